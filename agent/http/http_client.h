@@ -1,0 +1,81 @@
+// http_client: asynchronous HTTP over libcurl's multi interface, driven by uv_poll and
+// uv_timer on the program's one libuv loop (the pattern of curl's docs/examples/multi-uv.c).
+// Every transfer has a connect timeout, a low-speed/first-byte timeout, a total timeout
+// and a cap on the response size; TLS verification is always on.
+// It does not retry, follow redirects (unless asked) or parse bodies: callers do.
+#pragma once
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace frugal::http {
+
+struct request {
+  std::string method = "POST";  // GET, POST, PUT
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"; may carry secrets, never logged
+  std::string body;
+  long connect_timeout_ms = 10'000;
+  long first_byte_timeout_ms = 60'000;  // no byte at all for this long → timeout
+  long total_timeout_ms = 300'000;
+  size_t max_response_bytes = 8 << 20;
+  bool follow_redirects = false;
+  // Optional: called with each chunk of the body as it arrives (SSE streaming). The body
+  // is still accumulated in response::body unless `keep_body` is false.
+  std::function<void(std::string_view chunk)> on_data;
+  bool keep_body = true;
+};
+
+enum class failure {
+  none,          // a response arrived (any status)
+  connect,       // DNS or TCP/TLS connect failed: nothing was sent, nothing charged
+  timeout,       // a timeout fired; the request may have been processed
+  too_large,     // the response passed max_response_bytes
+  dropped,       // connection closed mid-response
+  cancelled,     // cancel() or shutdown
+  other,
+};
+
+struct response {
+  failure fail = failure::none;
+  std::string error;  // curl's message with context, no secrets
+  long status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-cased names; last value wins
+  bool request_sent = false;  // true once the request was fully written to the socket
+  // Retry-After in milliseconds (seconds or HTTP-date form), -1 when absent.
+  int64_t retry_after_ms = -1;
+};
+
+using request_id = uint64_t;
+
+class client {
+ public:
+  explicit client(uv_loop_t* loop);
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  // Starts a transfer. `done` is called exactly once, from the loop, unless the client is
+  // destroyed first (then it is called with failure::cancelled from the destructor).
+  request_id start(request req, std::function<void(response)> done);
+  // Cancels a transfer; `done` runs with failure::cancelled. Unknown ids are ignored.
+  void cancel(request_id id);
+  // Number of transfers in flight.
+  size_t active() const;
+
+  struct impl;
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
+
+// Parses a Retry-After value (delta-seconds or HTTP-date) into milliseconds; -1 if bad.
+int64_t parse_retry_after(const std::string& value, int64_t now_unix_s);
+
+}  // namespace frugal::http
