@@ -1,0 +1,66 @@
+// tool: what one tool is (a static descriptor) and how it runs (an async exec function).
+// Each tool lives in one file tools/<name>.cpp with a `static const descriptor` registered
+// in tools/registry.cpp. Policy code (policies/) decides whether a realm may call a tool;
+// the tool itself only enforces its own confinement (workspace paths, address checks) and
+// runs child processes through tools/sandbox.h.
+#pragma once
+#include <uv.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace frugal::config {
+struct realm;
+}
+namespace frugal::http {
+class client;
+}
+namespace frugal::store {
+class database;
+}
+
+namespace frugal::tools {
+
+struct sandbox_caps;  // tools/sandbox.h
+
+enum realm_mask : unsigned { realm_private = 1, realm_public = 2, realm_both = 3 };
+
+// Everything a tool may touch during one call. Pointers are borrowed for the call only.
+struct context {
+  uv_loop_t* loop = nullptr;
+  std::string realm;      // "private" | "public"
+  std::string sender;     // identity string, for the audit log
+  std::string workspace;  // absolute path of the realm's workspace (exists)
+  const config::realm* realm_cfg = nullptr;
+  store::database* db = nullptr;
+  http::client* http = nullptr;
+  const sandbox_caps* caps = nullptr;
+};
+
+struct output {
+  bool is_error = false;
+  std::string text;  // fed back to the model; capped by the tool
+};
+
+using done_fn = std::function<void(output)>;
+
+struct descriptor {
+  const char* name;
+  const char* description;
+  const char* schema_json;  // JSON Schema of the arguments object
+  unsigned realms;          // realm_mask
+  bool needs_network;       // seccomp lets it open inet sockets
+  bool needs_sandbox;       // refused in the public realm when the sandbox is missing
+  // Runs the tool. `args_json` is the model's raw arguments (may be invalid). `done` is
+  // called exactly once, possibly synchronously. Must not throw.
+  void (*exec)(const context& ctx, std::string_view args_json, done_fn done);
+};
+
+// All tools, in a fixed order.
+const std::vector<const descriptor*>& registry();
+// The tool named `name`, or nullptr.
+const descriptor* find(std::string_view name);
+
+}  // namespace frugal::tools
