@@ -3,6 +3,8 @@
 // Not a general-purpose expected<>: just what the layers need.
 #pragma once
 #include <optional>
+#include <string_view>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <variant>
@@ -13,14 +15,6 @@ struct error {
   std::string message;
 };
 
-// fail("ledger: reserve ", n, " µ$: ", sqlite3_errmsg(db)) builds an error from pieces.
-template <class... Parts>
-error fail(Parts&&... parts) {
-  std::string s;
-  ((s += to_text(std::forward<Parts>(parts))), ...);
-  return error{std::move(s)};
-}
-
 inline std::string to_text(std::string_view v) { return std::string(v); }
 inline std::string to_text(const std::string& v) { return v; }
 inline std::string to_text(const char* v) { return v ? v : "(null)"; }
@@ -29,6 +23,14 @@ template <class N>
   requires std::is_arithmetic_v<N>
 std::string to_text(N v) {
   return std::to_string(v);
+}
+
+// fail("ledger: reserve ", n, " µ$: ", sqlite3_errmsg(db)) builds an error from pieces.
+template <class... Parts>
+error fail(Parts&&... parts) {
+  std::string s;
+  ((s += to_text(std::forward<Parts>(parts))), ...);
+  return error{std::move(s)};
 }
 
 template <class T>
