@@ -24,7 +24,13 @@ struct request {
   long first_byte_timeout_ms = 60'000;  // no byte at all for this long → timeout
   long total_timeout_ms = 300'000;
   size_t max_response_bytes = 8 << 20;
-  bool follow_redirects = false;
+  bool follow_redirects = false;  // at most 5 hops
+  // Refuse to connect to loopback, private, link-local, CGNAT, multicast or unspecified
+  // addresses (IPv4 and IPv6, IPv4-mapped included). Checked on the resolved address of
+  // every connection, so redirects and DNS tricks are covered (CURLOPT_OPENSOCKETFUNCTION).
+  bool public_only = false;
+  // Only these URL schemes (also for redirects).
+  bool http_only = true;
   // Optional: called with each chunk of the body as it arrives (SSE streaming). The body
   // is still accumulated in response::body unless `keep_body` is false.
   std::function<void(std::string_view chunk)> on_data;
