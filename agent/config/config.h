@@ -15,7 +15,7 @@ namespace frugal::config {
 struct agent_section {
   std::string state_dir;
   std::string system_prompt = "You are frugal, a concise and helpful assistant.";
-  int64_t history_messages = 20;   // messages of history sent with each turn
+  int64_t history_messages = 20;  // messages of history sent with each turn
   int64_t max_tool_steps = 8;
   int64_t turn_deadline_s = 180;
   std::string log_level = "info";
@@ -26,14 +26,15 @@ struct provider {
   std::string kind = "openai";  // "openai" | "anthropic"
   std::string base_url;
   std::string api_key_env;
-  std::string api_key;  // resolved at load time; never logged
-  bool local = false;   // free local server (Ollama, llama.cpp)
+  std::string api_key;               // resolved at load time; never logged
+  bool local = false;                // free local server (Ollama, llama.cpp)
   int64_t first_byte_timeout_s = 0;  // 0 = default (60 s, 300 s when local)
   int64_t connect_timeout_s = 10;
 };
 
 struct model {
   std::string name;
+  int line = 0;  // where [models.NAME] starts, for errors found after loading
   std::string provider;
   std::string model;  // id sent to the API
   // Prices in micro-dollars per million tokens (USD/Mtok × 1e6). -1 = not set here (the
@@ -47,43 +48,44 @@ struct model {
 
 struct tier {
   std::string name;
+  int line = 0;
   std::vector<std::string> models;  // ordered; later ones are fallbacks
   std::string reasoning_effort;     // "" = provider default; "minimal"/"low"/...
   int64_t thinking_budget_tokens = 0;
   std::optional<double> temperature;
-  int64_t max_output_tokens = 0;    // 0 = each model's own
+  int64_t max_output_tokens = 0;  // 0 = each model's own
 };
 
 struct router_section {
-  int64_t tools_threshold = 3;        // score at or above → tools tier
-  double route_down_below = 0.2;      // fraction of today's budget left
-  std::vector<std::string> action_words = {"run", "check", "fetch", "read", "search",
-                                           "write", "list", "open", "download", "execute",
+  int64_t tools_threshold = 3;    // score at or above → tools tier
+  double route_down_below = 0.2;  // fraction of today's budget left
+  std::vector<std::string> action_words = {"run",      "check",  "fetch",   "read",     "search",
+                                           "write",    "list",   "open",    "download", "execute",
                                            "remember", "recall", "look up", "find"};
   int64_t long_message_bytes = 600;
 };
 
 struct budget_section {
-  double daily_usd = 0;         // required
+  double daily_usd = 0;  // required
   std::string timezone = "UTC";
   double public_share = 0.5;    // fraction of the cap the public realm may use
   double per_sender_usd = 0.0;  // 0 = no per-sender cap beyond the public share
   double warn_at = 0.8;
-  double monthly_usd = 0.0;     // 0 = no monthly cap
+  double monthly_usd = 0.0;        // 0 = no monthly cap
   int64_t min_output_tokens = 64;  // floor when shrinking max_tokens to fit
   int64_t per_message_overhead_tokens = 8;
 };
 
 struct realm {
-  std::string name;                  // "private" | "public"
-  std::vector<std::string> owners;   // identity patterns (see policies/identity_match.h)
-  std::vector<std::string> allowed;  // public realm: who may talk; empty admits nobody
-  std::vector<std::string> tools;    // tool names allowed
-  std::vector<std::string> tiers;    // empty = all tiers
-  std::string workspace;             // default: state_dir/workspaces/<realm>
+  std::string name;                      // "private" | "public"
+  std::vector<std::string> owners;       // identity patterns (see policies/identity_match.h)
+  std::vector<std::string> allowed;      // public realm: who may talk; empty admits nobody
+  std::vector<std::string> tools;        // tool names allowed
+  std::vector<std::string> tiers;        // empty = all tiers
+  std::string workspace;                 // default: state_dir/workspaces/<realm>
   std::vector<std::string> shell_allow;  // programs the shell tool may run
   std::vector<std::string> http_hosts;   // http_get host allowlist; empty = any public host
-  int64_t rate_per_minute = 6;       // per sender; 0 = unlimited
+  int64_t rate_per_minute = 6;           // per sender; 0 = unlimited
 };
 
 struct irc_channel {
@@ -129,7 +131,7 @@ struct matrix_account {
   std::string access_token;  // resolved
   std::string user;          // @bot:example.org, for password login
   std::string password_env;
-  std::string password;      // resolved
+  std::string password;  // resolved
   std::string device_id = "FRUGAL";
   std::vector<std::string> rooms;
   std::vector<std::string> owners;    // Matrix user ids

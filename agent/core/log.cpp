@@ -22,27 +22,47 @@ std::vector<std::string>& secrets() {
 }
 const char* level_name(level l) {
   switch (l) {
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
-    default: return "off";
+    case level::debug:
+      return "debug";
+    case level::info:
+      return "info";
+    case level::warn:
+      return "warn";
+    case level::error:
+      return "error";
+    default:
+      return "off";
   }
 }
 }  // namespace
 
-void set_level(level l) { g_level = l; }
-level current_level() { return g_level; }
-bool enabled(level l) { return l >= g_level && l != level::off; }
-void set_json(bool json) { g_json = json; }
-void set_sink(sink_fn sink) { g_sink = sink; }
+void set_level(level l) {
+  g_level = l;
+}
+level current_level() {
+  return g_level;
+}
+bool enabled(level l) {
+  return l >= g_level && l != level::off;
+}
+void set_json(bool json) {
+  g_json = json;
+}
+void set_sink(sink_fn sink) {
+  g_sink = sink;
+}
 
 bool parse_level(std::string_view text, level& out) {
-  if (text == "debug") out = level::debug;
-  else if (text == "info") out = level::info;
-  else if (text == "warn") out = level::warn;
-  else if (text == "error") out = level::error;
-  else return false;
+  if (text == "debug")
+    out = level::debug;
+  else if (text == "info")
+    out = level::info;
+  else if (text == "warn")
+    out = level::warn;
+  else if (text == "error")
+    out = level::error;
+  else
+    return false;
   return true;
 }
 
@@ -57,8 +77,7 @@ std::string redact(std::string_view text) {
   std::string out(text);
   std::lock_guard lock(g_mu);
   for (const auto& secret : secrets()) {
-    for (size_t pos = out.find(secret); pos != std::string::npos;
-         pos = out.find(secret, pos + 3)) {
+    for (size_t pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 3)) {
       out.replace(pos, secret.size(), "***");
     }
   }

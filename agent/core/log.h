@@ -40,10 +40,10 @@ std::string cat(Parts&&... parts) {
 
 }  // namespace frugal::log
 
-#define FLOG_AT(lvl, component, ...)                                                   \
-  do {                                                                                 \
-    if (::frugal::log::enabled(lvl))                                                   \
-      ::frugal::log::write(lvl, component, ::frugal::log::cat(__VA_ARGS__));           \
+#define FLOG_AT(lvl, component, ...)                                         \
+  do {                                                                       \
+    if (::frugal::log::enabled(lvl))                                         \
+      ::frugal::log::write(lvl, component, ::frugal::log::cat(__VA_ARGS__)); \
   } while (0)
 #define LOG_DEBUG(component, ...) FLOG_AT(::frugal::log::level::debug, component, __VA_ARGS__)
 #define LOG_INFO(component, ...) FLOG_AT(::frugal::log::level::info, component, __VA_ARGS__)

@@ -3,9 +3,9 @@
 // Not a general-purpose expected<>: just what the layers need.
 #pragma once
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
-#include <string>
 #include <utility>
 #include <variant>
 
@@ -15,13 +15,20 @@ struct error {
   std::string message;
 };
 
-inline std::string to_text(std::string_view v) { return std::string(v); }
-inline std::string to_text(const std::string& v) { return v; }
-inline std::string to_text(const char* v) { return v ? v : "(null)"; }
-inline std::string to_text(char v) { return std::string(1, v); }
+inline std::string to_text(std::string_view v) {
+  return std::string(v);
+}
+inline std::string to_text(const std::string& v) {
+  return v;
+}
+inline std::string to_text(const char* v) {
+  return v ? v : "(null)";
+}
+inline std::string to_text(char v) {
+  return std::string(1, v);
+}
 template <class N>
-  requires std::is_arithmetic_v<N>
-std::string to_text(N v) {
+requires std::is_arithmetic_v<N> std::string to_text(N v) {
   return std::to_string(v);
 }
 

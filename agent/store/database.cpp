@@ -23,9 +23,9 @@ status setup(sqlite3* db) {
 
 result<database> database::open(const std::string& path) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   database db(raw, path);
   if (rc != SQLITE_OK)
     return fail("store: open ", path, ": ", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
@@ -65,9 +65,9 @@ status database::migrate(std::string_view area, const std::vector<std::string_vi
     status s = immediate([&]() -> status {
       if (auto r = exec(steps[v]); !r)
         return fail("migration ", area, " #", v + 1, ": ", r.message());
-      auto up = statement::prepare(
-          db_.get(), "INSERT INTO schema_versions(area, version) VALUES(?, ?) "
-                     "ON CONFLICT(area) DO UPDATE SET version=excluded.version");
+      auto up = statement::prepare(db_.get(),
+                                   "INSERT INTO schema_versions(area, version) VALUES(?, ?) "
+                                   "ON CONFLICT(area) DO UPDATE SET version=excluded.version");
       if (!up) return up.err();
       up->bind(1, area).bind(2, static_cast<int64_t>(v + 1));
       if (up->step() != SQLITE_DONE) return fail("migration ", area, ": ", sqlite3_errmsg(get()));
@@ -96,8 +96,12 @@ statement& statement::bind_null(int i) {
   sqlite3_bind_null(st_.get(), i);
   return *this;
 }
-int statement::step() { return sqlite3_step(st_.get()); }
-int64_t statement::int_at(int col) const { return sqlite3_column_int64(st_.get(), col); }
+int statement::step() {
+  return sqlite3_step(st_.get());
+}
+int64_t statement::int_at(int col) const {
+  return sqlite3_column_int64(st_.get(), col);
+}
 std::string statement::text_at(int col) const {
   auto* p = sqlite3_column_text(st_.get(), col);
   return p ? std::string(reinterpret_cast<const char*>(p),
