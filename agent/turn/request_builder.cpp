@@ -1,0 +1,68 @@
+// Request assembly for one model call.
+#include "agent/turn/request_builder.h"
+
+namespace frugal::agent {
+
+std::vector<llm::message> build_base_messages(const std::string& system_prompt,
+                                              const std::string& realm,
+                                              const std::vector<llm::message>& history,
+                                              const std::string& user_text) {
+  std::vector<llm::message> out;
+  llm::message sys;
+  sys.role = llm::role::system;
+  sys.content = system_prompt;
+  if (realm == "public")
+    sys.content += "\nYou are talking with a member of the public in a shared channel. "
+                   "Keep answers short.";
+  out.push_back(std::move(sys));
+  out.insert(out.end(), history.begin(), history.end());
+  llm::message user;
+  user.role = llm::role::user;
+  user.content = user_text;
+  out.push_back(std::move(user));
+  return out;
+}
+
+llm::request build_llm_request(const std::vector<llm::message>& messages,
+                               const request_options& o) {
+  llm::request r;
+  r.model = o.model->model;
+  r.messages = messages;
+  r.max_tokens = o.model->max_output_tokens;
+  if (o.tier->max_output_tokens > 0 && o.tier->max_output_tokens < r.max_tokens)
+    r.max_tokens = o.tier->max_output_tokens;
+  r.temperature = o.tier->temperature;
+  r.reasoning_effort = o.tier->reasoning_effort;
+  r.thinking_budget_tokens = o.tier->thinking_budget_tokens;
+  if (o.simple && !r.reasoning_effort.empty()) {
+    // A turn with no complexity signal skips chain-of-thought where the API allows it.
+    r.reasoning_effort = "minimal";
+    r.thinking_budget_tokens = 0;
+  }
+  if (o.offer_tools) {
+    for (const tools::descriptor* d : o.tools)
+      r.tools.push_back({d->name, d->description, d->schema_json});
+    if (o.offer_escalate)
+      r.tools.push_back({escalate_tool_name,
+                         "Hand this request to a more capable model with tools. Call it only "
+                         "when the request needs tools or careful multi-step work.",
+                         R"({"type":"object","properties":{"reason":{"type":"string"}},)"
+                         R"("required":["reason"]})"});
+  }
+  return r;
+}
+
+int64_t request_bytes(const llm::request& r) {
+  int64_t n = static_cast<int64_t>(r.model.size());
+  for (const auto& m : r.messages) {
+    n += static_cast<int64_t>(m.content.size() + m.tool_call_id.size() + m.tool_name.size());
+    for (const auto& tc : m.tool_calls)
+      n += static_cast<int64_t>(tc.id.size() + tc.name.size() + tc.arguments_json.size());
+  }
+  for (const auto& t : r.tools)
+    n += static_cast<int64_t>(t.name.size() + t.description.size() +
+                              t.parameters_schema_json.size());
+  return n;
+}
+
+}  // namespace frugal::agent

@@ -1,0 +1,40 @@
+// request_builder: turns a session's messages, a tier and a model into an llm::request —
+// the system prompt, the tools the realm may offer, the escalate tool on the chat tier,
+// the reasoning effort (lowest for simple turns) and max_tokens. Also measures the bytes
+// the governor's worst-case estimate is based on. No I/O.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "agent/llm/types.h"
+#include "tools/tool.h"
+
+namespace frugal::agent {
+
+inline constexpr const char* escalate_tool_name = "escalate";
+
+struct request_options {
+  const config::tier* tier = nullptr;
+  const config::model* model = nullptr;
+  bool simple = false;          // router: no signal → lowest reasoning effort
+  bool offer_tools = true;      // false once max_tool_steps is reached
+  bool offer_escalate = false;  // chat tier with a tools tier the realm may use
+  std::vector<const tools::descriptor*> tools;
+};
+
+// system prompt (with the realm named, so the model knows whom it serves) + history + the
+// user's text.
+std::vector<llm::message> build_base_messages(const std::string& system_prompt,
+                                              const std::string& realm,
+                                              const std::vector<llm::message>& history,
+                                              const std::string& user_text);
+
+llm::request build_llm_request(const std::vector<llm::message>& messages,
+                               const request_options& o);
+
+// Bytes of everything the request sends that the provider counts as input: every
+// message's text, tool calls and ids, and the tool schemas.
+int64_t request_bytes(const llm::request& r);
+
+}  // namespace frugal::agent

@@ -1,0 +1,331 @@
+// The turn state machine. Every model call is bracketed by a governor reservation: reserve
+// (or shrink, or route down, or refuse) → call → settle from usage / release on a definite
+// no-charge failure / charge in full when unsure. Nothing here blocks: the provider, the
+// tools and the timers call back on the loop.
+#include "agent/turn/turn.h"
+
+#include <simdjson.h>
+
+#include "agent/core/log.h"
+#include "agent/router/route.h"
+#include "agent/runtime.h"
+#include "agent/turn/request_builder.h"
+#include "policies/realm.h"
+#include "policies/tool_policy.h"
+#include "tools/runner.h"
+#include "tools/tool.h"
+
+namespace frugal::agent {
+
+struct turn::pending_call {
+  std::string tier;
+  std::string model;
+  llm::provider* provider = nullptr;
+  http::request_id id = 0;
+  int64_t reservation = 0;
+  bool cancelled_by_us = false;
+};
+
+turn::turn(runtime& rt, turn_request req, turn_done done)
+    : rt_(rt), req_(std::move(req)), done_(std::move(done)) {}
+
+turn::~turn() {
+  // A turn is destroyed only after finish(); nothing can be in flight here.
+  deadline_.close();
+}
+
+void turn::start() {
+  const auto& cfg = rt_.cfg();
+  auto verdict = policies::classify(req_.msg, cfg);
+  if (verdict.verdict != policies::realm_verdict::kind::allow) {
+    LOG_INFO("turn", "denied ", req_.msg.transport, " ", req_.msg.from.mask,
+             req_.msg.from.account, ": ", verdict.reason);
+    finish(turn_status::denied, "");
+    return;
+  }
+  realm_ = verdict.realm;
+  realm_cfg_ = cfg.realms.at(realm_);
+  sender_ = policies::sender_key(req_.msg.from);
+  if (realm_ == "public") {
+    auto rl = rt_.rate().check(sender_, realm_cfg_.rate_per_minute);
+    if (rl.verdict != policies::rate_verdict::kind::allow) {
+      LOG_INFO("turn", "rate-limited ", sender_, ": ", rl.reason);
+      finish(turn_status::denied,
+             "Slow down a little: try again in " + std::to_string(rl.retry_after_s) + " s.");
+      return;
+    }
+  }
+  key_ = {realm_, req_.msg.transport, req_.msg.target};
+  auto hist = rt_.history().load(key_, cfg.agent.history_messages);
+  if (!hist) {
+    LOG_ERROR("turn", hist.message());
+    finish(turn_status::internal, "Something went wrong on my side (storage).");
+    return;
+  }
+  base_ = build_base_messages(cfg.agent.system_prompt, realm_, *hist, req_.msg.text);
+  messages_ = base_;
+  if (uv_timer_init(rt_.loop(), deadline_.get()) == 0) {
+    deadline_.mark_initialized();
+    deadline_->data = this;
+    uv_timer_start(
+        deadline_.get(),
+        [](uv_timer_t* h) {
+          if (h->data) static_cast<turn*>(h->data)->cancel("the turn deadline passed");
+        },
+        static_cast<uint64_t>(cfg.agent.turn_deadline_s) * 1000, 0);
+  }
+  route();
+}
+
+void turn::route() {
+  const auto& cfg = rt_.cfg();
+  router::route_input in;
+  in.text = req_.msg.text;
+  auto recent = rt_.history().recent_tool_calls(key_, 3);
+  in.recent_tool_calls = recent ? *recent : 0;
+  in.rules = cfg.router;
+  in.available_tiers = router::tier_names(cfg);
+  in.realm_tiers = realm_cfg_.tiers;
+  in.forced_tier = req_.forced_tier;
+  in.budget_left = rt_.governor().fraction_left(realm_, sender_);
+  auto d = router::choose(in);
+  if (d.verdict == router::route_decision::kind::error) {
+    LOG_WARN("turn", "no route: ", d.reason);
+    finish(turn_status::denied, "No model tier is available for this request (" +
+                                    (realm_ == "private" ? d.reason : std::string("policy")) +
+                                    ").");
+    return;
+  }
+  plan_.clear();
+  plan_.push_back(d.tier);
+  for (const auto& f : d.fallbacks) plan_.push_back(f);
+  route_reason_ = d.reason;
+  simple_ = d.simple;
+  LOG_INFO("router", realm_, " ", sender_, ": ", d.reason);
+  if (req_.dry_run) {
+    std::string text = "route: " + d.reason + "\n";
+    const auto& tier = cfg.tiers.at(d.tier);
+    const std::string& model = tier.models.front();
+    llm::request r = build_request(d.tier, model);
+    auto q = rt_.governor().quote(realm_, sender_, rt_.price_of(model), request_bytes(r),
+                                  static_cast<int64_t>(r.messages.size()), r.max_tokens);
+    text += "model: " + model + " (" + cfg.models.at(model).model + ")\n" + q;
+    finish(turn_status::answered, text);
+    return;
+  }
+  next_attempt();
+}
+
+llm::request turn::build_request(const std::string& tier, const std::string& model) const {
+  const auto& cfg = rt_.cfg();
+  request_options o;
+  o.tier = &cfg.tiers.at(tier);
+  o.model = &cfg.models.at(model);
+  o.simple = simple_;
+  o.offer_tools = steps_ < cfg.agent.max_tool_steps;
+  o.offer_escalate = !escalated_ && tier == "chat" && cfg.tiers.count("tools") &&
+                     (realm_cfg_.tiers.empty() ||
+                      std::find(realm_cfg_.tiers.begin(), realm_cfg_.tiers.end(), "tools") !=
+                          realm_cfg_.tiers.end());
+  o.tools = policies::tools_for(realm_cfg_, tools::registry(), rt_.caps().landlock_abi,
+                                rt_.caps().seccomp);
+  return build_llm_request(messages_, o);
+}
+
+void turn::next_attempt() {
+  if (finished_) return;
+  const auto& cfg = rt_.cfg();
+  while (tier_idx_ < plan_.size()) {
+    const auto& tier = cfg.tiers.at(plan_[tier_idx_]);
+    if (model_idx_ >= tier.models.size()) {
+      ++tier_idx_;
+      model_idx_ = 0;
+      continue;
+    }
+    const std::string& model = tier.models[model_idx_];
+    if (!rt_.health().available(model)) {
+      LOG_INFO("turn", "skipping ", model, ": cooling down for ", rt_.health().wait_ms(model),
+               " ms");
+      provider_failed_ = true;
+      ++model_idx_;
+      continue;
+    }
+    call_model(tier.name, model);
+    return;
+  }
+  if (provider_failed_ || budget_reason_.empty()) {
+    finish(turn_status::unreachable, "No model is reachable right now; please try again later.");
+  } else {
+    finish(turn_status::refused_budget, budget_reason_);
+  }
+}
+
+void turn::call_model(const std::string& tier, const std::string& model) {
+  llm::request r = build_request(tier, model);
+  budget::call_info ci{realm_, sender_, req_.msg.transport, tier, model, route_reason_};
+  auto v = rt_.governor().reserve(ci, rt_.price_of(model), request_bytes(r),
+                                  static_cast<int64_t>(r.messages.size()), r.max_tokens);
+  if (!v.allowed()) {
+    LOG_INFO("budget", "refused ", model, " (", tier, "): ", v.reason);
+    budget_reason_ = v.reason;
+    // Route down: the next tier may be cheaper; the rest of this tier is not.
+    ++tier_idx_;
+    model_idx_ = 0;
+    next_attempt();
+    return;
+  }
+  if (v.max_tokens < r.max_tokens) {
+    LOG_INFO("budget", "max_tokens ", r.max_tokens, " → ", v.max_tokens, " to fit the budget");
+    r.max_tokens = v.max_tokens;
+  }
+  call_ = std::make_unique<pending_call>();
+  call_->tier = tier;
+  call_->model = model;
+  call_->reservation = v.reservation_id;
+  call_->provider = &rt_.provider_for(model);
+  LOG_DEBUG("turn", "calling ", model, " (", tier, ") step ", steps_);
+  call_->id = call_->provider->complete(r, [this](llm::outcome out) { on_outcome(std::move(out)); });
+}
+
+void turn::on_outcome(llm::outcome out) {
+  std::unique_ptr<pending_call> call = std::move(call_);
+  if (!call) return;
+  auto& gov = rt_.governor();
+  status settled;
+  if (out.fail == llm::failure::none) {
+    settled = gov.settle(call->reservation, out.response.usage);
+  } else if (out.definitely_free() && !call->cancelled_by_us) {
+    settled = gov.release(call->reservation);
+  } else {
+    settled = gov.charge_full(call->reservation);
+  }
+  if (!settled) LOG_ERROR("budget", settled.message());
+  if (finished_) return;
+  if (out.fail != llm::failure::none) {
+    LOG_WARN("turn", call->model, " failed: ", out.error,
+             out.http_status ? " (HTTP " + std::to_string(out.http_status) + ")" : "");
+    bool transient = out.fail != llm::failure::http_error;
+    if (transient) rt_.health().record_failure(call->model, out.retry_after_ms);
+    provider_failed_ = true;
+    ++model_idx_;  // 400/401 are not retried on the same model either
+    next_attempt();
+    return;
+  }
+  rt_.health().record_success(call->model);
+  auto& resp = out.response;
+  if (resp.tool_calls.empty() || steps_ >= rt_.cfg().agent.max_tool_steps) {
+    answer(resp.content.empty() ? resp.reasoning : resp.content);
+    return;
+  }
+  for (const auto& tc : resp.tool_calls) {
+    if (tc.name == escalate_tool_name && !escalated_) {
+      escalate(tc.arguments_json);
+      return;
+    }
+  }
+  llm::message assistant;
+  assistant.role = llm::role::assistant;
+  assistant.content = resp.content;
+  assistant.tool_calls = resp.tool_calls;
+  messages_.push_back(std::move(assistant));
+  ++steps_;
+  run_tool_calls(resp.tool_calls);
+}
+
+void turn::escalate(const std::string& reason) {
+  escalated_ = true;
+  LOG_INFO("router", "escalated to tools: ", reason.substr(0, 200));
+  plan_ = {"tools"};
+  if (rt_.cfg().tiers.count("chat")) plan_.push_back("chat");
+  route_reason_ = "escalated from chat";
+  tier_idx_ = 0;
+  model_idx_ = 0;
+  messages_ = base_;
+  steps_ = 0;
+  next_attempt();
+}
+
+void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
+  tool_results_.assign(calls.size(), llm::message{});
+  tools_pending_ = calls.size();
+  tool_calls_ += static_cast<int64_t>(calls.size());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    auto& slot = tool_results_[i];
+    slot.role = llm::role::tool;
+    slot.tool_call_id = calls[i].id;
+    slot.tool_name = calls[i].name;
+  }
+  for (size_t i = 0; i < calls.size() && !finished_; ++i) {
+    const auto& tc = calls[i];
+    const tools::descriptor* d = tools::find(tc.name);
+    if (!d || tc.name == escalate_tool_name) {
+      tool_finished(i, true, "unknown tool \"" + tc.name + "\"");
+      continue;
+    }
+    auto v = policies::check_tool(realm_cfg_, *d, rt_.caps().landlock_abi, rt_.caps().seccomp);
+    if (v.verdict != policies::tool_verdict::kind::allow) {
+      LOG_INFO("policy", realm_, " ", sender_, ": tool ", tc.name, " refused: ", v.reason);
+      tools::record_denied(rt_.db(), realm_, sender_, tc.name, tc.arguments_json, v.reason);
+      tool_finished(i, true, v.reason);
+      continue;
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    std::string args = tc.arguments_json.empty() ? "{}" : tc.arguments_json;
+    if (parser.parse(args).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
+      tool_finished(i, true, "arguments are not a valid JSON object");
+      continue;
+    }
+    tools::context ctx;
+    ctx.loop = rt_.loop();
+    ctx.realm = realm_;
+    ctx.sender = sender_;
+    ctx.workspace = realm_cfg_.workspace;
+    ctx.realm_cfg = &realm_cfg_;
+    ctx.db = &rt_.db();
+    ctx.http = &rt_.http();
+    ctx.caps = &rt_.caps();
+    tools::run_tool(ctx, *d, args, [this, i](tools::output out) {
+      tool_finished(i, out.is_error, std::move(out.text));
+    });
+  }
+}
+
+void turn::tool_finished(size_t index, bool is_error, std::string text) {
+  if (tools_pending_ > 0) --tools_pending_;
+  if (finished_ || index >= tool_results_.size()) return;
+  tool_results_[index].is_error = is_error;
+  tool_results_[index].content = std::move(text);
+  if (tools_pending_ > 0) return;
+  for (auto& m : tool_results_) messages_.push_back(std::move(m));
+  tool_results_.clear();
+  next_attempt();
+}
+
+void turn::answer(std::string text) {
+  if (text.empty()) text = "(no answer)";
+  auto s = rt_.history().append(key_, req_.msg.text, text, tool_calls_,
+                                rt_.cfg().agent.history_messages * 2);
+  if (!s) LOG_ERROR("turn", s.message());
+  finish(turn_status::answered, std::move(text));
+}
+
+void turn::cancel(const std::string& why) {
+  if (finished_) return;
+  LOG_WARN("turn", "cancelled: ", why);
+  finish(turn_status::unreachable, "Sorry, that took too long; please try again.");
+  if (call_) {
+    call_->cancelled_by_us = true;
+    call_->provider->cancel(call_->id);  // on_outcome charges the reservation in full
+  }
+}
+
+void turn::finish(turn_status status, std::string text) {
+  if (finished_) return;
+  finished_ = true;
+  if (deadline_.initialized()) uv_timer_stop(deadline_.get());
+  turn_done done = std::move(done_);
+  if (done) done(turn_result{status, std::move(text)});
+}
+
+}  // namespace frugal::agent

@@ -1,0 +1,80 @@
+// turn: one request from a user, from policy check to final reply. A state machine on the
+// loop: classify the sender (policies), load the session, route to a tier (agent/router),
+// then for each attempt reserve in the governor, call the provider, settle; run tool calls
+// through the policy check and the sandboxed tools, loop at most max_tool_steps times;
+// fall back across models and route down across tiers; escalate chat → tools once.
+// It never throws and always calls `done` exactly once.
+#pragma once
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/core/uv_handle.h"
+#include "agent/llm/types.h"
+#include "agent/session/history.h"
+#include "agent/turn/turn_types.h"
+#include "agent/config/config.h"
+
+namespace frugal::agent {
+
+class runtime;
+
+class turn {
+ public:
+  turn(runtime& rt, turn_request req, turn_done done);
+  ~turn();
+  turn(const turn&) = delete;
+  turn& operator=(const turn&) = delete;
+
+  void start();
+  // Ends the turn early (deadline, shutdown): the call in flight is cancelled and its
+  // reservation charged in full (it may have been billed).
+  void cancel(const std::string& why);
+  // True once `done` has run and no provider call or tool still refers to this turn.
+  bool finished() const { return finished_ && !call_ && tools_pending_ == 0; }
+
+ private:
+  struct pending_call;
+  void route();
+  void next_attempt();
+  void call_model(const std::string& tier, const std::string& model);
+  void on_outcome(llm::outcome out);
+  void advance_model(bool provider_failed);
+  void run_tool_calls(const std::vector<llm::tool_call>& calls);
+  void tool_finished(size_t index, bool is_error, std::string text);
+  void escalate(const std::string& reason);
+  void answer(std::string text);
+  void finish(turn_status status, std::string text);
+  llm::request build_request(const std::string& tier, const std::string& model) const;
+
+  runtime& rt_;
+  turn_request req_;
+  turn_done done_;
+  bool finished_ = false;
+
+  std::string realm_;
+  config::realm realm_cfg_;  // a copy: a reload must not change a turn mid-way
+  std::string sender_;
+  session::key key_;
+  std::vector<llm::message> base_;      // system + history + the user's message
+  std::vector<llm::message> messages_;  // base_ + this turn's tool rounds
+  std::vector<std::string> plan_;       // tiers to try, in order
+  std::string route_reason_;
+  bool simple_ = false;
+  size_t tier_idx_ = 0;
+  size_t model_idx_ = 0;
+  int64_t steps_ = 0;
+  int64_t tool_calls_ = 0;
+  bool escalated_ = false;
+  bool provider_failed_ = false;
+  std::string budget_reason_;  // the governor's last refusal, for the reply
+
+  std::unique_ptr<pending_call> call_;
+  std::vector<llm::message> tool_results_;
+  size_t tools_pending_ = 0;
+  uv_owned<uv_timer_t> deadline_;
+};
+
+}  // namespace frugal::agent

@@ -1,0 +1,32 @@
+// What a front end hands the agent for one turn and what it gets back. The status maps to
+// `frugal ask` exit codes (agent/cli/cli.h); `text` is what the user sees.
+#pragma once
+#include <functional>
+#include <string>
+
+#include "transports/transport.h"
+
+namespace frugal::agent {
+
+struct turn_request {
+  transports::inbound msg;
+  std::string forced_tier;  // `ask --tier NAME`; empty = the router decides
+  bool dry_run = false;     // route and quote the reservation, call nothing
+};
+
+enum class turn_status {
+  answered,
+  refused_budget,  // the governor refused every option: exit 3
+  unreachable,     // every model failed: exit 4
+  denied,          // policy: not allowed, rate-limited, unknown tier: exit 2 for ask
+  internal,        // a bug or the database failed: exit 1
+};
+
+struct turn_result {
+  turn_status status = turn_status::internal;
+  std::string text;  // reply for the user; never private detail in the public realm
+};
+
+using turn_done = std::function<void(turn_result)>;
+
+}  // namespace frugal::agent
