@@ -12,8 +12,7 @@
 namespace frugal::cli {
 namespace {
 
-const command* const k_commands[] = {&cmd_ask,    &cmd_chat,   &cmd_run,
-                                     &cmd_budget, &cmd_doctor, &cmd_init};
+const command* const k_commands[] = {&cmd_init};
 
 void print_help() {
   std::printf(
