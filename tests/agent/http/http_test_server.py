@@ -12,6 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 
+BARRIER = threading.Condition()
+ARRIVED = [0]
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -113,6 +117,13 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"only ten..")
             self.wfile.flush()
             self.close_connection = True
+        elif path == "/barrier":
+            # Answers 200 only once n requests are waiting here at the same time.
+            with BARRIER:
+                ARRIVED[0] += 1
+                BARRIER.notify_all()
+                met = BARRIER.wait_for(lambda: ARRIVED[0] >= int(q.get("n", "2")), timeout=5)
+            self._send(200 if met else 504, b"together" if met else b"alone")
         elif path == "/slow":
             time.sleep(int(q.get("ms", "200")) / 1000)
             self._send(200, b"slow")
