@@ -1,0 +1,114 @@
+// realm: classify() — owner, allowed or refused — from the realm lists and the sending
+// transport's own lists. The order and the rules are documented in realm.h; this file only
+// finds the right lists and words the reasons.
+#include "policies/realm.h"
+
+#include <string_view>
+
+#include "policies/identity_match.h"
+
+namespace frugal::policies {
+namespace {
+
+const std::vector<std::string> no_patterns;
+
+const std::vector<std::string>& realm_list(const config::file& cfg, const char* realm,
+                                           bool owners) {
+  auto it = cfg.realms.find(realm);
+  if (it == cfg.realms.end()) return no_patterns;
+  return owners ? it->second.owners : it->second.allowed;
+}
+
+// The transport-level owners/allowed lists of `transport` ("irc.<name>"/"matrix.<name>").
+struct transport_lists {
+  const std::vector<std::string>* owners = &no_patterns;
+  const std::vector<std::string>* allowed = &no_patterns;
+};
+
+transport_lists lists_for(std::string_view transport, const config::file& cfg) {
+  transport_lists out;
+  if (transport.starts_with("irc.")) {
+    std::string_view name = transport.substr(4);
+    for (const auto& net : cfg.irc)
+      if (net.name == name) return {&net.owners, &net.allowed};
+  } else if (transport.starts_with("matrix.")) {
+    std::string_view name = transport.substr(7);
+    for (const auto& acct : cfg.matrix)
+      if (acct.name == name) return {&acct.owners, &acct.allowed};
+  }
+  return out;
+}
+
+bool network_fits_transport(std::string_view network, std::string_view transport) {
+  if (network == "stdin") return transport == "stdin";
+  if (network == "irc") return transport.starts_with("irc.");
+  if (network == "matrix") return transport.starts_with("matrix.");
+  return false;
+}
+
+realm_verdict allow(const char* realm, std::string reason) {
+  return {realm_verdict::kind::allow, realm, std::move(reason)};
+}
+
+status check_list(const std::vector<std::string>& list, const std::string& key, bool owners,
+                  const char* network) {
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string& p = list[i];
+    std::string where = key + "[" + std::to_string(i) + "]: ";
+    if (status s = validate_pattern(p); !s) return fail(where, s.message());
+    pattern_kind k = kind_of(p);
+    if (owners && k == pattern_kind::anyone) return fail(where, "'*' would make everyone an owner");
+    if (owners && network && k == pattern_kind::stdin_operator)
+      return fail(where, "'stdin' cannot be an owner of a network transport");
+    bool irc = k == pattern_kind::irc_account || k == pattern_kind::irc_mask;
+    if (network && std::string_view(network) == "irc" && k == pattern_kind::matrix_id)
+      return fail(where, "'", p, "' is a Matrix id in an IRC list");
+    if (network && std::string_view(network) == "matrix" && irc)
+      return fail(where, "'", p, "' is an IRC pattern in a Matrix list");
+  }
+  return {};
+}
+
+}  // namespace
+
+realm_verdict classify(const transports::inbound& msg, const config::file& cfg) {
+  const transports::identity& who = msg.from;
+  if (!network_fits_transport(who.network, msg.transport))
+    return {
+        realm_verdict::kind::deny, "",
+        "identity network '" + who.network + "' does not match transport '" + msg.transport + "'"};
+  if (who.network == "stdin") return allow("private", "local operator (stdin)");
+
+  transport_lists own = lists_for(msg.transport, cfg);
+  if (const std::string* p = first_match(realm_list(cfg, "private", true), who))
+    return allow("private", "owner: matches '" + *p + "' in realms.private.owners");
+  if (const std::string* p = first_match(*own.owners, who))
+    return allow("private", "owner: matches '" + *p + "' in " + msg.transport + ".owners");
+  if (const std::string* p = first_match(realm_list(cfg, "public", false), who))
+    return allow("public", "allowed: matches '" + *p + "' in realms.public.allowed");
+  if (const std::string* p = first_match(*own.allowed, who))
+    return allow("public", "allowed: matches '" + *p + "' in " + msg.transport + ".allowed");
+  return {realm_verdict::kind::deny, "", "not on the allowlist"};
+}
+
+status validate_identity_lists(const config::file& cfg) {
+  for (const auto& [name, r] : cfg.realms) {
+    if (status s = check_list(r.owners, "realms." + name + ".owners", true, nullptr); !s) return s;
+    if (status s = check_list(r.allowed, "realms." + name + ".allowed", false, nullptr); !s)
+      return s;
+  }
+  for (const auto& net : cfg.irc) {
+    std::string key = "transports.irc." + net.name;
+    if (status s = check_list(net.owners, key + ".owners", true, "irc"); !s) return s;
+    if (status s = check_list(net.allowed, key + ".allowed", false, "irc"); !s) return s;
+  }
+  for (const auto& acct : cfg.matrix) {
+    std::string key = "transports.matrix." + acct.name;
+    if (status s = check_list(acct.owners, key + ".owners", true, "matrix"); !s) return s;
+    if (status s = check_list(acct.allowed, key + ".allowed", false, "matrix"); !s) return s;
+    if (status s = check_list(acct.inviters, key + ".inviters", false, "matrix"); !s) return s;
+  }
+  return {};
+}
+
+}  // namespace frugal::policies

@@ -1,0 +1,43 @@
+// realm: which realm a message belongs to (private for owners, public for allowed users)
+// or whether it is refused outright. Pure function of the message and the config; it does
+// not rate-limit (rate_limit.h), check tools (tool_policy.h) or load any history.
+#pragma once
+#include <string>
+
+#include "agent/config/config.h"
+#include "agent/core/result.h"
+#include "transports/transport.h"
+
+namespace frugal::policies {
+
+struct realm_verdict {
+  enum class kind { allow, deny } verdict = kind::deny;
+  std::string realm;  // "private" | "public" when allowed; empty when denied
+  // For logs and the audit table. Quotes the matching config pattern, so it is not meant
+  // for a reply in a public channel.
+  std::string reason;
+};
+
+// Classifies `msg`, in this order:
+//  1. The identity's network must agree with the transport: "stdin" only from the transport
+//     named "stdin", "irc" only from "irc.<name>", "matrix" only from "matrix.<name>".
+//     Otherwise deny ("identity network ... does not match transport ...").
+//  2. network "stdin" (the local operator) → allow, private.
+//  3. Owner → allow, private. Owners are the patterns of realms["private"].owners plus the
+//     owners list of the message's own transport config (config::irc_network named <name>
+//     for "irc.<name>", config::matrix_account for "matrix.<name>"); see identity_match.h.
+//  4. Allowed → allow, public. Allowed are realms["public"].allowed plus the `allowed` list
+//     of the message's own transport config.
+//  5. Otherwise deny ("not on the allowlist"). Empty lists admit nobody (owners aside).
+// Lists of other transports never apply. `owners` of the public realm and `allowed` of the
+// private realm are not consulted. A missing realm or transport entry counts as empty.
+realm_verdict classify(const transports::inbound& msg, const config::file& cfg);
+
+// Checks every owners/allowed/inviters pattern in the realms and transports with
+// validate_pattern, and refuses "*" in any owners list, "stdin" in a transport's owners
+// list, and a Matrix pattern in an IRC list (or the reverse). Errors name the key:
+// "transports.irc.libera.owners[1]: identity pattern 'bob' is a bare nick; ...". Called by the
+// config loader.
+status validate_identity_lists(const config::file& cfg);
+
+}  // namespace frugal::policies

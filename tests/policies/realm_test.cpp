@@ -1,0 +1,147 @@
+// Tests for policies/realm: classify() on a table of senders, and the config validation
+// of identity lists.
+#include "policies/realm.h"
+
+#include <catch2/catch.hpp>
+
+using frugal::config::file;
+using frugal::policies::classify;
+using frugal::policies::realm_verdict;
+using frugal::policies::validate_identity_lists;
+using frugal::transports::identity;
+using frugal::transports::inbound;
+
+namespace {
+
+file base_config() {
+  file cfg;
+  cfg.realms["private"].name = "private";
+  cfg.realms["private"].owners = {"account:owner", "@owner:example.org"};
+  cfg.realms["public"].name = "public";
+  frugal::config::irc_network net;
+  net.name = "libera";
+  net.owners = {"boss!*@boss.example"};
+  net.allowed = {"account:friend"};
+  cfg.irc.push_back(net);
+  frugal::config::irc_network other;
+  other.name = "oftc";
+  other.allowed = {"account:stranger"};
+  cfg.irc.push_back(other);
+  frugal::config::matrix_account m;
+  m.name = "main";
+  m.owners = {"@boss:example.org"};
+  m.allowed = {"@*:friends.org"};
+  cfg.matrix.push_back(m);
+  return cfg;
+}
+
+inbound msg(std::string transport, identity who) {
+  return {std::move(transport), "#chan", std::move(who), "hello", false};
+}
+identity irc(std::string account, std::string mask) {
+  return {"irc", std::move(account), std::move(mask), "n"};
+}
+identity mx(std::string id) {
+  return {"matrix", std::move(id), "", "n"};
+}
+
+struct row {
+  const char* name;
+  inbound in;
+  realm_verdict::kind verdict;
+  const char* realm;
+};
+
+}  // namespace
+
+TEST_CASE("classify puts owners in private, allowed users in public, refuses the rest", "[realm]") {
+  file cfg = base_config();
+  using k = realm_verdict::kind;
+  const row rows[] = {
+      {"stdin operator", msg("stdin", {"stdin", "", "", "op"}), k::allow, "private"},
+      {"owner by account", msg("irc.libera", irc("owner", "x!y@z")), k::allow, "private"},
+      {"nick 'owner' without the account", msg("irc.libera", irc("mallory", "owner!owner@evil")),
+       k::deny, ""},
+      {"owner via transport mask", msg("irc.libera", irc("", "boss!b@boss.example")), k::allow,
+       "private"},
+      {"transport owner list of another network does not apply",
+       msg("irc.oftc", irc("", "boss!b@boss.example")), k::deny, ""},
+      {"allowed via transport list", msg("irc.libera", irc("friend", "f!f@f")), k::allow, "public"},
+      {"allowed on oftc only", msg("irc.libera", irc("stranger", "s!s@s")), k::deny, ""},
+      {"oftc allowed", msg("irc.oftc", irc("stranger", "s!s@s")), k::allow, "public"},
+      {"matrix owner (realm list)", msg("matrix.main", mx("@owner:example.org")), k::allow,
+       "private"},
+      {"matrix owner (transport list)", msg("matrix.main", mx("@boss:example.org")), k::allow,
+       "private"},
+      {"matrix allowed server", msg("matrix.main", mx("@anyone:friends.org")), k::allow, "public"},
+      {"matrix stranger", msg("matrix.main", mx("@x:evil.org")), k::deny, ""},
+      {"stdin identity from a network transport", msg("irc.libera", {"stdin", "", "", "op"}),
+       k::deny, ""},
+      {"irc identity from a matrix transport", msg("matrix.main", irc("owner", "o!o@o")), k::deny,
+       ""},
+      {"unknown transport", msg("irc.nowhere", irc("friend", "f!f@f")), k::deny, ""},
+  };
+  for (const row& r : rows) {
+    INFO(r.name);
+    realm_verdict v = classify(r.in, cfg);
+    CHECK(v.verdict == r.verdict);
+    CHECK(v.realm == r.realm);
+    CHECK_FALSE(v.reason.empty());
+  }
+}
+
+TEST_CASE("an empty allowlist admits nobody but owners", "[realm]") {
+  file cfg = base_config();
+  cfg.irc[0].allowed.clear();
+  realm_verdict v = classify(msg("irc.libera", irc("friend", "f!f@f")), cfg);
+  CHECK(v.verdict == realm_verdict::kind::deny);
+  CHECK(v.reason == "not on the allowlist");
+  CHECK(classify(msg("irc.libera", irc("owner", "o!o@o")), cfg).realm == "private");
+}
+
+TEST_CASE("the public realm's allowed list applies on every transport", "[realm]") {
+  file cfg = base_config();
+  cfg.realms["public"].allowed = {"*!*@*.trusted.net"};
+  realm_verdict v = classify(msg("irc.oftc", irc("", "a!b@c.trusted.net")), cfg);
+  CHECK(v.verdict == realm_verdict::kind::allow);
+  CHECK(v.realm == "public");
+  CHECK(v.reason.find("realms.public.allowed") != std::string::npos);
+  cfg.realms["public"].allowed = {"*"};
+  CHECK(classify(msg("matrix.main", mx("@x:evil.org")), cfg).realm == "public");
+  // Owners still win over a catch-all allowlist.
+  CHECK(classify(msg("matrix.main", mx("@owner:example.org")), cfg).realm == "private");
+}
+
+TEST_CASE("a config without realms admits only stdin", "[realm]") {
+  file cfg;
+  CHECK(classify(msg("stdin", {"stdin", "", "", ""}), cfg).realm == "private");
+  CHECK(classify(msg("irc.x", irc("a", "a!b@c")), cfg).verdict == realm_verdict::kind::deny);
+}
+
+TEST_CASE("validate_identity_lists names the bad key", "[realm]") {
+  file cfg = base_config();
+  CHECK(validate_identity_lists(cfg).ok());
+
+  file bare = base_config();
+  bare.irc[0].allowed.push_back("bob");
+  frugal::status s = validate_identity_lists(bare);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().find("transports.irc.libera.allowed[1]") != std::string::npos);
+  CHECK(s.message().find("bare nick") != std::string::npos);
+
+  file star = base_config();
+  star.realms["private"].owners.push_back("*");
+  CHECK_FALSE(validate_identity_lists(star).ok());
+
+  file cross = base_config();
+  cross.matrix[0].allowed.push_back("account:bob");
+  CHECK_FALSE(validate_identity_lists(cross).ok());
+
+  file cross2 = base_config();
+  cross2.irc[0].owners.push_back("@bob:example.org");
+  CHECK_FALSE(validate_identity_lists(cross2).ok());
+
+  file stdin_owner = base_config();
+  stdin_owner.irc[0].owners.push_back("stdin");
+  CHECK_FALSE(validate_identity_lists(stdin_owner).ok());
+}

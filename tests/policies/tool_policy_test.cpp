@@ -1,0 +1,71 @@
+// Tests for policies/tool_policy: realm lists, descriptor realm masks, and the public
+// realm failing closed without a sandbox.
+#include "policies/tool_policy.h"
+
+#include <catch2/catch.hpp>
+
+using frugal::policies::check_tool;
+using frugal::policies::tool_verdict;
+using frugal::policies::tools_for;
+namespace tools = frugal::tools;
+using kind = tool_verdict::kind;
+
+namespace {
+const tools::descriptor clock_tool{"clock", "time", "{}", tools::realm_both, false, false, nullptr};
+const tools::descriptor shell_tool{"shell", "run", "{}", tools::realm_both, false, true, nullptr};
+const tools::descriptor secret_tool{"memory_recall", "recall", "{}",   tools::realm_private,
+                                    false,           false,    nullptr};
+
+frugal::config::realm realm(std::string name, std::vector<std::string> tools) {
+  frugal::config::realm r;
+  r.name = std::move(name);
+  r.tools = std::move(tools);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("a tool must be listed for the realm and made for it", "[tool_policy]") {
+  auto pub = realm("public", {"clock", "shell", "memory_recall"});
+  auto priv = realm("private", {"clock", "shell", "memory_recall"});
+  CHECK(check_tool(pub, clock_tool, 2, true).verdict == kind::allow);
+  // Listed in the public realm's config, but the descriptor is private-only.
+  tool_verdict v = check_tool(pub, secret_tool, 2, true);
+  CHECK(v.verdict == kind::deny);
+  CHECK(v.reason.find("not available in the public realm") != std::string::npos);
+  CHECK(check_tool(priv, secret_tool, 2, true).verdict == kind::allow);
+  // Not listed.
+  auto bare = realm("public", {"clock"});
+  CHECK(check_tool(bare, shell_tool, 2, true).verdict == kind::deny);
+  // Unknown realm name.
+  CHECK(check_tool(realm("staff", {"clock"}), clock_tool, 2, true).verdict == kind::deny);
+}
+
+TEST_CASE("public realm refuses sandboxed tools without a sandbox", "[tool_policy]") {
+  auto pub = realm("public", {"clock", "shell"});
+  auto priv = realm("private", {"clock", "shell"});
+  CHECK(check_tool(pub, shell_tool, 2, true).verdict == kind::allow);
+  tool_verdict no_landlock = check_tool(pub, shell_tool, 0, true);
+  CHECK(no_landlock.verdict == kind::deny);
+  CHECK(no_landlock.reason.find("Landlock") != std::string::npos);
+  tool_verdict no_seccomp = check_tool(pub, shell_tool, 3, false);
+  CHECK(no_seccomp.verdict == kind::deny);
+  CHECK(no_seccomp.reason.find("seccomp") != std::string::npos);
+  CHECK(check_tool(pub, shell_tool, -1, false).verdict == kind::deny);
+  // Tools that don't need the sandbox still work; the owner keeps every tool.
+  CHECK(check_tool(pub, clock_tool, 0, false).verdict == kind::allow);
+  CHECK(check_tool(priv, shell_tool, 0, false).verdict == kind::allow);
+}
+
+TEST_CASE("tools_for offers exactly the allowed tools, in registry order", "[tool_policy]") {
+  const std::vector<const tools::descriptor*> all = {&clock_tool, &shell_tool, &secret_tool,
+                                                     nullptr};
+  auto pub = realm("public", {"memory_recall", "shell", "clock"});
+  auto offered = tools_for(pub, all, 2, true);
+  REQUIRE(offered.size() == 2);
+  CHECK(offered[0] == &clock_tool);
+  CHECK(offered[1] == &shell_tool);
+  CHECK(tools_for(pub, all, 0, true) == std::vector<const tools::descriptor*>{&clock_tool});
+  CHECK(tools_for(realm("private", {"memory_recall", "shell", "clock"}), all, 0, false).size() ==
+        3);
+  CHECK(tools_for(realm("public", {}), all, 2, true).empty());
+}
