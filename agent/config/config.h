@@ -30,6 +30,7 @@ struct provider {
   bool local = false;                // free local server (Ollama, llama.cpp)
   int64_t first_byte_timeout_s = 0;  // 0 = default (60 s, 300 s when local)
   int64_t connect_timeout_s = 10;
+  bool stream = false;  // use SSE streaming for this provider's calls
 };
 
 struct model {
@@ -122,6 +123,13 @@ struct irc_network {
   int64_t max_reply_lines = 8;
   double flood_lines_per_s = 1.0;
   int64_t flood_burst = 4;
+  int64_t outbound_queue_lines = 200;  // replies kept while disconnected (oldest dropped)
+  int64_t reconnect_min_ms = 2000;     // backoff doubles from here ...
+  int64_t reconnect_max_ms = 300000;   // ... up to here, with jitter
+  int64_t reconnect_penalty_ms = 60000;  // at least this after ERROR (K-line, throttle), failed SASL
+  int64_t keepalive_ping_ms = 60000;     // our PING after this much silence
+  int64_t keepalive_dead_ms = 120000;    // link declared dead after this much silence
+  int64_t register_timeout_ms = 60000;   // connect + TLS + registration must finish within
 };
 
 struct matrix_account {

@@ -100,6 +100,7 @@ void load_provider(toml_reader r, const std::string& name, file& f, env_fn env) 
   r.get("local", p.local);
   r.get("first_byte_timeout_s", p.first_byte_timeout_s);
   r.get("connect_timeout_s", p.connect_timeout_s);
+  r.get("stream", p.stream);
   if (p.kind == "anthropic" && p.api_key_env.empty() && !p.local)
     r.fail_at(nullptr, "anthropic providers need api_key_env (the variable holding the key)");
   resolve_secret(r, "api_key_env", p.api_key_env, env, p.api_key);

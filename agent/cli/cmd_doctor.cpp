@@ -1,0 +1,202 @@
+// `frugal doctor`: checks what a new install gets wrong and prints a table with what to
+// fix: the config, the state folder's permissions, each provider's reachability (one free
+// request: the models list), each IRC server's TCP reachability, each Matrix account's
+// token (whoami), and the tool sandbox. Exit 0 when nothing failed, 1 otherwise.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "agent/cli/cli.h"
+#include "agent/cli/command.h"
+#include "agent/runtime.h"
+#include "policies/tool_policy.h"
+#include "tools/tool.h"
+
+namespace frugal::cli {
+namespace {
+
+struct row {
+  std::string check;
+  std::string verdict;  // ok | warn | FAIL
+  std::string detail;
+};
+
+void print(const std::vector<row>& rows) {
+  for (const auto& r : rows)
+    std::printf("%-34s %-5s %s\n", r.check.c_str(), r.verdict.c_str(), r.detail.c_str());
+}
+
+// Issues GETs on the runtime's loop and waits for all of them.
+void probe_http(agent::runtime& rt, std::vector<http::request>& reqs,
+                std::vector<http::response>& out) {
+  out.assign(reqs.size(), {});
+  size_t pending = reqs.size();
+  for (size_t i = 0; i < reqs.size(); ++i)
+    rt.http().start(std::move(reqs[i]), [&, i](http::response r) {
+      out[i] = std::move(r);
+      --pending;
+    });
+  while (pending > 0) uv_run(rt.loop(), UV_RUN_ONCE);
+}
+
+struct tcp_probe {
+  uv_getaddrinfo_t gai{};
+  uv_tcp_t tcp{};
+  uv_connect_t conn{};
+  uv_timer_t timer{};
+  std::string result;
+  bool done = false;
+  int closing = 0;
+};
+
+std::string probe_tcp(uv_loop_t* loop, const std::string& host, int64_t port) {
+  tcp_probe p;
+  p.gai.data = p.tcp.data = p.conn.data = p.timer.data = &p;
+  uv_timer_init(loop, &p.timer);
+  uv_tcp_init(loop, &p.tcp);
+  uv_timer_start(
+      &p.timer,
+      [](uv_timer_t* t) {
+        auto* pp = static_cast<tcp_probe*>(t->data);
+        if (!pp->done) pp->result = "timed out after 5 s", pp->done = true;
+      },
+      5000, 0);
+  std::string service = std::to_string(port);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  int rc = uv_getaddrinfo(
+      loop, &p.gai,
+      [](uv_getaddrinfo_t* g, int status, addrinfo* res) {
+        auto* pp = static_cast<tcp_probe*>(g->data);
+        if (pp->done) {
+          uv_freeaddrinfo(res);
+          return;
+        }
+        if (status != 0 || !res) {
+          pp->result = std::string("DNS: ") + uv_strerror(status);
+          pp->done = true;
+          uv_freeaddrinfo(res);
+          return;
+        }
+        uv_tcp_connect(&pp->conn, &pp->tcp, res->ai_addr, [](uv_connect_t* c, int st) {
+          auto* q = static_cast<tcp_probe*>(c->data);
+          if (!q->done) q->result = st == 0 ? "" : std::string("connect: ") + uv_strerror(st);
+          q->done = true;
+        });
+        uv_freeaddrinfo(res);
+      },
+      host.c_str(), service.c_str(), &hints);
+  if (rc != 0) p.result = std::string("DNS: ") + uv_strerror(rc), p.done = true;
+  while (!p.done) uv_run(loop, UV_RUN_ONCE);
+  uv_close(reinterpret_cast<uv_handle_t*>(&p.timer), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&p.tcp), nullptr);
+  uv_run(loop, UV_RUN_DEFAULT);  // lets the closes (and a late connect callback) finish
+  return p.result;
+}
+
+int exec(const global_options& g, const std::vector<std::string>& args) {
+  if (!args.empty()) return complain(exit_usage, "doctor: takes no arguments");
+  std::vector<row> rows;
+  agent::startup_error err;
+  auto rt = agent::runtime::create(g.config_path, g.log_level, err);
+  if (!rt) {
+    rows.push_back({"config " + g.config_path, "FAIL", err.message});
+    print(rows);
+    return exit_internal;
+  }
+  const auto& cfg = rt->cfg();
+  rows.push_back({"config", "ok", cfg.path});
+  struct stat st {};
+  if (::stat(cfg.agent.state_dir.c_str(), &st) == 0) {
+    bool private_dir = (st.st_mode & 077) == 0;
+    rows.push_back({"state_dir permissions", private_dir ? "ok" : "warn",
+                    cfg.agent.state_dir + (private_dir ? " (0700)" : ": chmod 700 it")});
+  }
+  // Providers: GET the models list, which is free on both APIs.
+  std::vector<http::request> reqs;
+  std::vector<std::string> names;
+  for (const auto& [name, p] : cfg.providers) {
+    http::request r;
+    r.method = "GET";
+    r.url = p.kind == "anthropic" ? p.base_url + "/v1/models" : p.base_url + "/models";
+    r.connect_timeout_ms = 5000;
+    r.first_byte_timeout_ms = 10000;
+    r.total_timeout_ms = 15000;
+    r.max_response_bytes = 4 << 20;
+    if (!p.api_key.empty()) {
+      if (p.kind == "anthropic") {
+        r.headers.push_back("x-api-key: " + p.api_key);
+        r.headers.push_back("anthropic-version: 2023-06-01");
+      } else {
+        r.headers.push_back("Authorization: Bearer " + p.api_key);
+      }
+    }
+    reqs.push_back(std::move(r));
+    names.push_back(name);
+  }
+  std::vector<http::response> resps;
+  probe_http(*rt, reqs, resps);
+  bool failed = false;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto& r = resps[i];
+    std::string check = "provider " + names[i];
+    if (r.fail != http::failure::none) {
+      rows.push_back({check, "FAIL", "unreachable: " + r.error});
+      failed = true;
+    } else if (r.status == 401 || r.status == 403) {
+      rows.push_back({check, "FAIL", "HTTP " + std::to_string(r.status) + ": check the API key"});
+      failed = true;
+    } else {
+      rows.push_back({check, r.status < 400 ? "ok" : "warn",
+                      "HTTP " + std::to_string(r.status) + " from the models endpoint"});
+    }
+  }
+  for (const auto& net : cfg.irc) {
+    std::string e = probe_tcp(rt->loop(), net.server, net.port);
+    rows.push_back({"irc." + net.name + " " + net.server + ":" + std::to_string(net.port),
+                    e.empty() ? "ok" : "FAIL", e.empty() ? "TCP connect works" : e});
+    failed |= !e.empty();
+  }
+  for (const auto& acct : cfg.matrix) {
+    std::vector<http::request> who(1);
+    who[0].method = "GET";
+    who[0].url = acct.homeserver + "/_matrix/client/v3/account/whoami";
+    if (!acct.access_token.empty())
+      who[0].headers.push_back("Authorization: Bearer " + acct.access_token);
+    who[0].total_timeout_ms = 15000;
+    std::vector<http::response> out;
+    probe_http(*rt, who, out);
+    bool ok = out[0].fail == http::failure::none && out[0].status == 200;
+    rows.push_back({"matrix." + acct.name, ok ? "ok" : "FAIL",
+                    ok ? "whoami answered"
+                       : (out[0].fail != http::failure::none
+                              ? out[0].error
+                              : "HTTP " + std::to_string(out[0].status) + " from whoami")});
+    failed |= !ok;
+  }
+  const auto& caps = rt->caps();
+  rows.push_back({"sandbox: landlock", caps.landlock_abi > 0 ? "ok" : "warn",
+                  caps.landlock_abi > 0 ? "ABI " + std::to_string(caps.landlock_abi)
+                                        : "missing: sandboxed tools refused in public realm"});
+  rows.push_back({"sandbox: seccomp", caps.seccomp ? "ok" : "warn",
+                  caps.seccomp ? "filters available" : "missing: public sandboxed tools refused"});
+  rows.push_back({"sandbox: user namespaces", caps.user_namespaces ? "ok" : "warn",
+                  caps.user_namespaces ? "available" : "not available (not required)"});
+  for (const auto& [name, realm] : cfg.realms) {
+    std::string list;
+    for (const auto* d :
+         policies::tools_for(realm, tools::registry(), caps.landlock_abi, caps.seccomp))
+      list += (list.empty() ? "" : ", ") + std::string(d->name);
+    rows.push_back({"realm " + name + " tools", "ok", list.empty() ? "(none)" : list});
+  }
+  print(rows);
+  return failed ? exit_internal : exit_ok;
+}
+
+}  // namespace
+
+const command cmd_doctor = {"doctor", "doctor",
+                            "check config, state folder, providers, transports, sandbox", exec};
+
+}  // namespace frugal::cli

@@ -1,0 +1,150 @@
+// The daemon's wiring. A reader can follow one message here: transport callback →
+// on_message → runtime::handle (the turn) → the reply → transport::send.
+#include "agent/daemon.h"
+
+#include <csignal>
+#include <memory>
+#include <vector>
+
+#include "agent/core/log.h"
+#include "agent/runtime.h"
+#include "transports/irc/transport.h"
+#include "transports/matrix/transport.h"
+
+namespace frugal::agent {
+namespace {
+
+struct daemon {
+  daemon_options opts;
+  std::unique_ptr<runtime> rt;
+  std::vector<std::unique_ptr<transports::transport>> transports;
+  uv_owned<uv_signal_t> sigint, sigterm, sighup;
+  uv_owned<uv_timer_t> drain_timer;
+  bool stopping = false;
+
+  void on_message(transports::transport* t, transports::inbound msg) {
+    if (stopping) return;
+    LOG_DEBUG("daemon", msg.transport, " ", msg.target, " <", msg.from.display, "> ",
+              msg.text.size(), " bytes");
+    std::string target = msg.target;
+    turn_request req;
+    req.msg = std::move(msg);
+    rt->handle(std::move(req), [t, target](turn_result r) {
+      if (!r.text.empty()) t->send(target, r.text);
+    });
+  }
+
+  void reload() {
+    LOG_INFO("daemon", "SIGHUP: reloading ", opts.config_path);
+    auto next = config::load(opts.config_path);
+    if (!next) {
+      LOG_ERROR("daemon", "reload failed, keeping the running config: ", next.message());
+      return;
+    }
+    if (auto s = rt->reload(std::move(next.value())); !s) {
+      LOG_ERROR("daemon", "reload failed, keeping the running config: ", s.message());
+      return;
+    }
+    LOG_INFO("daemon", "config reloaded (connection settings apply after a restart)");
+  }
+
+  void begin_stop(int signum) {
+    if (stopping) {
+      LOG_WARN("daemon", "second signal: cancelling turns in flight");
+      rt->cancel_all();
+      return;
+    }
+    stopping = true;
+    LOG_INFO("daemon", "signal ", signum, ": draining ", rt->turns_in_flight(), " turn(s)");
+    uv_timer_start(
+        drain_timer.get(),
+        [](uv_timer_t* h) {
+          if (h->data) static_cast<daemon*>(h->data)->check_drained();
+        },
+        100, 100);
+    drain_started = uv_now(rt->loop());
+  }
+
+  uint64_t drain_started = 0;
+  void check_drained() {
+    bool overdue = uv_now(rt->loop()) - drain_started > static_cast<uint64_t>(opts.drain_ms);
+    if (overdue) rt->cancel_all();
+    if (rt->turns_in_flight() > 0) return;
+    uv_timer_stop(drain_timer.get());
+    for (auto& t : transports) t->stop();
+    sigint.close();
+    sigterm.close();
+    sighup.close();
+    drain_timer.close();
+  }
+};
+
+template <class H>
+bool init_handle(uv_owned<H>& h, int rc, void* data) {
+  if (rc != 0) return false;
+  h.mark_initialized();
+  h->data = data;
+  return true;
+}
+
+}  // namespace
+
+int run_daemon(const daemon_options& opts) {
+  daemon d;
+  d.opts = opts;
+  startup_error err;
+  d.rt = runtime::create(opts.config_path, opts.log_level, err);
+  if (!d.rt) {
+    LOG_ERROR("daemon", err.message);
+    return err.exit_code;
+  }
+  runtime& rt = *d.rt;
+  const auto& cfg = rt.cfg();
+  for (const auto& net : cfg.irc) d.transports.push_back(irc::make_transport(rt.loop(), net));
+  for (const auto& acct : cfg.matrix) {
+    auto t = matrix::make_transport(rt.loop(), rt.http(), rt.db(), acct);
+    if (t) d.transports.push_back(std::move(t));
+  }
+  if (d.transports.empty()) {
+    LOG_ERROR("daemon", cfg.path,
+              ": nothing to run: configure [transports.irc.NAME] or [transports.matrix.NAME] "
+              "(or use `frugal ask` / `frugal chat`)");
+    return 2;
+  }
+  uv_loop_t* loop = rt.loop();
+  init_handle(d.sigint, uv_signal_init(loop, d.sigint.get()), &d);
+  init_handle(d.sigterm, uv_signal_init(loop, d.sigterm.get()), &d);
+  init_handle(d.sighup, uv_signal_init(loop, d.sighup.get()), &d);
+  init_handle(d.drain_timer, uv_timer_init(loop, d.drain_timer.get()), &d);
+  auto on_stop = [](uv_signal_t* h, int signum) {
+    if (h->data) static_cast<daemon*>(h->data)->begin_stop(signum);
+  };
+  uv_signal_start(d.sigint.get(), on_stop, SIGINT);
+  uv_signal_start(d.sigterm.get(), on_stop, SIGTERM);
+  uv_signal_start(
+      d.sighup.get(),
+      [](uv_signal_t* h, int) {
+        if (h->data) static_cast<daemon*>(h->data)->reload();
+      },
+      SIGHUP);
+
+  for (auto& t : d.transports) {
+    transports::transport* tp = t.get();
+    tp->start([&d, tp](transports::inbound m) { d.on_message(tp, std::move(m)); },
+              [tp](transports::state s, const std::string& detail) {
+                static const char* names[] = {"connecting", "connected", "disconnected",
+                                              "stopped"};
+                LOG_INFO("daemon", tp->name(), " ", names[static_cast<int>(s)],
+                         detail.empty() ? "" : ": ", detail);
+              });
+  }
+  LOG_INFO("daemon", "running with ", d.transports.size(), " transport(s); budget $",
+           cfg.budget.daily_usd, "/day");
+  uv_run(loop, UV_RUN_DEFAULT);
+  d.transports.clear();
+  d.rt.reset();  // closes remaining handles and the database
+  LOG_INFO("daemon", "stopped");
+  return 0;
+}
+
+}  // namespace frugal::agent
