@@ -1,0 +1,120 @@
+// route: choose() walks the fixed ladder tools → chat → local. The rules are in route.h;
+// this file keeps the reason string exact because the lead logs it and stores it in the
+// ledger row, where it explains a day's spending after the fact.
+#include "agent/router/route.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace frugal::router {
+namespace {
+
+constexpr const char* ladder[] = {"tools", "chat", "local"};
+constexpr int ladder_size = 3;
+
+bool contains(const std::vector<std::string>& list, std::string_view name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+bool realm_allows(const route_input& in, std::string_view tier) {
+  return in.realm_tiers.empty() || contains(in.realm_tiers, tier);
+}
+
+bool usable(const route_input& in, std::string_view tier) {
+  return contains(in.available_tiers, tier) && realm_allows(in, tier);
+}
+
+std::string why_unusable(const route_input& in, std::string_view tier) {
+  if (!contains(in.available_tiers, tier)) return "tier '" + std::string(tier) + "' not configured";
+  return "realm does not allow '" + std::string(tier) + "'";
+}
+
+std::string joined(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& s : list) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "none" : out;
+}
+
+std::string percent(double fraction) {
+  if (!(fraction >= 0)) fraction = 0;  // also NaN
+  return std::to_string(std::llround(std::min(fraction, 1.0) * 100)) + "%";
+}
+
+route_decision forced(const route_input& in, route_decision d) {
+  const std::string& t = in.forced_tier;
+  if (!contains(in.available_tiers, t)) {
+    d.reason =
+        "forced tier '" + t + "' is not configured (tiers: " + joined(in.available_tiers) + ")";
+    return d;
+  }
+  if (!realm_allows(in, t)) {
+    d.reason = "forced tier '" + t +
+               "' is not allowed in this realm (allowed: " + joined(in.realm_tiers) + ")";
+    return d;
+  }
+  d.verdict = route_decision::kind::forced;
+  d.tier = t;
+  d.reason = "score " + describe(d.score) + "; forced tier '" + t + "' (--tier)";
+  return d;
+}
+
+}  // namespace
+
+route_decision choose(const route_input& in) {
+  route_decision d;
+  d.score = score_turn(in.text, in.recent_tool_calls, in.rules);
+  d.simple = is_simple_turn(d.score);
+  if (!in.forced_tier.empty()) return forced(in, std::move(d));
+
+  const bool wants_tools = d.score.total >= in.rules.tools_threshold;
+  const int want = wants_tools ? 0 : 1;
+  d.reason = "score " + describe(d.score) + (wants_tools ? " ≥ " : " < ") +
+             std::to_string(in.rules.tools_threshold) + " → " + ladder[want];
+
+  int chosen = -1;
+  for (int i = want; i < ladder_size && chosen < 0; ++i) {
+    if (usable(in, ladder[i]))
+      chosen = i;
+    else
+      d.reason += "; " + why_unusable(in, ladder[i]);
+  }
+  for (int i = want - 1; i >= 0 && chosen < 0; --i)
+    if (usable(in, ladder[i])) chosen = i;
+  if (chosen < 0) {
+    d.reason += "; no usable tier (configured: " + joined(in.available_tiers) +
+                "; realm allows: " + (in.realm_tiers.empty() ? "all" : joined(in.realm_tiers)) +
+                ")";
+    return d;
+  }
+  if (chosen != want) d.reason += std::string(" → ") + ladder[chosen];
+  d.verdict = route_decision::kind::route;
+
+  if (in.budget_left < in.rules.route_down_below) {
+    std::string low =
+        "budget left " + percent(in.budget_left) + " < " + percent(in.rules.route_down_below);
+    int lower = -1;
+    for (int i = chosen + 1; i < ladder_size && lower < 0; ++i)
+      if (usable(in, ladder[i])) lower = i;
+    if (lower >= 0) {
+      chosen = lower;
+      d.verdict = route_decision::kind::route_down;
+      d.reason += "; " + low + " → " + ladder[chosen];
+    } else {
+      d.reason += "; " + low + " but no lower tier; staying on " + ladder[chosen];
+    }
+  }
+
+  d.tier = ladder[chosen];
+  for (int i = chosen + 1; i < ladder_size; ++i)
+    if (usable(in, ladder[i])) d.fallbacks.emplace_back(ladder[i]);
+  return d;
+}
+
+std::vector<std::string> tier_names(const config::file& cfg) {
+  std::vector<std::string> out;
+  out.reserve(cfg.tiers.size());
+  for (const auto& [name, tier] : cfg.tiers) out.push_back(name);
+  return out;
+}
+
+}  // namespace frugal::router
