@@ -1,0 +1,86 @@
+// sandbox: probes what the kernel offers (Landlock ABI, seccomp, user namespaces) and runs
+// one child process confined by it: fork + exec with, in the child before exec, a new
+// session, rlimits, no_new_privs, a Landlock ruleset, a seccomp filter, an empty
+// environment and capped, piped output; the parent watches it on the libuv loop.
+// It never confines the daemon itself and never runs a shell: argv goes to execve as is.
+#pragma once
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "agent/core/result.h"
+
+namespace frugal::tools {
+
+struct sandbox_caps {
+  int landlock_abi = 0;  // 0 = Landlock unavailable
+  bool seccomp = false;  // seccomp filters can be installed
+  bool user_namespaces = false;
+  std::string notes;  // one line per finding, for `frugal doctor`
+};
+
+// Asks the running kernel. Cheap (a few syscalls and /proc reads); call once at start.
+sandbox_caps probe();
+
+// True when `caps` has both layers a public tool needs (Landlock and seccomp).
+bool sandbox_complete(const sandbox_caps* caps);
+
+struct spawn_spec {
+  // argv[0] is a bare program name resolved against the fixed PATH
+  // (/usr/local/bin:/usr/bin:/bin) or an absolute path. Never passed to a shell.
+  std::vector<std::string> argv;
+  std::string workspace;        // absolute, existing folder: cwd, HOME and the only writable tree
+  bool network = false;         // seccomp and Landlock let the child open inet sockets
+  int64_t timeout_ms = 10'000;  // then SIGKILL to the whole process group
+  // rlimits applied in the child.
+  int64_t cpu_seconds = 10;
+  int64_t address_space_bytes = int64_t{1} << 30;
+  int64_t file_size_bytes = int64_t{16} << 20;
+  int64_t max_processes = 64;  // RLIMIT_NPROC counts every process of the child's uid
+  int64_t max_open_files = 64;
+  size_t max_output_bytes = 64 * 1024;  // per stream; the rest is read and dropped
+  // Layers. A layer that is wanted but missing on this kernel makes spawn() fail when
+  // fail_closed is set, and is skipped (with a log line) otherwise. Turning a layer off is
+  // for benchmarks and tests that prove what the layer does.
+  bool use_landlock = true;
+  bool use_seccomp = true;
+  bool fail_closed = true;
+  // When the daemon runs as root, the child switches to this uid/gid (nobody) before exec,
+  // so RLIMIT_NPROC applies (the kernel exempts uid 0) and no capability survives.
+  uint32_t root_fallback_uid = 65534;
+  uint32_t root_fallback_gid = 65534;
+};
+
+struct spawn_result {
+  int exit_code = -1;  // -1 when killed by a signal
+  int signal = 0;      // the terminating signal, 0 when it exited
+  bool timed_out = false;
+  bool output_truncated = false;  // stdout or stderr passed max_output_bytes
+  std::string stdout_text;
+  std::string stderr_text;
+  int64_t duration_ms = 0;
+};
+
+using spawn_fn = std::function<void(spawn_result)>;
+
+// Starts the child. On error (bad spec, missing required layer, fork failure) returns it
+// and never calls `done`. Otherwise `done` runs exactly once, from the loop, after the
+// child was reaped, its process group killed and its pipes drained (at most 500 ms after
+// exit). `loop` must outlive the child.
+status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done);
+
+// Children started by spawn() and not yet reported.
+size_t active_children();
+// Sends SIGKILL to every running child's process group (shutdown); their `done` callbacks
+// still run from the loop.
+void kill_all_children();
+
+// The fixed PATH children get, and the lookup spawn() uses for bare names: the absolute
+// path of an executable regular file, or an error.
+inline constexpr const char* fixed_path = "/usr/local/bin:/usr/bin:/bin";
+result<std::string> resolve_program(const std::string& name);
+
+}  // namespace frugal::tools
