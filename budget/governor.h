@@ -1,0 +1,132 @@
+// The spend governor: the policy on top of the ledger. Before every model call it reserves
+// the worst case against the day's caps (whole agent, public realm, each public sender,
+// the month) and answers with a named verdict; after the call it settles, releases or
+// charges in full. It never lets settled + outstanding pass a cap, except when a provider
+// bills more than the reservation — then it records the truth and stops paid calls for
+// the day. It does not choose tiers or models (agent/router does) and is not thread-safe.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "agent/core/result.h"
+#include "agent/llm/types.h"
+#include "agent/store/database.h"
+#include "budget/day.h"
+#include "budget/ledger.h"
+#include "budget/prices.h"
+
+namespace frugal::budget {
+
+// The caps of one day in micro-dollars, derived once from config::budget_section.
+struct limits {
+  int64_t daily = 0;         // whole agent (daily_usd, rounded down)
+  int64_t public_realm = 0;  // floor(daily × public_share)
+  int64_t per_sender = 0;    // each public sender (per_sender_usd); 0 = no such cap
+  int64_t monthly = 0;       // 0 = no monthly cap
+  int64_t warn = 0;          // floor(daily × warn_at); 0 = never warn
+  int64_t min_output_tokens = 64;
+  int64_t overhead_per_message = 8;
+};
+// Checks ranges (daily_usd ≥ 0, fractions in 0..1, …); errors name the budget.* key.
+result<limits> limits_from(const config::budget_section& cfg);
+
+enum class verdict_kind {
+  allow,    // reserved as asked
+  shrunk,   // reserved with a smaller max_tokens (the largest that fits, ≥ the floor)
+  refuse,   // does not fit even at the floor: route down or tell the user `reason`
+  stopped,  // paid calls are stopped for today (a provider charged above a reservation)
+  error,    // the ledger failed; nothing reserved (fails closed); reason is secret-free
+};
+
+struct verdict {
+  verdict_kind kind = verdict_kind::refuse;
+  int64_t reservation_id = 0;  // when allowed: pass to settle / release / charge_full
+  int64_t reserved_micro = 0;
+  int64_t max_tokens = 0;  // when allowed: the max_tokens to send
+  std::string reason;      // when not allowed: one line for the user
+  bool allowed() const { return kind == verdict_kind::allow || kind == verdict_kind::shrunk; }
+};
+
+struct governor_options {
+  clock_fn clock;                        // default: system_now
+  liveness_fn alive;                     // default: process_alive
+  std::optional<process_identity> self;  // default: process_identity::current()
+};
+
+// What `frugal budget` shows. Amounts in micro-dollars.
+struct summary {
+  std::string day, timezone;
+  int64_t now = 0, resets_at = 0;
+  std::string resets_at_local;  // ISO 8601 with offset
+  int64_t cap = 0, spent = 0, reserved = 0, remaining = 0;
+  int64_t public_cap = 0, per_sender_cap = 0, monthly_cap = 0, month_total = 0;
+  bool stopped = false;
+  std::string stop_reason;
+  std::vector<breakdown_row> by_tier, by_model, by_realm;
+};
+
+class governor {
+ public:
+  // Opens the ledger in `db` (which must outlive the governor) with the caps in `cfg`.
+  // An unknown time zone or a bad amount is an error naming the budget.* key.
+  static result<governor> open(store::database& db, const config::budget_section& cfg,
+                               governor_options opts = {});
+  // New caps and zone (SIGHUP). Open reservations are kept. On error nothing changes.
+  status reconfigure(const config::budget_section& cfg);
+
+  // Reserves the worst case of one call: input_bytes of everything sent (UTF-8), in
+  // `messages` messages, plus up to max_tokens of output, at price `p`. A free price is
+  // always allowed (a 0 µ$ row is still written). Every allowed verdict must later be
+  // closed by exactly one of settle / release / charge_full.
+  verdict reserve(const call_info& info, const price& p, int64_t input_bytes, int64_t messages,
+                  int64_t max_tokens);
+  // Settles from reported usage (actual_micro). Usage not present → charge_full. An
+  // actual above the reservation is recorded, logged as an error, and stops paid calls
+  // for the rest of that day.
+  status settle(int64_t id, const llm::usage& u);
+  // The call was certainly not billed (not sent, HTTP error with a body, 429, 5xx).
+  status release(int64_t id, std::string_view why = "");
+  // The outcome is unknown (timeout, dropped stream): the whole reservation is spent.
+  status charge_full(int64_t id, std::string_view why = "");
+  // At start: settles in full the open reservations of processes that no longer run.
+  status recover_orphans();
+
+  // Share of today's budget left for (realm, sender): the smallest remaining/cap over the
+  // scopes that apply, 0..1. For routing decisions only; the cap check is reserve().
+  double fraction_left(const std::string& realm, const std::string& sender);
+  // The warning line, once, the first time today's settled spend passes warn_at × cap in
+  // this process (the log line is written once per day across processes). Then empty.
+  std::optional<std::string> take_warning();
+
+  result<summary> today();
+  result<std::vector<day_row>> history(int64_t days);
+  const limits& caps() const { return limits_; }
+  const zone& time_zone() const { return zone_; }
+
+ private:
+  governor(ledger l, limits caps, zone z, governor_options o)
+      : ledger_(std::move(l)), limits_(caps), zone_(std::move(z)), opts_(std::move(o)) {}
+  std::string reset_text(int64_t now) const;
+  void check_warning(const std::string& day);
+  int64_t now() const { return opts_.clock ? opts_.clock() : system_now(); }
+
+  struct open_call {
+    price p;
+    std::string model;
+    int64_t reserved = 0;
+  };
+  ledger ledger_;
+  limits limits_;
+  zone zone_;
+  governor_options opts_;
+  std::map<int64_t, open_call> open_;  // this process's open reservations
+  std::optional<std::string> warning_;
+  std::string warned_day_;  // the day this process saw the warning line written
+};
+
+}  // namespace frugal::budget

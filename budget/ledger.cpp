@@ -1,0 +1,264 @@
+// Ledger storage. Totals are summed from the day's rows on every reservation (an index on
+// day keeps that to the day's few hundred rows) instead of a running counter that a crash
+// between two writes could leave wrong. The row is the truth; nothing else is cached.
+#include "budget/ledger.h"
+
+namespace frugal::budget {
+namespace {
+
+using store::statement;
+
+// Step 1 of the "ledger" area. IF NOT EXISTS: a daemon and a cron job may both migrate a
+// fresh file at once (database::migrate reads the version outside its transaction).
+constexpr std::string_view k_schema_v1 = R"sql(
+CREATE TABLE IF NOT EXISTS ledger(
+  id INTEGER PRIMARY KEY,
+  day TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  settled_at INTEGER,
+  pid INTEGER NOT NULL,
+  proc_start TEXT NOT NULL,
+  realm TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  transport TEXT NOT NULL,
+  tier TEXT NOT NULL,
+  model TEXT NOT NULL,
+  route_reason TEXT NOT NULL DEFAULT '',
+  tokens_in INTEGER NOT NULL DEFAULT 0,
+  tokens_out INTEGER NOT NULL DEFAULT 0,
+  tokens_cached INTEGER NOT NULL DEFAULT 0,
+  reserved_micro INTEGER NOT NULL CHECK(reserved_micro >= 0),
+  actual_micro INTEGER NOT NULL DEFAULT 0 CHECK(actual_micro >= 0),
+  state TEXT NOT NULL CHECK(state IN ('reserved','settled','released','orphan_settled')),
+  outcome TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS ledger_by_day ON ledger(day, realm, sender);
+CREATE INDEX IF NOT EXISTS ledger_open ON ledger(pid, proc_start) WHERE state = 'reserved';
+CREATE TABLE IF NOT EXISTS ledger_days(
+  day TEXT PRIMARY KEY,
+  stopped INTEGER NOT NULL DEFAULT 0,
+  stop_reason TEXT NOT NULL DEFAULT '',
+  warned INTEGER NOT NULL DEFAULT 0);
+)sql";
+
+// What a row costs the day: actual once closed, the reservation while open.
+#define SETTLED "CASE WHEN state IN ('settled','orphan_settled') THEN actual_micro ELSE 0 END"
+#define OPEN "CASE WHEN state = 'reserved' THEN reserved_micro ELSE 0 END"
+
+status step_error(sqlite3* db, std::string_view what) {
+  return fail("ledger: ", what, ": ", sqlite3_errmsg(db));
+}
+
+}  // namespace
+
+result<ledger> ledger::open(store::database& db, process_identity self) {
+  if (auto s = db.migrate("ledger", {k_schema_v1}); !s) return fail("ledger: ", s.message());
+  return ledger(db, std::move(self));
+}
+
+result<day_totals> ledger::totals(const std::string& day, const call_info& info, bool with_month) {
+  sqlite3* db = db_->get();
+  auto q = statement::prepare(db, "SELECT COALESCE(SUM(" SETTLED "),0), COALESCE(SUM(" OPEN
+                                  "),0),"
+                                  " COALESCE(SUM(CASE WHEN realm=?2 THEN " SETTLED
+                                  " END),0),"
+                                  " COALESCE(SUM(CASE WHEN realm=?2 THEN " OPEN
+                                  " END),0),"
+                                  " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN " SETTLED
+                                  " END),0),"
+                                  " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN " OPEN
+                                  " END),0),"
+                                  " (SELECT stopped FROM ledger_days WHERE day=?1)"
+                                  " FROM ledger WHERE day=?1");
+  if (!q) return q.err();
+  q->bind(1, day).bind(2, info.realm).bind(3, info.sender);
+  if (q->step() != SQLITE_ROW) return step_error(db, "read totals").err();
+  day_totals t;
+  t.agent = {q->int_at(0), q->int_at(1)};
+  t.realm = {q->int_at(2), q->int_at(3)};
+  t.sender = {q->int_at(4), q->int_at(5)};
+  t.stopped = !q->is_null(6) && q->int_at(6) != 0;
+  if (with_month) {
+    auto m = statement::prepare(db, "SELECT COALESCE(SUM(" SETTLED " + " OPEN
+                                    "),0) FROM ledger"
+                                    " WHERE day BETWEEN ?1 || '-00' AND ?1 || '-99'");
+    if (!m) return m.err();
+    m->bind(1, std::string_view(day).substr(0, 7));
+    if (m->step() != SQLITE_ROW) return step_error(db, "read month total").err();
+    t.month = m->int_at(0);
+  }
+  return t;
+}
+
+result<int64_t> ledger::reserve(const std::string& day, int64_t now, const call_info& info,
+                                bool with_month,
+                                const std::function<int64_t(const day_totals&)>& decide) {
+  int64_t id = 0;
+  status s = db_->immediate([&]() -> status {
+    auto t = totals(day, info, with_month);
+    if (!t) return t.err();
+    const int64_t amount = decide(*t);
+    if (amount < 0) return status::success();
+    auto ins = statement::prepare(
+        db_->get(),
+        "INSERT INTO ledger(day, created_at, pid, proc_start, realm, sender, transport, tier,"
+        " model, route_reason, reserved_micro, state)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,'reserved')");
+    if (!ins) return ins.err();
+    ins->bind(1, day).bind(2, now).bind(3, self_.pid).bind(4, self_.marker).bind(5, info.realm);
+    ins->bind(6, info.sender).bind(7, info.transport).bind(8, info.tier).bind(9, info.model);
+    ins->bind(10, info.route_reason).bind(11, amount);
+    if (ins->step() != SQLITE_DONE) return step_error(db_->get(), "insert reservation");
+    id = sqlite3_last_insert_rowid(db_->get());
+    return status::success();
+  });
+  if (!s) return fail("ledger: reserve for ", info.model, " (", info.realm, "): ", s.message());
+  return id;
+}
+
+result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t actual,
+                                 token_counts tokens, std::string_view outcome,
+                                 std::string_view stop_reason, int64_t now, bool full) {
+  closed_row row;
+  status s = db_->immediate([&]() -> status {
+    sqlite3* db = db_->get();
+    auto q = statement::prepare(db, "SELECT day, reserved_micro, state FROM ledger WHERE id=?");
+    if (!q) return q.err();
+    q->bind(1, id);
+    if (q->step() != SQLITE_ROW) return fail("no reservation #", id);
+    if (q->text_at(2) != "reserved")
+      return fail("reservation #", id, " is already ", q->text_at(2));
+    row.day = q->text_at(0);
+    row.reserved = q->int_at(1);
+    row.actual = full ? row.reserved : actual < 0 ? 0 : actual;
+    auto up = statement::prepare(
+        db,
+        "UPDATE ledger SET state=?, actual_micro=?, tokens_in=?, tokens_out=?,"
+        " tokens_cached=?, outcome=?, settled_at=? WHERE id=? AND state='reserved'");
+    if (!up) return up.err();
+    up->bind(1, state).bind(2, row.actual).bind(3, tokens.in).bind(4, tokens.out);
+    up->bind(5, tokens.cached).bind(6, outcome).bind(7, now).bind(8, id);
+    if (up->step() != SQLITE_DONE) return step_error(db, "update reservation");
+    if (!row.exceeded()) return status::success();
+    auto stop = statement::prepare(
+        db,
+        "INSERT INTO ledger_days(day, stopped, stop_reason) VALUES(?, 1, ?)"
+        " ON CONFLICT(day) DO UPDATE SET stopped=1, stop_reason=excluded.stop_reason");
+    if (!stop) return stop.err();
+    stop->bind(1, row.day).bind(2, stop_reason);
+    if (stop->step() != SQLITE_DONE) return step_error(db, "mark day stopped");
+    return status::success();
+  });
+  if (!s)
+    return fail("ledger: ", state == "released" ? "release" : "settle", " #", id, ": ",
+                s.message());
+  return row;
+}
+
+result<closed_row> ledger::settle(int64_t id, int64_t actual, token_counts tokens,
+                                  std::string_view outcome, std::string_view stop_reason,
+                                  int64_t now) {
+  return close(id, "settled", actual, tokens, outcome, stop_reason, now, false);
+}
+
+result<closed_row> ledger::release(int64_t id, std::string_view outcome, int64_t now) {
+  return close(id, "released", 0, {}, outcome, "", now, false);
+}
+
+result<closed_row> ledger::charge_full(int64_t id, std::string_view outcome, int64_t now) {
+  return close(id, "settled", 0, {}, outcome, "", now, true);
+}
+
+result<int64_t> ledger::recover_orphans(const liveness_fn& alive, int64_t now) {
+  int64_t closed = 0;
+  status s = db_->immediate([&]() -> status {
+    sqlite3* db = db_->get();
+    auto owners = statement::prepare(
+        db, "SELECT DISTINCT pid, proc_start FROM ledger WHERE state='reserved'");
+    if (!owners) return owners.err();
+    std::vector<process_identity> dead;
+    while (owners->step() == SQLITE_ROW) {
+      process_identity p{owners->int_at(0), owners->text_at(1)};
+      if (p.pid == self_.pid && p.marker == self_.marker) continue;
+      if (!alive(p.pid, p.marker)) dead.push_back(std::move(p));
+    }
+    auto up = statement::prepare(
+        db,
+        "UPDATE ledger SET state='orphan_settled', actual_micro=reserved_micro,"
+        " settled_at=?1, outcome='orphan: process ' || ?2 || ' ended before settling'"
+        " WHERE state='reserved' AND pid=?2 AND proc_start=?3");
+    if (!up) return up.err();
+    for (const auto& p : dead) {
+      up->reset();
+      up->bind(1, now).bind(2, p.pid).bind(3, p.marker);
+      if (up->step() != SQLITE_DONE) return step_error(db, "settle orphans");
+      closed += sqlite3_changes(db);
+    }
+    return status::success();
+  });
+  if (!s) return fail("ledger: recover orphans: ", s.message());
+  return closed;
+}
+
+result<std::string> ledger::stop_reason(const std::string& day) {
+  auto q = statement::prepare(db_->get(),
+                              "SELECT stop_reason FROM ledger_days WHERE day=? AND stopped=1");
+  if (!q) return q.err();
+  q->bind(1, day);
+  return q->step() == SQLITE_ROW ? q->text_at(0) : std::string();
+}
+
+result<bool> ledger::mark_warned(const std::string& day) {
+  bool first = false;
+  status s = db_->immediate([&]() -> status {
+    sqlite3* db = db_->get();
+    auto ins = statement::prepare(db, "INSERT OR IGNORE INTO ledger_days(day) VALUES(?)");
+    if (!ins) return ins.err();
+    ins->bind(1, day);
+    if (ins->step() != SQLITE_DONE) return step_error(db, "add day");
+    auto up = statement::prepare(db, "UPDATE ledger_days SET warned=1 WHERE day=? AND warned=0");
+    if (!up) return up.err();
+    up->bind(1, day);
+    if (up->step() != SQLITE_DONE) return step_error(db, "mark warned");
+    first = sqlite3_changes(db) == 1;
+    return status::success();
+  });
+  if (!s) return fail("ledger: warn flag: ", s.message());
+  return first;
+}
+
+result<std::vector<breakdown_row>> ledger::breakdown(const std::string& day,
+                                                     std::string_view column) {
+  if (column != "tier" && column != "model" && column != "realm")
+    return fail("ledger: no breakdown by ", column);
+  const std::string c(column);
+  auto q = statement::prepare(db_->get(),
+                              "SELECT " + c +
+                                  " AS k, COALESCE(SUM(" SETTLED
+                                  "),0) AS s,"
+                                  " COALESCE(SUM(" OPEN
+                                  "),0) AS o, SUM(state != 'released')"
+                                  " FROM ledger WHERE day=? GROUP BY k ORDER BY s + o DESC, k");
+  if (!q) return q.err();
+  q->bind(1, day);
+  std::vector<breakdown_row> rows;
+  while (q->step() == SQLITE_ROW)
+    rows.push_back({q->text_at(0), q->int_at(1), q->int_at(2), q->int_at(3)});
+  return rows;
+}
+
+result<std::vector<day_row>> ledger::history(int64_t n) {
+  auto q = statement::prepare(db_->get(),
+                              "SELECT l.day, COALESCE(SUM(" SETTLED "),0), COALESCE(SUM(" OPEN
+                              "),0),"
+                              " SUM(state != 'released'),"
+                              " COALESCE((SELECT stopped FROM ledger_days d WHERE d.day=l.day),0)"
+                              " FROM ledger l GROUP BY l.day ORDER BY l.day DESC LIMIT ?");
+  if (!q) return q.err();
+  q->bind(1, n < 0 ? 0 : n);
+  std::vector<day_row> rows;
+  while (q->step() == SQLITE_ROW)
+    rows.push_back({q->text_at(0), q->int_at(1), q->int_at(2), q->int_at(3), q->int_at(4) != 0});
+  return rows;
+}
+
+}  // namespace frugal::budget

@@ -1,0 +1,115 @@
+// The spend ledger: one sqlite row per model call (reserved → settled | released |
+// orphan_settled) plus a small per-day table (stopped, warned). Reservations are inserted
+// in a BEGIN IMMEDIATE transaction that first re-reads the day's totals, so processes
+// sharing the file serialise on the write lock and cannot both take the last dollar.
+// It holds no caps and makes no decision: the governor passes a decide function.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/core/result.h"
+#include "agent/store/database.h"
+#include "budget/process_identity.h"
+
+namespace frugal::budget {
+
+// What a call is for; written to the row and used to pick the scopes it counts against.
+struct call_info {
+  std::string realm;      // "private" | "public"
+  std::string sender;     // identity within the realm ("account:alice", "@bob:x.org")
+  std::string transport;  // "irc.libera", "matrix.home", "stdin"
+  std::string tier;
+  std::string model;  // config model name
+  std::string route_reason;
+};
+
+// Money counted against a scope on one day: settled actuals and open reservations.
+struct scope_total {
+  int64_t settled = 0;
+  int64_t outstanding = 0;
+  int64_t total() const { return settled + outstanding; }
+};
+
+struct day_totals {
+  scope_total agent;   // the whole agent
+  scope_total realm;   // the call's realm
+  scope_total sender;  // the call's (realm, sender)
+  int64_t month = 0;   // settled + outstanding over the day's month (when asked for)
+  bool stopped = false;
+};
+
+struct token_counts {
+  int64_t in = 0, out = 0, cached = 0;
+};
+
+// A closed reservation, as the governor needs it afterwards.
+struct closed_row {
+  std::string day;
+  int64_t reserved = 0;
+  int64_t actual = 0;
+  bool exceeded() const { return actual > reserved; }
+};
+
+struct breakdown_row {
+  std::string key;  // a tier, model or realm name
+  int64_t settled = 0, outstanding = 0, calls = 0;
+};
+
+struct day_row {
+  std::string day;
+  int64_t settled = 0, outstanding = 0, calls = 0;
+  bool stopped = false;
+};
+
+class ledger {
+ public:
+  // Applies the "ledger" migrations (idempotent, so processes may race at first start).
+  // `db` must outlive the ledger. `self` is written on every reservation.
+  static result<ledger> open(store::database& db, process_identity self);
+
+  // Inside BEGIN IMMEDIATE: reads the totals of `day` for the agent, info.realm and
+  // (info.realm, info.sender) — and of the month when `with_month` — then calls `decide`.
+  // decide returns the amount to reserve (≥ 0: a 'reserved' row is inserted and its id
+  // returned) or a negative number (nothing is written; returns 0). decide must not
+  // touch the database.
+  result<int64_t> reserve(const std::string& day, int64_t now, const call_info& info,
+                          bool with_month, const std::function<int64_t(const day_totals&)>& decide);
+
+  // Closes an open reservation. settle records `actual`; when it exceeds the reservation
+  // the day is marked stopped with `stop_reason`, in the same transaction. release
+  // records 0; charge_full records the reserved amount. An id that is not an open
+  // reservation is an error (nothing changes).
+  result<closed_row> settle(int64_t id, int64_t actual, token_counts tokens,
+                            std::string_view outcome, std::string_view stop_reason, int64_t now);
+  result<closed_row> release(int64_t id, std::string_view outcome, int64_t now);
+  result<closed_row> charge_full(int64_t id, std::string_view outcome, int64_t now);
+
+  // Settles at their full amount the open reservations of processes `alive` says are gone
+  // (never this ledger's own). Returns how many rows it closed.
+  result<int64_t> recover_orphans(const liveness_fn& alive, int64_t now);
+
+  // Read-only views (no transaction beyond sqlite's implicit one).
+  result<day_totals> totals(const std::string& day, const call_info& info, bool with_month);
+  result<std::string> stop_reason(const std::string& day);
+  // Marks the day warned; true only for the first caller (across processes).
+  result<bool> mark_warned(const std::string& day);
+  // Per `column` ("tier" | "model" | "realm") for one day, largest spend first.
+  result<std::vector<breakdown_row>> breakdown(const std::string& day, std::string_view column);
+  // The last `n` days that have rows, newest first.
+  result<std::vector<day_row>> history(int64_t n);
+
+  const process_identity& self() const { return self_; }
+
+ private:
+  ledger(store::database& db, process_identity self) : db_(&db), self_(std::move(self)) {}
+  result<closed_row> close(int64_t id, std::string_view state, int64_t actual, token_counts tokens,
+                           std::string_view outcome, std::string_view stop_reason, int64_t now,
+                           bool full);
+  store::database* db_;
+  process_identity self_;
+};
+
+}  // namespace frugal::budget
