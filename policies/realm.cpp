@@ -50,6 +50,17 @@ realm_verdict allow(const char* realm, std::string reason) {
   return {realm_verdict::kind::allow, realm, std::move(reason)};
 }
 
+bool only_globs(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("*?") == std::string_view::npos;
+}
+
+// The part of an IRC owner pattern that must name someone: the account, or a mask's host.
+std::string_view owner_anchor(std::string_view p, pattern_kind k) {
+  if (k == pattern_kind::irc_account) return p.substr(8);
+  if (k == pattern_kind::irc_mask) return p.substr(p.find('@') + 1);
+  return {};
+}
+
 status check_list(const std::vector<std::string>& list, const std::string& key, bool owners,
                   const char* network) {
   for (size_t i = 0; i < list.size(); ++i) {
@@ -58,6 +69,8 @@ status check_list(const std::vector<std::string>& list, const std::string& key, 
     if (status s = validate_pattern(p); !s) return fail(where, s.message());
     pattern_kind k = kind_of(p);
     if (owners && k == pattern_kind::anyone) return fail(where, "'*' would make everyone an owner");
+    if (owners && only_globs(owner_anchor(p, k)))
+      return fail(where, "'", p, "' would make every IRC user an owner; name an account or host");
     if (owners && network && k == pattern_kind::stdin_operator)
       return fail(where, "'stdin' cannot be an owner of a network transport");
     bool irc = k == pattern_kind::irc_account || k == pattern_kind::irc_mask;

@@ -34,10 +34,10 @@ struct realm_verdict {
 realm_verdict classify(const transports::inbound& msg, const config::file& cfg);
 
 // Checks every owners/allowed/inviters pattern in the realms and transports with
-// validate_pattern, and refuses "*" in any owners list, "stdin" in a transport's owners
-// list, and a Matrix pattern in an IRC list (or the reverse). Errors name the key:
-// "transports.irc.libera.owners[1]: identity pattern 'bob' is a bare nick; ...". Called by the
-// config loader.
+// validate_pattern, and refuses "*" in any owners list, an IRC owner pattern whose account
+// or host is only globs ("account:*", "*!*@*"), "stdin" in a transport's owners list, and a Matrix
+// pattern in an IRC list (or the reverse). Errors name the key: "transports.irc.libera.owners[1]:
+// identity pattern 'bob' is a bare nick; ...". Called by the config loader.
 status validate_identity_lists(const config::file& cfg);
 
 }  // namespace frugal::policies

@@ -145,3 +145,15 @@ TEST_CASE("validate_identity_lists names the bad key", "[realm]") {
   stdin_owner.irc[0].owners.push_back("stdin");
   CHECK_FALSE(validate_identity_lists(stdin_owner).ok());
 }
+
+TEST_CASE("owner patterns must name someone", "[realm]") {
+  for (const char* wide : {"account:*", "*!*@*", "owner!*@*?"}) {
+    INFO(wide);
+    file cfg = base_config();
+    cfg.irc[0].owners.push_back(wide);
+    CHECK_FALSE(validate_identity_lists(cfg).ok());
+    file allowed = base_config();
+    allowed.irc[0].allowed.push_back(wide);  // fine as an allowlist
+    CHECK(validate_identity_lists(allowed).ok());
+  }
+}
