@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "tools/sandbox.h"
+
 namespace frugal::policies {
 
 tool_verdict check_tool(const config::realm& realm, const tools::descriptor& tool, int landlock_abi,
@@ -38,6 +40,17 @@ std::vector<const tools::descriptor*> tools_for(const config::realm& realm,
     if (d && check_tool(realm, *d, landlock_abi, seccomp).verdict == tool_verdict::kind::allow)
       out.push_back(d);
   return out;
+}
+
+tool_verdict check_tool(const config::realm& realm, const tools::descriptor& tool,
+                        const tools::sandbox_caps* caps) {
+  return check_tool(realm, tool, caps ? caps->landlock_abi : 0, caps ? caps->seccomp : false);
+}
+
+std::vector<const tools::descriptor*> tools_for(const config::realm& realm,
+                                                const std::vector<const tools::descriptor*>& all,
+                                                const tools::sandbox_caps* caps) {
+  return tools_for(realm, all, caps ? caps->landlock_abi : 0, caps ? caps->seccomp : false);
 }
 
 }  // namespace frugal::policies

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "agent/config/config.h"
-#include "tools/tool.h"
+#include "tools/tool.h"  // declares tools::sandbox_caps (defined in tools/sandbox.h)
 
 namespace frugal::policies {
 
@@ -25,10 +25,18 @@ struct tool_verdict {
 tool_verdict check_tool(const config::realm& realm, const tools::descriptor& tool, int landlock_abi,
                         bool seccomp);
 
+// The same, from the start-up probe result; a null `caps` means no sandbox at all.
+tool_verdict check_tool(const config::realm& realm, const tools::descriptor& tool,
+                        const tools::sandbox_caps* caps);
+
 // The tools of `all` (in their order) that check_tool allows: the list offered to the
 // model for a turn in `realm`. Pass tools::registry() as `all`.
 std::vector<const tools::descriptor*> tools_for(const config::realm& realm,
                                                 const std::vector<const tools::descriptor*>& all,
                                                 int landlock_abi, bool seccomp);
+
+std::vector<const tools::descriptor*> tools_for(const config::realm& realm,
+                                                const std::vector<const tools::descriptor*>& all,
+                                                const tools::sandbox_caps* caps);
 
 }  // namespace frugal::policies

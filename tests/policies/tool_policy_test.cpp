@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tools/sandbox.h"
+
 using frugal::policies::check_tool;
 using frugal::policies::tool_verdict;
 using frugal::policies::tools_for;
@@ -68,4 +70,20 @@ TEST_CASE("tools_for offers exactly the allowed tools, in registry order", "[too
   CHECK(tools_for(realm("private", {"memory_recall", "shell", "clock"}), all, 0, false).size() ==
         3);
   CHECK(tools_for(realm("public", {}), all, 2, true).empty());
+}
+
+TEST_CASE("the sandbox_caps overloads read the probe, and null means no sandbox", "[tool_policy]") {
+  auto pub = realm("public", {"clock", "shell"});
+  tools::sandbox_caps full;
+  full.landlock_abi = 3;
+  full.seccomp = true;
+  tools::sandbox_caps no_seccomp = full;
+  no_seccomp.seccomp = false;
+  CHECK(check_tool(pub, shell_tool, &full).verdict == kind::allow);
+  CHECK(check_tool(pub, shell_tool, &no_seccomp).verdict == kind::deny);
+  CHECK(check_tool(pub, shell_tool, nullptr).verdict == kind::deny);
+  CHECK(check_tool(pub, clock_tool, nullptr).verdict == kind::allow);
+  const std::vector<const tools::descriptor*> all = {&clock_tool, &shell_tool};
+  CHECK(tools_for(pub, all, &full).size() == 2);
+  CHECK(tools_for(pub, all, nullptr).size() == 1);
 }
