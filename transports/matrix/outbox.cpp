@@ -1,0 +1,109 @@
+// The outbox: sends, joins and leaves, one at a time and in order. A send is written to
+// sqlite with its transaction id before the first attempt and deleted only when the
+// homeserver acknowledges it, so a retry — after a timeout, a dropped connection or a
+// restart — reuses the same txn id and the homeserver de-duplicates it.
+#include "agent/core/json_writer.h"
+#include "agent/core/log.h"
+#include "transports/matrix/account.h"
+#include "transports/matrix/markdown.h"
+#include "transports/matrix/urls.h"
+
+namespace frugal::matrix {
+
+void account::load_pending() {
+  auto rows = state_.pending();
+  if (!rows) {
+    LOG_WARN("matrix", name_, ": ", rows.message());
+    return;
+  }
+  for (pending_send& p : *rows) {
+    outbox_.push_back({"PUT",
+                       "/_matrix/client/v3/rooms/" + percent_encode(p.room_id) +
+                           "/send/m.room.message/" + percent_encode(p.txn_id),
+                       std::move(p.content), "send to " + p.room_id, p.id});
+  }
+  if (!rows->empty())
+    LOG_INFO("matrix", name_, ": ", rows->size(), " unsent message(s) from last run queued");
+}
+
+void account::send(const std::string& target, const std::string& text) {
+  if (stopped_) {
+    LOG_WARN("matrix", name_, ": stopped; reply to ", target, " dropped");
+    return;
+  }
+  for (const std::string& piece : split_for_events(text, tune_.max_event_bytes)) {
+    rendered r = render_markdown(piece);
+    json_writer w;
+    w.begin_object().key("msgtype").string(cfg_.msgtype).key("body").string(r.body);
+    w.key("format").string("org.matrix.custom.html").key("formatted_body").string(r.html);
+    queue_content(target, w.end_object().take());
+  }
+}
+
+void account::queue_content(const std::string& room_id, const std::string& content) {
+  if (outbox_.size() >= tune_.max_queued_sends) {
+    LOG_WARN("matrix", name_, ": outbox full (", outbox_.size(), "); message to ", room_id,
+             " dropped");
+    return;
+  }
+  auto p = state_.enqueue(room_id, content);
+  if (!p) {
+    LOG_ERROR("matrix", name_, ": message to ", room_id, " dropped: ", p.message());
+    return;
+  }
+  queue({"PUT",
+         "/_matrix/client/v3/rooms/" + percent_encode(room_id) + "/send/m.room.message/" +
+             percent_encode(p->txn_id),
+         content, "send to " + room_id, p->id});
+}
+
+void account::queue(job j) {
+  outbox_.push_back(std::move(j));
+  pump();
+}
+
+void account::pump() {
+  if (stopped_ || relogging_ || !ready_ || outbox_busy_ || outbox_.empty()) return;
+  outbox_busy_ = true;
+  const job& j = outbox_.front();
+  long timeout = j.pending_id ? tune_.send_timeout_ms : tune_.request_timeout_ms;
+  outbox_req_ = api(j.method.c_str(), j.path, j.body, timeout,
+                    [this](const http::response&, const outcome& o) {
+                      outbox_req_ = 0;
+                      on_job_reply(o);
+                    });
+}
+
+void account::on_job_reply(const outcome& o) {
+  if (o.kind == verdict::cancelled || stopped_ || outbox_.empty()) return;
+  outbox_busy_ = false;
+  job& j = outbox_.front();
+  switch (o.kind) {
+    case verdict::ok:
+    case verdict::permanent:
+      if (o.kind == verdict::permanent)
+        LOG_WARN("matrix", name_, ": ", j.what, " refused (", o.detail, "); dropped");
+      if (j.pending_id) {
+        if (auto s = state_.remove_pending(j.pending_id); !s)
+          LOG_WARN("matrix", name_, ": ", s.message());
+      }
+      outbox_.pop_front();
+      outbox_backoff_.reset();
+      return pump();
+    case verdict::unauthorized:
+      return reauth(o);
+    default: {
+      int64_t wait =
+          o.kind == verdict::rate_limited && o.wait_ms >= 0 ? o.wait_ms : outbox_backoff_.next();
+      LOG_WARN("matrix", name_, ": ", j.what, " failed (", o.detail, "); retrying in ", wait,
+               " ms");
+      outbox_busy_ = true;
+      outbox_delay_.start(wait, [this] {
+        outbox_busy_ = false;
+        pump();
+      });
+    }
+  }
+}
+
+}  // namespace frugal::matrix

@@ -1,0 +1,127 @@
+// Small-body parsers and the retry verdict. The verdict is the single place that maps HTTP
+// outcomes to behaviour, so the sync loop, joins and sends all treat a 429 or a 502 alike.
+#include "transports/matrix/responses.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace frugal::matrix {
+namespace {
+
+using simdjson::dom::element;
+
+bool parse_object(simdjson::dom::parser& parser, std::string_view body, element& root) {
+  if (parser.parse(body.data(), body.size()).get(root)) return false;
+  return root.is_object();
+}
+
+bool starts_with_http(std::string_view url) {
+  auto lower = [](std::string_view s, size_t n) {
+    std::string out(s.substr(0, n));
+    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return out;
+  };
+  return lower(url, 8) == "https://" || lower(url, 7) == "http://";
+}
+
+}  // namespace
+
+api_error parse_error(std::string_view body) {
+  api_error out;
+  simdjson::dom::parser parser;
+  element root;
+  if (!parse_object(parser, body, root)) return out;
+  std::string_view s;
+  if (!root["errcode"].get(s)) out.errcode = std::string(s);
+  if (!root["error"].get(s)) out.error = std::string(s);
+  int64_t ms = 0;
+  if (!root["retry_after_ms"].get(ms) && ms >= 0) out.retry_after_ms = ms;
+  return out;
+}
+
+result<std::string> parse_string_field(std::string_view body, const char* key) {
+  simdjson::dom::parser parser;
+  element root;
+  if (!parse_object(parser, body, root)) return fail("matrix: reply is not a JSON object");
+  std::string_view s;
+  if (root[key].get(s) || s.empty()) return fail("matrix: reply has no `", key, "`");
+  return std::string(s);
+}
+
+result<login_reply> parse_login(std::string_view body) {
+  simdjson::dom::parser parser;
+  element root;
+  if (!parse_object(parser, body, root)) return fail("matrix: login reply is not JSON");
+  login_reply out;
+  std::string_view s;
+  if (root["access_token"].get(s) || s.empty())
+    return fail("matrix: login reply has no access_token");
+  out.access_token = std::string(s);
+  if (root["user_id"].get(s) || s.empty()) return fail("matrix: login reply has no user_id");
+  out.user_id = std::string(s);
+  if (!root["device_id"].get(s)) out.device_id = std::string(s);
+  return out;
+}
+
+result<std::string> parse_well_known(std::string_view body) {
+  simdjson::dom::parser parser;
+  element root;
+  if (!parse_object(parser, body, root)) return fail("matrix: .well-known is not JSON");
+  std::string_view url;
+  if (root["m.homeserver"]["base_url"].get(url) || url.empty())
+    return fail("matrix: .well-known has no m.homeserver.base_url");
+  if (!starts_with_http(url)) return fail("matrix: .well-known base_url is not http(s)");
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  return std::string(url);
+}
+
+outcome classify(const http::response& r) {
+  outcome out;
+  switch (r.fail) {
+    case http::failure::none:
+      break;
+    case http::failure::cancelled:
+      out.kind = verdict::cancelled;
+      out.detail = "cancelled";
+      return out;
+    default:
+      out.kind = verdict::transient;
+      out.detail = r.error.empty() ? std::string("network failure") : r.error;
+      return out;
+  }
+  if (r.status >= 200 && r.status < 300) return out;
+  api_error e = parse_error(r.body);
+  out.errcode = e.errcode;
+  out.detail = "HTTP " + std::to_string(r.status);
+  if (!e.errcode.empty()) out.detail += " " + e.errcode;
+  if (!e.error.empty()) out.detail += ": " + e.error.substr(0, 200);
+  if (r.status == 429) {
+    out.kind = verdict::rate_limited;
+    out.wait_ms = std::max(e.retry_after_ms, r.retry_after_ms);
+  } else if (r.status == 401) {
+    out.kind = verdict::unauthorized;
+  } else if (r.status >= 500 || r.status == 408) {
+    out.kind = verdict::transient;
+  } else {
+    out.kind = verdict::permanent;
+  }
+  return out;
+}
+
+backoff::backoff(int64_t min_ms, int64_t max_ms)
+    : min_ms_(std::max<int64_t>(1, min_ms)),
+      max_ms_(std::max(min_ms_, max_ms)),
+      rng_(static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count())) {}
+
+int64_t backoff::next() {
+  int64_t d = min_ms_;
+  for (int i = 0; i < attempts_ && d < max_ms_; ++i) d *= 2;
+  d = std::min(d, max_ms_);
+  if (attempts_ < 64) ++attempts_;
+  std::uniform_int_distribution<int64_t> pick(d / 2, d);
+  return std::max<int64_t>(1, pick(rng_));
+}
+
+}  // namespace frugal::matrix

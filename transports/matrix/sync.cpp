@@ -1,0 +1,173 @@
+// The /sync loop and what it delivers. The first sync of a new account runs with
+// timeout=0 and only records state (invites, encryption), so the backlog is never
+// answered; afterwards each batch is handled and its next_batch saved before the next
+// long-poll. Event ids are recorded before delivery, so a replayed batch delivers nothing.
+#include <chrono>
+
+#include "agent/core/json_writer.h"
+#include "agent/core/log.h"
+#include "transports/matrix/account.h"
+#include "transports/matrix/addressing.h"
+#include "transports/matrix/urls.h"
+
+namespace frugal::matrix {
+namespace {
+
+const char k_encrypted_notice[] = "I only work in unencrypted rooms.";
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void account::sync() {
+  if (stopped_) return;
+  bool initial = since_.empty();
+  if (initial) {
+    auto saved = state_.next_batch();
+    if (!saved)
+      LOG_WARN("matrix", name_, ": ", saved.message());
+    else
+      since_ = *saved;
+    initial = since_.empty();
+  }
+  std::string path = "/_matrix/client/v3/sync?timeout=";
+  path += initial ? "0" : std::to_string(tune_.sync_timeout_ms);
+  if (!filter_id_.empty()) path += "&filter=" + percent_encode(filter_id_);
+  if (!initial) path += "&since=" + percent_encode(since_);
+  main_req_ = api("GET", path, "", tune_.sync_http_timeout_ms,
+                  [this, initial](const http::response& r, const outcome& o) {
+                    main_req_ = 0;
+                    on_sync(r, o, initial);
+                  });
+}
+
+void account::on_sync(const http::response& r, const outcome& o, bool initial) {
+  if (o.kind == verdict::cancelled || stopped_) return;
+  if (o.kind == verdict::permanent) {
+    // A homeserver that forgot our filter answers 400/404: make a new one.
+    filter_id_.clear();
+    return retry_main(o, "sync", [this] { whoami(); });
+  }
+  if (o.kind != verdict::ok) return retry_main(o, "sync", [this] { sync(); });
+  auto batch = parse_sync(r.body, own_id_);
+  if (!batch)
+    return retry_main({verdict::transient, -1, "", batch.message()}, "sync", [this] { sync(); });
+
+  for (const invited_room& invite : batch->invited) handle_invite(invite);
+  for (const joined_room& room : batch->joined) handle_room(room, initial);
+  if (auto s = state_.set_next_batch(batch->next_batch); !s)
+    LOG_WARN("matrix", name_, ": ", s.message());
+  since_ = batch->next_batch;
+  if (initial) LOG_INFO("matrix", name_, ": first sync; earlier messages are not answered");
+  main_backoff_.reset();
+  fresh_login_ = false;
+  synced_once_ = true;
+  set_state(transports::state::connected, base_url_);
+  sync();
+}
+
+void account::handle_room(const joined_room& room, bool initial) {
+  auto loaded = state_.room(room.room_id);
+  if (!loaded) LOG_WARN("matrix", name_, ": ", loaded.message());
+  room_info info = loaded ? *loaded : room_info{};
+  room_info before = info;
+  if (room.joined_members >= 0) info.members = room.joined_members;
+
+  std::map<std::string, std::string> names;  // display names seen in this batch
+  auto scan = [&](const std::vector<event>& events) {
+    for (const event& ev : events) {
+      if (ev.type == "m.room.encryption" && ev.is_state) info.encrypted = true;
+      if (ev.type != "m.room.member" || !ev.is_state || ev.displayname.empty()) continue;
+      if (ev.state_key == own_id_)
+        own_display_ = ev.displayname;
+      else
+        names[ev.state_key] = ev.displayname;
+    }
+  };
+  scan(room.state);
+  scan(room.timeline);
+
+  if (info.encrypted && !info.notified) {
+    info.notified = true;
+    LOG_INFO("matrix", name_, ": ", room.room_id,
+             " is encrypted; sending one notice and "
+             "ignoring it from now on");
+    json_writer w;
+    w.begin_object().key("msgtype").string("m.notice").key("body").string(k_encrypted_notice);
+    queue_content(room.room_id, w.end_object().take());
+  }
+  if (info.encrypted != before.encrypted || info.notified != before.notified ||
+      info.members != before.members) {
+    if (auto s = state_.set_room(room.room_id, info); !s)
+      LOG_WARN("matrix", name_, ": ", s.message());
+  }
+  if (info.encrypted || initial) return;
+  if (room.limited)
+    LOG_INFO("matrix", name_, ": gap in ", room.room_id, "; only the latest ", room.timeline.size(),
+             " events are considered");
+  for (const event& ev : room.timeline) handle_message(room, ev, info, names);
+}
+
+void account::handle_message(const joined_room& room, const event& ev, const room_info& info,
+                             const std::map<std::string, std::string>& names) {
+  if (ev.type != "m.room.message" || ev.sender == own_id_) return;
+  if (ev.msgtype != "m.text" && ev.msgtype != "m.emote") return;  // m.notice: other bots
+  int64_t age = ev.age_ms >= 0 ? ev.age_ms : now_ms() - ev.origin_server_ts;
+  if (age > tune_.max_event_age_ms) {
+    LOG_DEBUG("matrix", name_, ": skipping ", ev.event_id, ", ", age / 1000, " s old");
+    return;
+  }
+  bool direct = info.direct || info.members == 2;
+  addressing a = address(ev, own_id_, own_display_);
+  if (!direct && cfg_.respond_to != "all" && !a.mentioned) return;
+  if (a.text.find_first_not_of(" \t\r\n") == std::string::npos) return;
+  auto fresh = state_.mark_seen(ev.event_id);
+  if (!fresh) {
+    LOG_WARN("matrix", name_, ": ", fresh.message());
+    return;  // without a record we could deliver it twice; dropping is the safer side
+  }
+  if (!*fresh) return;
+  transports::inbound in;
+  in.transport = name_;
+  in.target = room.room_id;
+  in.from.network = "matrix";
+  in.from.account = ev.sender;
+  auto n = names.find(ev.sender);
+  in.from.display = n != names.end() ? n->second : localpart(ev.sender);
+  in.text = std::move(a.text);
+  in.direct = direct;
+  LOG_DEBUG("matrix", name_, ": message ", ev.event_id, " from ", ev.sender, " in ", room.room_id);
+  if (on_message_) on_message_(std::move(in));
+}
+
+void account::handle_invite(const invited_room& invite) {
+  const std::vector<std::string>* who = &cfg_.inviters;
+  std::vector<std::string> fallback;
+  if (who->empty()) {
+    fallback = cfg_.owners;
+    fallback.insert(fallback.end(), cfg_.allowed.begin(), cfg_.allowed.end());
+    who = &fallback;
+  }
+  std::string room = percent_encode(invite.room_id);
+  if (invite.inviter.empty() || !user_matches(invite.inviter, *who)) {
+    LOG_INFO("matrix", name_, ": declining invite to ", invite.room_id, " from ",
+             invite.inviter.empty() ? std::string("(unknown)") : invite.inviter);
+    return queue({"POST", "/_matrix/client/v3/rooms/" + room + "/leave", "{}",
+                  "decline " + invite.room_id, 0});
+  }
+  LOG_INFO("matrix", name_, ": joining ", invite.room_id, " on invite from ", invite.inviter);
+  if (invite.is_direct) {
+    auto info = state_.room(invite.room_id);
+    room_info updated = info ? *info : room_info{};
+    updated.direct = true;
+    if (auto s = state_.set_room(invite.room_id, updated); !s)
+      LOG_WARN("matrix", name_, ": ", s.message());
+  }
+  queue({"POST", "/_matrix/client/v3/join/" + room, "{}", "join " + invite.room_id, 0});
+}
+
+}  // namespace frugal::matrix
