@@ -25,6 +25,7 @@ struct request {
   long total_timeout_ms = 300'000;
   size_t max_response_bytes = 8 << 20;
   bool follow_redirects = false;  // at most 5 hops
+  // (`headers` go to every hop, other hosts included: don't combine secrets with redirects.)
   // Refuse to connect to loopback, private, link-local, CGNAT, multicast or unspecified
   // addresses (IPv4 and IPv6, IPv4-mapped included). Checked on the resolved address of
   // every connection, so redirects and DNS tricks are covered (CURLOPT_OPENSOCKETFUNCTION).
@@ -33,17 +34,20 @@ struct request {
   bool http_only = true;
   // Optional: called with each chunk of the body as it arrives (SSE streaming). The body
   // is still accumulated in response::body unless `keep_body` is false.
+  // It runs inside curl: it may call start() or cancel() (the transfer then ends right
+  // after the callback returns) but must not destroy the client. If it throws, the
+  // transfer fails with failure::other.
   std::function<void(std::string_view chunk)> on_data;
   bool keep_body = true;
 };
 
 enum class failure {
-  none,          // a response arrived (any status)
-  connect,       // DNS or TCP/TLS connect failed: nothing was sent, nothing charged
-  timeout,       // a timeout fired; the request may have been processed
-  too_large,     // the response passed max_response_bytes
-  dropped,       // connection closed mid-response
-  cancelled,     // cancel() or shutdown
+  none,       // a response arrived (any status)
+  connect,    // DNS or TCP/TLS connect failed: nothing was sent, nothing charged
+  timeout,    // a timeout fired; the request may have been processed
+  too_large,  // the response passed max_response_bytes
+  dropped,    // connection closed mid-response
+  cancelled,  // cancel() or shutdown
   other,
 };
 
@@ -69,13 +73,17 @@ class client {
 
   // Starts a transfer. `done` is called exactly once, from the loop, unless the client is
   // destroyed first (then it is called with failure::cancelled from the destructor).
+  // `done` may start or cancel transfers and may destroy the client. A request that
+  // cannot be set up (bad method) fails with failure::other, also from the loop.
+  // public_only refusals are failure::connect with "address not allowed: <ip>" in error.
   request_id start(request req, std::function<void(response)> done);
-  // Cancels a transfer; `done` runs with failure::cancelled. Unknown ids are ignored.
+  // Cancels a transfer; `done` runs with failure::cancelled before cancel() returns
+  // (from inside on_data: right after the callback). Unknown ids are ignored.
   void cancel(request_id id);
   // Number of transfers in flight.
   size_t active() const;
 
-  struct impl;
+  struct impl;  // defined in http_client.cpp
 
  private:
   std::unique_ptr<impl> impl_;

@@ -71,6 +71,17 @@ TEST_CASE("http: POST and PUT send the body and headers, without Expect: 100-con
   resp = fetch(c, loop.get(), r);
   CHECK(resp.headers["x-method"] == "PUT");
   CHECK(resp.body == "put-body");
+  r.method = "DELETE";
+  r.body.clear();
+  resp = fetch(c, loop.get(), r);
+  CHECK(resp.headers["x-method"] == "DELETE");
+  r.method = "HEAD";
+  r.url = srv.url("/ok");
+  resp = fetch(c, loop.get(), r);
+  CHECK(resp.fail == http::failure::none);
+  CHECK(resp.status == 200);
+  CHECK(resp.headers["content-length"] == "5");
+  CHECK(resp.body.empty());
 }
 
 TEST_CASE("http: Retry-After in seconds and as an HTTP date") {
@@ -204,6 +215,18 @@ TEST_CASE("http: on_data receives the body in chunks as it arrives") {
   CHECK(resp.headers["content-type"] == "text/event-stream");
 }
 
+TEST_CASE("http: an on_data callback that throws fails the transfer") {
+  server_process srv(server_script);
+  test_loop loop;
+  http::client c(loop.get());
+  auto r = get(srv.url("/stream?n=3&ms=20"));
+  r.on_data = [](std::string_view) { throw std::runtime_error("parser exploded"); };
+  auto resp = fetch(c, loop.get(), r);
+  CHECK(resp.fail == http::failure::other);
+  CHECK(resp.error.find("callback failed") != std::string::npos);
+  CHECK(fetch(c, loop.get(), get(srv.url("/ok"))).body == "hello");  // the client still works
+}
+
 TEST_CASE("http: a dropped connection mid-body is failure::dropped") {
   server_process srv(server_script);
   test_loop loop;
@@ -273,7 +296,8 @@ TEST_CASE("http: several transfers run concurrently") {
       together += r.status == 200 && r.body == "together";
     });
   CHECK(c.active() == 8);
-  REQUIRE(run_until(loop.get(), [&] { return finished == 8; }, 8000));
+  REQUIRE(run_until(
+      loop.get(), [&] { return finished == 8; }, 8000));
   CHECK(together == 8);
   CHECK(c.active() == 0);
 }

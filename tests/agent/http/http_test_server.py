@@ -32,7 +32,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _chunk(self, data):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -54,6 +55,12 @@ class Handler(BaseHTTPRequestHandler):
         self._route()
 
     def do_PUT(self):
+        self._route()
+
+    def do_DELETE(self):
+        self._route()
+
+    def do_HEAD(self):
         self._route()
 
     def _route(self):
