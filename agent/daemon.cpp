@@ -132,8 +132,7 @@ int run_daemon(const daemon_options& opts) {
     transports::transport* tp = t.get();
     tp->start([&d, tp](transports::inbound m) { d.on_message(tp, std::move(m)); },
               [tp](transports::state s, const std::string& detail) {
-                static const char* names[] = {"connecting", "connected", "disconnected",
-                                              "stopped"};
+                static const char* names[] = {"connecting", "connected", "disconnected", "stopped"};
                 LOG_INFO("daemon", tp->name(), " ", names[static_cast<int>(s)],
                          detail.empty() ? "" : ": ", detail);
               });

@@ -33,8 +33,10 @@ llm::provider_config provider_config_of(const config::provider& p) {
   c.api_key = p.api_key;
   c.local = p.local;
   c.connect_timeout_ms = p.connect_timeout_s * 1000;
-  if (p.first_byte_timeout_s > 0) c.first_byte_timeout_ms = p.first_byte_timeout_s * 1000;
-  else c.first_byte_timeout_ms = p.local ? 300'000 : 60'000;
+  if (p.first_byte_timeout_s > 0)
+    c.first_byte_timeout_ms = p.first_byte_timeout_s * 1000;
+  else
+    c.first_byte_timeout_ms = p.local ? 300'000 : 60'000;
   return c;
 }
 
@@ -185,7 +187,8 @@ status runtime::reload(config::file next) {
     providers[name] = llm::make_provider(provider_config_of(p), *http_);
   // Turns in flight hold references into the old providers: keep those alive until the
   // turns finish by cancelling nothing and swapping only when none is running.
-  if (turns_in_flight() == 0) providers_ = std::move(providers);
+  if (turns_in_flight() == 0)
+    providers_ = std::move(providers);
   else
     for (auto& [name, p] : providers)
       if (!providers_.count(name)) providers_[name] = std::move(p);

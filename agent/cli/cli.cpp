@@ -12,7 +12,8 @@
 namespace frugal::cli {
 namespace {
 
-const command* const k_commands[] = {&cmd_init};
+const command* const k_commands[] = {&cmd_ask,    &cmd_chat,   &cmd_run,
+                                     &cmd_budget, &cmd_doctor, &cmd_init};
 
 void print_help() {
   std::printf(

@@ -21,9 +21,12 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
   std::string text;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--tier" && i + 1 < args.size()) req.forced_tier = args[++i];
-    else if (a == "--dry-run") req.dry_run = true;
-    else if (a == "--as" && i + 1 < args.size()) as = args[++i];
+    if (a == "--tier" && i + 1 < args.size())
+      req.forced_tier = args[++i];
+    else if (a == "--dry-run")
+      req.dry_run = true;
+    else if (a == "--as" && i + 1 < args.size())
+      as = args[++i];
     else if (a == "--") {
       for (++i; i < args.size(); ++i) text += (text.empty() ? "" : " ") + args[i];
     } else if (a.size() > 1 && a[0] == '-') {

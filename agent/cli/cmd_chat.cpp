@@ -17,9 +17,12 @@ namespace {
 int exec(const global_options& g, const std::vector<std::string>& args) {
   std::string tier, as;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--tier" && i + 1 < args.size()) tier = args[++i];
-    else if (args[i] == "--as" && i + 1 < args.size()) as = args[++i];
-    else return complain(exit_usage, "chat: unknown or incomplete option " + args[i]);
+    if (args[i] == "--tier" && i + 1 < args.size())
+      tier = args[++i];
+    else if (args[i] == "--as" && i + 1 < args.size())
+      as = args[++i];
+    else
+      return complain(exit_usage, "chat: unknown or incomplete option " + args[i]);
   }
   auto who = parse_identity_arg(as, "chat");
   if (!who) return complain(exit_usage, "chat: --as: " + who.message());

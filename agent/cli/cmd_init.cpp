@@ -40,19 +40,32 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
     const std::string& a = args[i];
     auto next = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
     const std::string* v = nullptr;
-    if (a == "--force") force = true;
-    else if (a == "--state-dir" && (v = next())) o.state_dir = *v;
-    else if (a == "--base-url" && (v = next())) o.base_url = *v;
-    else if (a == "--api-key-env" && (v = next())) o.api_key_env = *v;
-    else if (a == "--chat-model" && (v = next())) o.chat_model = *v;
-    else if (a == "--tools-model" && (v = next())) o.tools_model = *v;
-    else if (a == "--local-url" && (v = next())) o.local_url = *v;
-    else if (a == "--local-model" && (v = next())) o.local_model = *v;
-    else if (a == "--daily-usd" && (v = next())) o.daily_usd = *v;
-    else if (a == "--irc-server" && (v = next())) o.irc_server = *v;
-    else if (a == "--irc-channel" && (v = next())) o.irc_channel = *v;
-    else if (a == "--irc-nick" && (v = next())) o.irc_nick = *v;
-    else return complain(exit_usage, "init: unknown or incomplete option " + a);
+    if (a == "--force")
+      force = true;
+    else if (a == "--state-dir" && (v = next()))
+      o.state_dir = *v;
+    else if (a == "--base-url" && (v = next()))
+      o.base_url = *v;
+    else if (a == "--api-key-env" && (v = next()))
+      o.api_key_env = *v;
+    else if (a == "--chat-model" && (v = next()))
+      o.chat_model = *v;
+    else if (a == "--tools-model" && (v = next()))
+      o.tools_model = *v;
+    else if (a == "--local-url" && (v = next()))
+      o.local_url = *v;
+    else if (a == "--local-model" && (v = next()))
+      o.local_model = *v;
+    else if (a == "--daily-usd" && (v = next()))
+      o.daily_usd = *v;
+    else if (a == "--irc-server" && (v = next()))
+      o.irc_server = *v;
+    else if (a == "--irc-channel" && (v = next()))
+      o.irc_channel = *v;
+    else if (a == "--irc-nick" && (v = next()))
+      o.irc_nick = *v;
+    else
+      return complain(exit_usage, "init: unknown or incomplete option " + a);
   }
   struct stat st {};
   if (::stat(g.config_path.c_str(), &st) == 0 && !force)

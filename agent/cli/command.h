@@ -10,7 +10,7 @@ namespace frugal::cli {
 struct global_options {
   std::string config_path;  // resolved: --config, $FRUGAL_CONFIG or the XDG default
   bool config_given = false;
-  std::string log_level;    // empty = the config's
+  std::string log_level;  // empty = the config's
   bool log_json = false;
 };
 

@@ -3,8 +3,7 @@
 
 namespace frugal::cli {
 
-result<transports::inbound> parse_identity_arg(const std::string& spec,
-                                               const std::string& target) {
+result<transports::inbound> parse_identity_arg(const std::string& spec, const std::string& target) {
   transports::inbound m;
   m.target = target;
   m.direct = true;

@@ -39,11 +39,16 @@ agent::turn_result run_turn(agent::runtime& rt, agent::turn_request req) {
 
 int exit_code_for(const agent::turn_result& r) {
   switch (r.status) {
-    case agent::turn_status::answered: return exit_ok;
-    case agent::turn_status::refused_budget: return exit_budget;
-    case agent::turn_status::unreachable: return exit_unreachable;
-    case agent::turn_status::denied: return exit_usage;
-    case agent::turn_status::internal: return exit_internal;
+    case agent::turn_status::answered:
+      return exit_ok;
+    case agent::turn_status::refused_budget:
+      return exit_budget;
+    case agent::turn_status::unreachable:
+      return exit_unreachable;
+    case agent::turn_status::denied:
+      return exit_usage;
+    case agent::turn_status::internal:
+      return exit_internal;
   }
   return exit_internal;
 }

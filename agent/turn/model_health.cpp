@@ -19,7 +19,9 @@ int64_t steady_ms() {
 
 model_health::model_health(clock_fn now_ms) : now_(now_ms ? std::move(now_ms) : steady_ms) {}
 
-bool model_health::available(const std::string& model) const { return wait_ms(model) == 0; }
+bool model_health::available(const std::string& model) const {
+  return wait_ms(model) == 0;
+}
 
 int64_t model_health::wait_ms(const std::string& model) const {
   auto it = models_.find(model);
@@ -36,7 +38,9 @@ void model_health::record_failure(const std::string& model, int64_t retry_after_
   s.until_ms = std::max(s.until_ms, now_() + wait);
 }
 
-void model_health::record_success(const std::string& model) { models_.erase(model); }
+void model_health::record_success(const std::string& model) {
+  models_.erase(model);
+}
 
 bool model_health::open(const std::string& model) const {
   auto it = models_.find(model);

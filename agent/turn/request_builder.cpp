@@ -12,8 +12,9 @@ std::vector<llm::message> build_base_messages(const std::string& system_prompt,
   sys.role = llm::role::system;
   sys.content = system_prompt;
   if (realm == "public")
-    sys.content += "\nYou are talking with a member of the public in a shared channel. "
-                   "Keep answers short.";
+    sys.content +=
+        "\nYou are talking with a member of the public in a shared channel. "
+        "Keep answers short.";
   out.push_back(std::move(sys));
   out.insert(out.end(), history.begin(), history.end());
   llm::message user;

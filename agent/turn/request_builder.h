@@ -30,8 +30,7 @@ std::vector<llm::message> build_base_messages(const std::string& system_prompt,
                                               const std::vector<llm::message>& history,
                                               const std::string& user_text);
 
-llm::request build_llm_request(const std::vector<llm::message>& messages,
-                               const request_options& o);
+llm::request build_llm_request(const std::vector<llm::message>& messages, const request_options& o);
 
 // Bytes of everything the request sends that the provider counts as input: every
 // message's text, tool calls and ids, and the tool schemas.

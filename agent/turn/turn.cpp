@@ -10,9 +10,10 @@
 #include "agent/router/route.h"
 #include "agent/runtime.h"
 #include "agent/turn/request_builder.h"
+#include "budget/cost.h"
+#include "budget/report.h"
 #include "policies/realm.h"
 #include "policies/tool_policy.h"
-#include "tools/runner.h"
 #include "tools/tool.h"
 
 namespace frugal::agent {
@@ -38,8 +39,8 @@ void turn::start() {
   const auto& cfg = rt_.cfg();
   auto verdict = policies::classify(req_.msg, cfg);
   if (verdict.verdict != policies::realm_verdict::kind::allow) {
-    LOG_INFO("turn", "denied ", req_.msg.transport, " ", req_.msg.from.mask,
-             req_.msg.from.account, ": ", verdict.reason);
+    LOG_INFO("turn", "denied ", req_.msg.transport, " ", req_.msg.from.mask, req_.msg.from.account,
+             ": ", verdict.reason);
     finish(turn_status::denied, "");
     return;
   }
@@ -107,9 +108,15 @@ void turn::route() {
     const auto& tier = cfg.tiers.at(d.tier);
     const std::string& model = tier.models.front();
     llm::request r = build_request(d.tier, model);
-    auto q = rt_.governor().quote(realm_, sender_, rt_.price_of(model), request_bytes(r),
-                                  static_cast<int64_t>(r.messages.size()), r.max_tokens);
-    text += "model: " + model + " (" + cfg.models.at(model).model + ")\n" + q;
+    const auto& caps = rt_.governor().caps();
+    int64_t worst = budget::worst_case_micro(rt_.price_of(model), request_bytes(r),
+                                             static_cast<int64_t>(r.messages.size()),
+                                             caps.overhead_per_message, r.max_tokens);
+    text += "model: " + model + " (" + cfg.models.at(model).model + ")\n";
+    text += "would reserve: " + budget::format_usd(worst) + " (max_tokens " +
+            std::to_string(r.max_tokens) + ")\n";
+    auto today = rt_.governor().today();
+    if (today) text += "remaining today: " + budget::format_usd(today->remaining);
     finish(turn_status::answered, text);
     return;
   }
@@ -123,13 +130,15 @@ llm::request turn::build_request(const std::string& tier, const std::string& mod
   o.model = &cfg.models.at(model);
   o.simple = simple_;
   o.offer_tools = steps_ < cfg.agent.max_tool_steps;
-  o.offer_escalate = !escalated_ && tier == "chat" && cfg.tiers.count("tools") &&
-                     (realm_cfg_.tiers.empty() ||
-                      std::find(realm_cfg_.tiers.begin(), realm_cfg_.tiers.end(), "tools") !=
-                          realm_cfg_.tiers.end());
+  o.offer_escalate =
+      !escalated_ && tier == "chat" && cfg.tiers.count("tools") &&
+      (realm_cfg_.tiers.empty() || std::find(realm_cfg_.tiers.begin(), realm_cfg_.tiers.end(),
+                                             "tools") != realm_cfg_.tiers.end());
   o.tools = policies::tools_for(realm_cfg_, tools::registry(), rt_.caps().landlock_abi,
                                 rt_.caps().seccomp);
-  return build_llm_request(messages_, o);
+  llm::request r = build_llm_request(messages_, o);
+  r.stream = cfg.providers.at(o.model->provider).stream;
+  return r;
 }
 
 void turn::next_attempt() {
@@ -184,7 +193,8 @@ void turn::call_model(const std::string& tier, const std::string& model) {
   call_->reservation = v.reservation_id;
   call_->provider = &rt_.provider_for(model);
   LOG_DEBUG("turn", "calling ", model, " (", tier, ") step ", steps_);
-  call_->id = call_->provider->complete(r, [this](llm::outcome out) { on_outcome(std::move(out)); });
+  call_->id =
+      call_->provider->complete(r, [this](llm::outcome out) { on_outcome(std::move(out)); });
 }
 
 void turn::on_outcome(llm::outcome out) {
@@ -265,7 +275,6 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     auto v = policies::check_tool(realm_cfg_, *d, rt_.caps().landlock_abi, rt_.caps().seccomp);
     if (v.verdict != policies::tool_verdict::kind::allow) {
       LOG_INFO("policy", realm_, " ", sender_, ": tool ", tc.name, " refused: ", v.reason);
-      tools::record_denied(rt_.db(), realm_, sender_, tc.name, tc.arguments_json, v.reason);
       tool_finished(i, true, v.reason);
       continue;
     }
@@ -285,9 +294,8 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     ctx.db = &rt_.db();
     ctx.http = &rt_.http();
     ctx.caps = &rt_.caps();
-    tools::run_tool(ctx, *d, args, [this, i](tools::output out) {
-      tool_finished(i, out.is_error, std::move(out.text));
-    });
+    d->exec(ctx, args,
+            [this, i](tools::output out) { tool_finished(i, out.is_error, std::move(out.text)); });
   }
 }
 
@@ -304,6 +312,9 @@ void turn::tool_finished(size_t index, bool is_error, std::string text) {
 
 void turn::answer(std::string text) {
   if (text.empty()) text = "(no answer)";
+  // The owner hears about the budget warning; the public never sees budget detail.
+  if (auto warning = rt_.governor().take_warning(); warning && realm_ == "private")
+    text += "\n(" + *warning + ")";
   auto s = rt_.history().append(key_, req_.msg.text, text, tool_calls_,
                                 rt_.cfg().agent.history_messages * 2);
   if (!s) LOG_ERROR("turn", s.message());

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/config.h"
 #include "agent/core/uv_handle.h"
 #include "agent/llm/types.h"
 #include "agent/session/history.h"
 #include "agent/turn/turn_types.h"
-#include "agent/config/config.h"
 
 namespace frugal::agent {
 
