@@ -163,7 +163,10 @@ outcome call::finish(const http::response& r) {
   }
   o.http_status = r.status;
   o.retry_after_ms = r.retry_after_ms;
-  if (o.fail != failure::none) LOG_WARN("llm", o.error, " (http status ", r.status, ")");
+  if (o.fail == failure::cancelled)
+    LOG_DEBUG("llm", o.error);
+  else if (o.fail != failure::none)
+    LOG_WARN("llm", o.error, " (http status ", r.status, ")");
   return o;
 }
 

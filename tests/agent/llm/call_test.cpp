@@ -104,6 +104,12 @@ TEST_CASE("call: the http request for OpenAI and Anthropic") {
   keyless.first_byte_timeout_ms = 5'000;
   CHECK(call(keyless, simple(false)).http_request().first_byte_timeout_ms == 5'000);
 
+  provider_config unset = openai_cfg();
+  unset.first_byte_timeout_ms = 0;
+  CHECK(first_byte_timeout_ms(unset) == 60'000);
+  unset.local = true;
+  CHECK(first_byte_timeout_ms(unset) == 300'000);
+
   http::request n = call(anthropic_cfg(), simple(false)).http_request();
   CHECK(n.url == "https://api.anthropic.com/v1/messages");
   CHECK(has_header(n, "x-api-key: sk-ant-secret-456"));
