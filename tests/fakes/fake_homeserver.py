@@ -13,6 +13,7 @@ Control (JSON bodies):
   POST /_room    {room, members:[user ids]}      create a room / add members
   POST /_invite  {room, inviter, is_direct?}      invite the bot
   POST /_encrypt {room}                           send m.room.encryption into the room
+  POST /_reset   {}                              forget everything (shared test server)
   POST /_fault   {kind, count?, path_prefix?, ms?, method?}
         kind: 429_ms | 429_header | 401 | 502 | hang | drop | truncated
   GET  /_sent     events the bot sent, in order   GET /_state   rooms, joins, leaves
@@ -24,6 +25,7 @@ import json
 import os
 import re
 import signal
+import sys
 import threading
 import time
 import urllib.parse
@@ -39,9 +41,16 @@ def now_ms():
 class World:
     def __init__(self, bot, token, password, device):
         self.cond = threading.Condition()
+        self.stopping = threading.Event()
         self.bot = bot
-        self.tokens = {token: device}
         self.password = password
+        self.initial = (token, device)
+        with self.cond:
+            self.reset()
+
+    def reset(self):
+        """Back to a fresh server (tests share one process); waiting long-polls wake up."""
+        self.tokens = {self.initial[0]: self.initial[1]}
         self.stream = []  # {"pos", "kind": "event"|"invite", "room", "event", "visible"}
         self.pos = 0
         self.rooms = {}  # id -> {"members": {user: display}, "encrypted": bool}
@@ -54,7 +63,7 @@ class World:
         self.faults = []
         self.requests = []
         self.counter = 0
-        self.stopping = threading.Event()
+        self.cond.notify_all()
 
     # All methods below run with self.cond held.
     def new_id(self, prefix):
@@ -81,7 +90,7 @@ class World:
 
     def add_member(self, room_id, user, display=None):
         r = self.room(room_id)
-        if user in r["members"]:
+        if user in r["members"] and (display is None or r["members"][user] == display):
             return
         r["members"][user] = display or user[1:].split(":")[0]
         self.event(room_id, user, "m.room.member",
@@ -426,6 +435,9 @@ class Handler(BaseHTTPRequestHandler):
                     content["m.mentions"] = {"user_ids": body["mentions"]}
                 ev = w.event(room, body["sender"], "m.room.message", content)
                 return self.reply(200, {"event_id": ev["event_id"]})
+            if method == "POST" and path == "/_reset":
+                w.reset()
+                return self.reply(200, {})
             if method == "POST" and path == "/_room":
                 w.room(body["room"])
                 for user in body.get("members", []):
@@ -454,6 +466,14 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(404, {"error": "unknown control endpoint"})
 
 
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # Clients hang up on long-polls and hung requests all the time; that is not news.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
@@ -464,7 +484,7 @@ def main():
     ap.add_argument("--device", default="FRUGAL")
     args = ap.parse_args()
     Handler.world = World(args.user, args.token, args.password, args.device)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server = Server(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
 
     def stop(*_):
@@ -480,7 +500,7 @@ def main():
         with open(tmp, "w") as fh:
             fh.write(str(server.server_port))
         os.replace(tmp, args.port_file)
-    server.serve_forever()
+    server.serve_forever(poll_interval=0.05)
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ void account::sync() {
       since_ = *saved;
     initial = since_.empty();
   }
+  // Until one sync succeeded, ask the server not to wait: "connected" then means caught up.
   std::string path = "/_matrix/client/v3/sync?timeout=";
-  path += initial ? "0" : std::to_string(tune_.sync_timeout_ms);
+  path += initial || !synced_once_ ? "0" : std::to_string(tune_.sync_timeout_ms);
   if (!filter_id_.empty()) path += "&filter=" + percent_encode(filter_id_);
   if (!initial) path += "&since=" + percent_encode(since_);
   main_req_ = api("GET", path, "", tune_.sync_http_timeout_ms,
