@@ -153,9 +153,13 @@ def openai_request_error(b):
         return "'stream' must be a boolean"
     if b.get("stream_options") is not None and not b.get("stream"):
         return "The 'stream_options' parameter is only allowed when 'stream' is enabled."
+    if not isinstance(b.get("tools") or [], list):
+        return "'tools' must be an array"
+    if b.get("stream_options") is not None and not isinstance(b["stream_options"], dict):
+        return "'stream_options' must be an object"
     for t in b.get("tools") or []:
         f = t.get("function") if isinstance(t, dict) else None
-        if t.get("type") != "function" or not isinstance(f, dict) or not f.get("name"):
+        if not isinstance(f, dict) or t.get("type") != "function" or not f.get("name"):
             return "each tool needs type 'function' and a function name"
     waiting = set()
     for i, m in enumerate(msgs):
@@ -192,6 +196,8 @@ def anthropic_request_error(b, headers):
         bt = th.get("budget_tokens")
         if not is_num(bt, int) or bt < 1024 or bt >= b["max_tokens"]:
             return "thinking.budget_tokens must be >= 1024 and less than max_tokens"
+    if not isinstance(b.get("tools") or [], list):
+        return "tools: Input should be a valid list"
     for t in b.get("tools") or []:
         if not isinstance(t, dict) or not t.get("name") or "input_schema" not in t:
             return "tools: each tool needs name and input_schema"
@@ -512,7 +518,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         path = urlparse(self.path).path
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            return self.send_json(400, {"error": {"message": "bad Content-Length",
+                                                  "type": "invalid_request_error"}})
         raw = self.rfile.read(length) if length > 0 else b""
         try:
             body = json.loads(raw)
@@ -561,7 +574,11 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict):
             return self.send_json(*err(400, "We could not parse the JSON body of your request.",
                                        "invalid_request_error"))
-        why = anthropic_request_error(body, headers) if anthropic else openai_request_error(body)
+        try:
+            why = (anthropic_request_error(body, headers) if anthropic
+                   else openai_request_error(body))
+        except (AttributeError, TypeError, KeyError) as e:  # a shape no check foresaw
+            why = "invalid request: %s" % e
         if why:
             return self.send_json(*err(400, why, "invalid_request_error"))
         step = st.pop_step(last_user_text(body["messages"]))

@@ -309,4 +309,31 @@ TEST_CASE("fake_model: match steps, bad scripts, default usage max") {
   CHECK(f.send("/_script", R"([{"usage":{"input":-1}}])", {}).status == 400);
   CHECK(f.send("/_script", "not json", {}).status == 400);
   CHECK(f.send("/_queue", "", {}).body == "[]");
+
+  // Odd request shapes are 400s in the API's error shape, never a dead server.
+  for (
+      const char* body :
+      {R"({"model":"m","messages":[1,2]})", R"({"model":"m","messages":"hi"})",
+       R"({"model":"m","messages":[{"role":"user","content":"x"}],"tools":{"a":1}})",
+       R"({"model":"m","messages":[{"role":"user","content":"x"}],"tools":[1]})",
+       R"({"model":"m","stream":true,"stream_options":[1],"messages":[{"role":"user","content":"x"}]})",
+       R"([1,2,3])", "{"}) {
+    INFO(body);
+    auto r = f.send("/v1/chat/completions", body, {});
+    CHECK(r.status == 400);
+    CHECK(str(f.json(r.body), "/error/type") == "invalid_request_error");
+  }
+  for (
+      const char* body :
+      {R"({"model":"m","max_tokens":5,"messages":[{"role":"system","content":"x"}]})",
+       R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[7]}]})",
+       R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":""}]})",
+       R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"nope"}]}]})",
+       R"({"model":"m","max_tokens":0,"messages":[{"role":"user","content":"x"}]})"}) {
+    INFO(body);
+    auto r = f.send("/v1/messages", body, {"anthropic-version: 2023-06-01"});
+    CHECK(r.status == 400);
+    CHECK(str(f.json(r.body), "/type") == "error");
+  }
+  CHECK(f.send("/_health", "", {}).status == 200);
 }
