@@ -42,6 +42,9 @@ struct context {
 struct output {
   bool is_error = false;
   std::string text;  // fed back to the model; capped by the tool
+  // For the audit log: a child's exit code (128 + signal when killed) for tools that run
+  // one; otherwise 0, or 1 when is_error.
+  int exit_status = 0;
 };
 
 using done_fn = std::function<void(output)>;

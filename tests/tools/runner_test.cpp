@@ -1,0 +1,143 @@
+// run_tool: every call leaves an audit row (redacted arguments, verdict, status, time), and
+// a sandboxed tool is refused in the public realm when the sandbox is missing, whatever the
+// policy said. Also the registry and the clock tool, which need no fixture of their own.
+#include "tools/runner.h"
+
+#include <catch2/catch.hpp>
+
+#include "agent/config/config.h"
+#include "agent/core/log.h"
+#include "agent/store/database.h"
+#include "tests/tools/tools_fixture.h"
+#include "tools/all_tools.h"
+#include "tools/audit.h"
+#include "tools/sandbox.h"
+
+using namespace frugal;
+using namespace frugal::tools;
+using namespace frugal::tools::test;
+
+namespace {
+
+output run(const context& base, const descriptor& d, const std::string& args) {
+  uv_loop_t loop;
+  REQUIRE(uv_loop_init(&loop) == 0);
+  context ctx = base;
+  ctx.loop = &loop;
+  output out;
+  bool reported = false;
+  run_tool(ctx, d, args, [&](output o) {
+    out = std::move(o);
+    reported = true;
+  });
+  uv_run(&loop, UV_RUN_DEFAULT);
+  REQUIRE(uv_loop_close(&loop) == 0);
+  REQUIRE(reported);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("run_tool audits allowed calls with redacted arguments", "[tools][runner]") {
+  tree t;
+  auto db = store::database::open_memory();
+  REQUIRE(db.ok());
+  log::add_secret("sk-test-SECRET-9876");
+  context ctx;
+  ctx.realm = "public";
+  ctx.sender = "irc:account:alice";
+  ctx.workspace = t.pub;
+  ctx.db = &db.value();
+
+  auto o = run(ctx, write_file_tool(), R"({"path":"k.txt","content":"key sk-test-SECRET-9876"})");
+  CHECK_FALSE(o.is_error);
+  auto bad = run(ctx, read_file_tool(), R"({"path":"../private/secret.txt"})");
+  CHECK(bad.is_error);
+
+  auto rows = audit::recent(*db, 10);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 2);
+  const audit_entry& w = rows->at(1);
+  CHECK(w.tool == "write_file");
+  CHECK(w.realm == "public");
+  CHECK(w.sender == "irc:account:alice");
+  CHECK(w.allowed);
+  CHECK(w.exit_status == 0);
+  CHECK(w.duration_ms >= 0);
+  CHECK(w.arguments.find("SECRET") == std::string::npos);
+  CHECK(w.arguments.find("***") != std::string::npos);
+  CHECK(rows->at(0).exit_status == 1);  // the refused read is an allowed call that failed
+}
+
+TEST_CASE("run_tool fails closed for sandboxed tools without a sandbox", "[tools][runner]") {
+  tree t;
+  auto db = store::database::open_memory();
+  REQUIRE(db.ok());
+  config::realm realm;
+  realm.shell_allow = {"echo"};
+  sandbox_caps missing;  // as on a kernel without Landlock and seccomp
+  missing.landlock_abi = 0;
+  context ctx;
+  ctx.realm = "public";
+  ctx.sender = "irc:stranger";
+  ctx.workspace = t.pub;
+  ctx.realm_cfg = &realm;
+  ctx.db = &db.value();
+  ctx.caps = &missing;
+
+  auto o = run(ctx, shell_tool(), R"({"program":"echo","args":["hi"]})");
+  CHECK(o.is_error);
+  CHECK(o.text.find("needs the sandbox") != std::string::npos);
+  auto rows = audit::recent(*db, 1);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK_FALSE(rows->front().allowed);
+  CHECK(rows->front().reason.find("needs the sandbox") != std::string::npos);
+
+  // The owner's realm decides for itself; with a real sandbox the public call runs.
+  ctx.realm = "private";
+  ctx.workspace = t.priv;
+  CHECK(run(ctx, shell_tool(), R"({"program":"echo","args":["hi"]})").text.find("hi") !=
+        std::string::npos);
+  sandbox_caps real = probe();
+  ctx.realm = "public";
+  ctx.workspace = t.pub;
+  ctx.caps = &real;
+  auto ok = run(ctx, shell_tool(), R"({"program":"echo","args":["hi"]})");
+  CHECK_FALSE(ok.is_error);
+  CHECK(audit::recent(*db, 1)->front().exit_status == 0);
+
+  ctx.realm = "martian";
+  CHECK(run(ctx, clock_tool(), "{}").text.find("not offered") != std::string::npos);
+  ctx.db = nullptr;
+  CHECK(run(ctx, clock_tool(), "{}").is_error);
+}
+
+TEST_CASE("registry lists every tool once with a JSON schema", "[tools][registry]") {
+  std::vector<std::string> names;
+  for (const descriptor* d : registry()) {
+    names.push_back(d->name);
+    CHECK(std::string(d->schema_json).rfind(R"({"type":"object")", 0) == 0);
+    CHECK(find(d->name) == d);
+  }
+  CHECK(names == std::vector<std::string>{"clock", "read_file", "write_file", "list_dir", "shell",
+                                          "http_get", "memory_remember", "memory_recall",
+                                          "memory_forget"});
+  CHECK(find("nope") == nullptr);
+  CHECK(find("shell")->needs_sandbox);
+  CHECK(find("http_get")->needs_network);
+}
+
+TEST_CASE("clock tells UTC and a named zone", "[tools][clock]") {
+  context ctx;
+  auto utc = run_tool_sync(clock_tool(), ctx, "");
+  CHECK_FALSE(utc.is_error);
+  CHECK(utc.text.rfind("UTC: 20", 0) == 0);
+  CHECK(utc.text.find("Z (") != std::string::npos);
+  auto tokyo = run_tool_sync(clock_tool(), ctx, R"({"zone":"Asia/Tokyo"})");
+  CHECK(tokyo.text.find("Asia/Tokyo: ") != std::string::npos);
+  CHECK(tokyo.text.find("+09:00 (") != std::string::npos);
+  for (const char* bad : {R"({"zone":"../../etc/passwd"})", R"({"zone":"/etc/passwd"})",
+                          R"({"zone":"Mars/Olympus"})", R"({"zone":7})"})
+    CHECK(run_tool_sync(clock_tool(), ctx, bad).is_error);
+}

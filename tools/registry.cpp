@@ -1,0 +1,21 @@
+// The table of all tools, in the order they are offered to models. Adding a tool means one
+// new file with its descriptor and one line here.
+#include "tools/all_tools.h"
+
+namespace frugal::tools {
+
+const std::vector<const descriptor*>& registry() {
+  static const std::vector<const descriptor*> all = {
+      &clock_tool(),           &read_file_tool(),     &write_file_tool(),
+      &list_dir_tool(),        &shell_tool(),         &http_get_tool(),
+      &memory_remember_tool(), &memory_recall_tool(), &memory_forget_tool()};
+  return all;
+}
+
+const descriptor* find(std::string_view name) {
+  for (const descriptor* d : registry())
+    if (name == d->name) return d;
+  return nullptr;
+}
+
+}  // namespace frugal::tools

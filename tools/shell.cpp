@@ -1,0 +1,216 @@
+// shell: runs one program from the realm's allowlist with an argv the model supplies,
+// inside the sandbox (workspace read-write, no network, 10 s, rlimits). Despite the name
+// there is no shell: arguments go to execve untouched, so "$(...)", ";" and globs are
+// plain text. Shells, interpreters and program launchers are refused even when listed,
+// because each would turn one allowed name into "run anything".
+#include <stdlib.h>
+
+#include <climits>
+#include <cstdlib>
+#include <memory>
+
+#include "agent/config/config.h"
+#include "agent/core/json_writer.h"
+#include "agent/core/log.h"
+#include "tools/all_tools.h"
+#include "tools/sandbox.h"
+#include "tools/tool_args.h"
+
+namespace frugal::tools {
+namespace {
+
+constexpr size_t max_args = 64;
+constexpr size_t max_arg_bytes = 4096;
+
+// Exact names that execute other programs or code given as data.
+const char* const refused_names[] = {"sh",
+                                     "bash",
+                                     "dash",
+                                     "zsh",
+                                     "ksh",
+                                     "mksh",
+                                     "pdksh",
+                                     "csh",
+                                     "tcsh",
+                                     "fish",
+                                     "ash",
+                                     "rbash",
+                                     "busybox",
+                                     "env",
+                                     "xargs",
+                                     "nice",
+                                     "nohup",
+                                     "timeout",
+                                     "stdbuf",
+                                     "setsid",
+                                     "chroot",
+                                     "sudo",
+                                     "su",
+                                     "doas",
+                                     "runuser",
+                                     "setpriv",
+                                     "unshare",
+                                     "nsenter",
+                                     "strace",
+                                     "ltrace",
+                                     "gdb",
+                                     "script",
+                                     "expect",
+                                     "flock",
+                                     "chrt",
+                                     "taskset",
+                                     "ionice",
+                                     "watch",
+                                     "awk",
+                                     "gawk",
+                                     "mawk",
+                                     "nawk",
+                                     "make",
+                                     "find",
+                                     "parallel",
+                                     "ssh",
+                                     "scp",
+                                     "sftp",
+                                     "node",
+                                     "nodejs",
+                                     "deno",
+                                     "bun",
+                                     "tclsh",
+                                     "wish",
+                                     "guile",
+                                     "ruby",
+                                     "irb",
+                                     "erl",
+                                     "escript",
+                                     "julia",
+                                     "R",
+                                     "Rscript",
+                                     "osascript",
+                                     "git",
+                                     "vi",
+                                     "vim",
+                                     "nvim",
+                                     "ex",
+                                     "ed",
+                                     "emacs",
+                                     "less",
+                                     "more",
+                                     "man",
+                                     "crontab",
+                                     "at",
+                                     "batch",
+                                     "systemd-run",
+                                     "dbus-send",
+                                     "start-stop-daemon"};
+// Prefixes for versioned interpreters (python3.11, perl5.36, php8.2, lua5.4, pypy3, ...).
+const char* const refused_prefixes[] = {"python", "pypy", "perl", "php",    "lua",  "ruby",
+                                        "tcl",    "node", "java", "jshell", "pwsh", "gdb"};
+
+bool refused(const std::string& name) {
+  for (const char* n : refused_names)
+    if (name == n) return true;
+  for (const char* p : refused_prefixes)
+    if (name.rfind(p, 0) == 0) return true;
+  return false;
+}
+
+bool bare_name(const std::string& p) {
+  if (p.empty() || p.size() > 64 || p[0] == '.' || p[0] == '-') return false;
+  for (char c : p) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.' || c == '+';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string base_name(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Checks the program and returns its absolute path, or why it is refused.
+result<std::string> allowed_program(const context& ctx, const std::string& program) {
+  if (!bare_name(program))
+    return fail("shell: \"", program, "\" must be a bare program name (no path, no spaces)");
+  if (refused(program))
+    return fail("shell: \"", program, "\" is a shell, interpreter or launcher; refused");
+  bool listed = false;
+  if (ctx.realm_cfg)
+    for (const auto& a : ctx.realm_cfg->shell_allow)
+      if (a == program) listed = true;
+  if (!listed) return fail("shell: \"", program, "\" is not on this realm's allowlist");
+  auto path = resolve_program(program);
+  if (!path) return fail("shell: \"", program, "\" is not installed");
+  // A listed name may be a link to an interpreter (awk → mawk, python3 → python3.11).
+  std::unique_ptr<char, decltype(&::free)> real(::realpath(path->c_str(), nullptr), ::free);
+  if (!real || refused(base_name(real.get())))
+    return fail("shell: \"", program, "\" resolves to a shell or interpreter; refused");
+  return path.value();  // argv[0] keeps the listed name: multi-call programs look at it
+}
+
+std::string report(const spawn_result& r) {
+  std::string text;
+  if (r.timed_out)
+    text = "killed: time limit (10 s) reached\n";
+  else if (r.signal)
+    text = log::cat("killed by signal ", r.signal, "\n");
+  else
+    text = log::cat("exit code ", r.exit_code, "\n");
+  if (!r.stdout_text.empty()) text += "--- stdout ---\n" + sanitize_utf8(r.stdout_text) + "\n";
+  if (!r.stderr_text.empty()) text += "--- stderr ---\n" + sanitize_utf8(r.stderr_text) + "\n";
+  if (r.output_truncated) text += "[output truncated at 64 KB per stream]\n";
+  return text;
+}
+
+void exec(const context& ctx, std::string_view args_json, done_fn done) {
+  auto args = tool_args::parse(args_json);
+  if (!args) return done(tool_error(args.message()));
+  std::string program;
+  std::vector<std::string> argv;
+  if (auto s = args->get_string("program", program, true); !s) return done(tool_error(s.message()));
+  if (auto s = args->get_string_array("args", argv, false, max_args); !s)
+    return done(tool_error(s.message()));
+  for (const auto& a : argv)
+    if (a.size() > max_arg_bytes || a.find('\0') != std::string::npos)
+      return done(tool_error(
+          log::cat("shell: arguments must be under ", max_arg_bytes, " bytes and free of NUL")));
+  auto path = allowed_program(ctx, program);
+  if (!path) return done(tool_error(path.message()));
+
+  spawn_spec spec;
+  spec.argv.push_back(*path);
+  spec.argv.insert(spec.argv.end(), argv.begin(), argv.end());
+  spec.workspace = ctx.workspace;
+  spec.network = false;
+  spec.timeout_ms = 10'000;
+  spec.fail_closed = ctx.realm != "private";
+  status s = spawn(ctx.loop, spec, [done](spawn_result r) {
+    output out = tool_ok(report(r));
+    out.is_error = r.timed_out || r.signal != 0 || r.exit_code != 0;
+    out.exit_status = r.signal ? 128 + r.signal : r.exit_code;
+    done(std::move(out));
+  });
+  if (!s) done(tool_error("shell: " + s.message()));
+}
+
+const descriptor k_shell{
+    "shell",
+    "Run one allowed program with arguments in your workspace (no shell: no pipes, "
+    "redirections or globs; no network; 10 s limit).",
+    R"({"type":"object","properties":{"program":{"type":"string",)"
+    R"("description":"bare program name from the allowlist"},)"
+    R"("args":{"type":"array","items":{"type":"string"}}},)"
+    R"("required":["program"],"additionalProperties":false})",
+    realm_both,
+    false,
+    true,
+    exec};
+
+}  // namespace
+
+const descriptor& shell_tool() {
+  return k_shell;
+}
+
+}  // namespace frugal::tools

@@ -1,0 +1,68 @@
+// write_file: creates, replaces or appends to one regular file inside the realm's
+// workspace (at most 256 KB per call). The file is opened without O_TRUNC and checked
+// first, so a hard link to a file elsewhere is refused before a byte of it is touched.
+// It does not create folders.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "agent/core/log.h"
+#include "tools/all_tools.h"
+#include "tools/tool_args.h"
+#include "tools/workspace_path.h"
+
+namespace frugal::tools {
+namespace {
+
+constexpr size_t max_write_bytes = 256 * 1024;
+
+void exec(const context& ctx, std::string_view args_json, done_fn done) {
+  auto args = tool_args::parse(args_json);
+  if (!args) return done(tool_error(args.message()));
+  std::string path, content;
+  bool append = false;
+  if (auto s = args->get_string("path", path, true); !s) return done(tool_error(s.message()));
+  if (auto s = args->get_string("content", content, true); !s) return done(tool_error(s.message()));
+  if (auto s = args->get_bool("append", append, false); !s) return done(tool_error(s.message()));
+  if (content.size() > max_write_bytes)
+    return done(tool_error(log::cat("write_file: content is ", content.size(),
+                                    " bytes; the limit is ", max_write_bytes)));
+  auto ws = open_workspace(ctx.workspace);
+  if (!ws) return done(tool_error(ws.message()));
+  auto fd = open_beneath(ws->get(), path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, 0644);
+  if (!fd) return done(tool_error("write_file: " + fd.message()));
+  if (auto s = check_regular_single_link(fd->get(), path); !s)
+    return done(tool_error("write_file: " + s.message()));
+  if (append ? ::lseek(fd->get(), 0, SEEK_END) < 0 : ::ftruncate(fd->get(), 0) != 0)
+    return done(tool_error(log::cat("write_file: \"", path, "\": ", std::strerror(errno))));
+  size_t put = 0;
+  while (put < content.size()) {
+    ssize_t n = ::write(fd->get(), content.data() + put, content.size() - put);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return done(tool_error(log::cat("write_file: \"", path, "\": ", std::strerror(errno))));
+    put += static_cast<size_t>(n);
+  }
+  done(tool_ok(log::cat(append ? "appended " : "wrote ", put, " bytes to ", path)));
+}
+
+const descriptor k_write_file{
+    "write_file",
+    "Write (or append to) a text file in your workspace (relative path, at most 256 KB).",
+    R"({"type":"object","properties":{"path":{"type":"string"},"content":{"type":"string"},)"
+    R"("append":{"type":"boolean"}},"required":["path","content"],"additionalProperties":false})",
+    realm_both,
+    false,
+    false,
+    exec};
+
+}  // namespace
+
+const descriptor& write_file_tool() {
+  return k_write_file;
+}
+
+}  // namespace frugal::tools
