@@ -44,6 +44,12 @@ CREATE TABLE IF NOT EXISTS ledger_days(
 #define SETTLED "CASE WHEN state IN ('settled','orphan_settled') THEN actual_micro ELSE 0 END"
 #define OPEN "CASE WHEN state = 'reserved' THEN reserved_micro ELSE 0 END"
 
+// Resets a cached statement when the scope ends, whatever path leaves it.
+struct reset_on_exit {
+  statement& st;
+  ~reset_on_exit() { st.reset(); }
+};
+
 status step_error(sqlite3* db, std::string_view what) {
   return fail("ledger: ", what, ": ", sqlite3_errmsg(db));
 }
@@ -55,36 +61,49 @@ result<ledger> ledger::open(store::database& db, process_identity self) {
   return ledger(db, std::move(self));
 }
 
+result<statement*> ledger::cached(slot s, std::string_view sql) {
+  if (!cache_[s]) {
+    auto st = statement::prepare(db_->get(), sql);
+    if (!st) return st.err();
+    cache_[s] = std::make_unique<statement>(std::move(st.value()));
+  }
+  return cache_[s].get();
+}
+
 result<day_totals> ledger::totals(const std::string& day, const call_info& info, bool with_month) {
   sqlite3* db = db_->get();
-  auto q = statement::prepare(db, "SELECT COALESCE(SUM(" SETTLED "),0), COALESCE(SUM(" OPEN
-                                  "),0),"
-                                  " COALESCE(SUM(CASE WHEN realm=?2 THEN " SETTLED
-                                  " END),0),"
-                                  " COALESCE(SUM(CASE WHEN realm=?2 THEN " OPEN
-                                  " END),0),"
-                                  " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN " SETTLED
-                                  " END),0),"
-                                  " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN " OPEN
-                                  " END),0),"
-                                  " (SELECT stopped FROM ledger_days WHERE day=?1)"
-                                  " FROM ledger WHERE day=?1");
+  auto q = cached(s_totals, "SELECT COALESCE(SUM(" SETTLED "),0), COALESCE(SUM(" OPEN
+                            "),0),"
+                            " COALESCE(SUM(CASE WHEN realm=?2 THEN " SETTLED
+                            " END),0),"
+                            " COALESCE(SUM(CASE WHEN realm=?2 THEN " OPEN
+                            " END),0),"
+                            " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN " SETTLED
+                            " END),0),"
+                            " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN " OPEN
+                            " END),0),"
+                            " (SELECT stopped FROM ledger_days WHERE day=?1)"
+                            " FROM ledger WHERE day=?1");
   if (!q) return q.err();
-  q->bind(1, day).bind(2, info.realm).bind(3, info.sender);
-  if (q->step() != SQLITE_ROW) return step_error(db, "read totals").err();
+  statement& st = **q;
+  reset_on_exit guard{st};
+  st.bind(1, day).bind(2, info.realm).bind(3, info.sender);
+  if (st.step() != SQLITE_ROW) return step_error(db, "read totals").err();
   day_totals t;
-  t.agent = {q->int_at(0), q->int_at(1)};
-  t.realm = {q->int_at(2), q->int_at(3)};
-  t.sender = {q->int_at(4), q->int_at(5)};
-  t.stopped = !q->is_null(6) && q->int_at(6) != 0;
+  t.agent = {st.int_at(0), st.int_at(1)};
+  t.realm = {st.int_at(2), st.int_at(3)};
+  t.sender = {st.int_at(4), st.int_at(5)};
+  t.stopped = !st.is_null(6) && st.int_at(6) != 0;
   if (with_month) {
-    auto m = statement::prepare(db, "SELECT COALESCE(SUM(" SETTLED " + " OPEN
-                                    "),0) FROM ledger"
-                                    " WHERE day BETWEEN ?1 || '-00' AND ?1 || '-99'");
+    auto m = cached(s_month, "SELECT COALESCE(SUM(" SETTLED " + " OPEN
+                             "),0) FROM ledger"
+                             " WHERE day BETWEEN ?1 || '-00' AND ?1 || '-99'");
     if (!m) return m.err();
-    m->bind(1, std::string_view(day).substr(0, 7));
-    if (m->step() != SQLITE_ROW) return step_error(db, "read month total").err();
-    t.month = m->int_at(0);
+    statement& ms = **m;
+    reset_on_exit month_guard{ms};
+    ms.bind(1, std::string_view(day).substr(0, 7));
+    if (ms.step() != SQLITE_ROW) return step_error(db, "read month total").err();
+    t.month = ms.int_at(0);
   }
   return t;
 }
@@ -98,16 +117,17 @@ result<int64_t> ledger::reserve(const std::string& day, int64_t now, const call_
     if (!t) return t.err();
     const int64_t amount = decide(*t);
     if (amount < 0) return status::success();
-    auto ins = statement::prepare(
-        db_->get(),
-        "INSERT INTO ledger(day, created_at, pid, proc_start, realm, sender, transport, tier,"
-        " model, route_reason, reserved_micro, state)"
-        " VALUES(?,?,?,?,?,?,?,?,?,?,?,'reserved')");
+    auto ins = cached(s_insert,
+                      "INSERT INTO ledger(day, created_at, pid, proc_start, realm, sender,"
+                      " transport, tier, model, route_reason, reserved_micro, state)"
+                      " VALUES(?,?,?,?,?,?,?,?,?,?,?,'reserved')");
     if (!ins) return ins.err();
-    ins->bind(1, day).bind(2, now).bind(3, self_.pid).bind(4, self_.marker).bind(5, info.realm);
-    ins->bind(6, info.sender).bind(7, info.transport).bind(8, info.tier).bind(9, info.model);
-    ins->bind(10, info.route_reason).bind(11, amount);
-    if (ins->step() != SQLITE_DONE) return step_error(db_->get(), "insert reservation");
+    statement& st = **ins;
+    reset_on_exit guard{st};
+    st.bind(1, day).bind(2, now).bind(3, self_.pid).bind(4, self_.marker).bind(5, info.realm);
+    st.bind(6, info.sender).bind(7, info.transport).bind(8, info.tier).bind(9, info.model);
+    st.bind(10, info.route_reason).bind(11, amount);
+    if (st.step() != SQLITE_DONE) return step_error(db_->get(), "insert reservation");
     id = sqlite3_last_insert_rowid(db_->get());
     return status::success();
   });
@@ -121,23 +141,30 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
   closed_row row;
   status s = db_->immediate([&]() -> status {
     sqlite3* db = db_->get();
-    auto q = statement::prepare(db, "SELECT day, reserved_micro, state FROM ledger WHERE id=?");
-    if (!q) return q.err();
-    q->bind(1, id);
-    if (q->step() != SQLITE_ROW) return fail("no reservation #", id);
-    if (q->text_at(2) != "reserved")
-      return fail("reservation #", id, " is already ", q->text_at(2));
-    row.day = q->text_at(0);
-    row.reserved = q->int_at(1);
+    {
+      auto q = cached(s_select, "SELECT day, reserved_micro, state FROM ledger WHERE id=?");
+      if (!q) return q.err();
+      statement& st = **q;
+      reset_on_exit guard{st};
+      st.bind(1, id);
+      if (st.step() != SQLITE_ROW) return fail("no reservation #", id);
+      if (st.text_at(2) != "reserved")
+        return fail("reservation #", id, " is already ", st.text_at(2));
+      row.day = st.text_at(0);
+      row.reserved = st.int_at(1);
+    }
     row.actual = full ? row.reserved : actual < 0 ? 0 : actual;
-    auto up = statement::prepare(
-        db,
-        "UPDATE ledger SET state=?, actual_micro=?, tokens_in=?, tokens_out=?,"
-        " tokens_cached=?, outcome=?, settled_at=? WHERE id=? AND state='reserved'");
-    if (!up) return up.err();
-    up->bind(1, state).bind(2, row.actual).bind(3, tokens.in).bind(4, tokens.out);
-    up->bind(5, tokens.cached).bind(6, outcome).bind(7, now).bind(8, id);
-    if (up->step() != SQLITE_DONE) return step_error(db, "update reservation");
+    {
+      auto up = cached(s_update,
+                       "UPDATE ledger SET state=?, actual_micro=?, tokens_in=?, tokens_out=?,"
+                       " tokens_cached=?, outcome=?, settled_at=? WHERE id=? AND state='reserved'");
+      if (!up) return up.err();
+      statement& st = **up;
+      reset_on_exit guard{st};
+      st.bind(1, state).bind(2, row.actual).bind(3, tokens.in).bind(4, tokens.out);
+      st.bind(5, tokens.cached).bind(6, outcome).bind(7, now).bind(8, id);
+      if (st.step() != SQLITE_DONE) return step_error(db, "update reservation");
+    }
     if (!row.exceeded()) return status::success();
     auto stop = statement::prepare(
         db,

@@ -4,8 +4,10 @@
 // sharing the file serialise on the write lock and cannot both take the last dollar.
 // It holds no caps and makes no decision: the governor passes a decide function.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,8 +110,14 @@ class ledger {
   result<closed_row> close(int64_t id, std::string_view state, int64_t actual, token_counts tokens,
                            std::string_view outcome, std::string_view stop_reason, int64_t now,
                            bool full);
+  // The statements on the reserve/settle path, prepared once per ledger and reset after
+  // every use (an un-reset SELECT would pin an old read snapshot).
+  enum slot { s_totals, s_month, s_insert, s_select, s_update, s_count };
+  result<store::statement*> cached(slot s, std::string_view sql);
+
   store::database* db_;
   process_identity self_;
+  std::array<std::unique_ptr<store::statement>, s_count> cache_;
 };
 
 }  // namespace frugal::budget
