@@ -102,7 +102,7 @@ void account::halt(const std::string& reason) {
 }
 
 http::request_id account::call(const char* method, const std::string& url, std::string body,
-                               long timeout_ms, bool auth, reply_fn done) {
+                               long timeout_ms, bool auth, bool follow, reply_fn done) {
   http::request req;
   req.method = method;
   req.url = url;
@@ -113,7 +113,7 @@ http::request_id account::call(const char* method, const std::string& url, std::
   req.first_byte_timeout_ms = timeout_ms;
   req.total_timeout_ms = timeout_ms;
   req.max_response_bytes = 16 << 20;
-  req.follow_redirects = !auth;  // only discovery goes out without a token
+  req.follow_redirects = follow;
   std::weak_ptr<char> life = life_;
   return http_.start(std::move(req), [this, life, done = std::move(done)](http::response r) {
     if (life.expired()) return;
@@ -124,7 +124,7 @@ http::request_id account::call(const char* method, const std::string& url, std::
 
 http::request_id account::api(const char* method, const std::string& path, std::string body,
                               long timeout_ms, reply_fn done) {
-  return call(method, base_url_ + path, std::move(body), timeout_ms, true, std::move(done));
+  return call(method, base_url_ + path, std::move(body), timeout_ms, true, false, std::move(done));
 }
 
 void account::retry_main(const outcome& o, const char* step, std::function<void()> again) {
@@ -148,7 +148,7 @@ void account::resolve() {
 }
 
 void account::discover(const std::string& url, const std::string& fallback) {
-  main_req_ = call("GET", url, "", tune_.request_timeout_ms, false,
+  main_req_ = call("GET", url, "", tune_.request_timeout_ms, false, true,
                    [this, url, fallback](const http::response& r, const outcome& o) {
                      main_req_ = 0;
                      if (o.kind == verdict::ok) {
@@ -182,7 +182,7 @@ void account::login() {
   w.key("initial_device_display_name").string("frugal").end_object();
   main_req_ = call(
       "POST", base_url_ + "/_matrix/client/v3/login", w.take(), tune_.request_timeout_ms, false,
-      [this](const http::response& r, const outcome& o) {
+      false, [this](const http::response& r, const outcome& o) {
         main_req_ = 0;
         if (o.kind == verdict::permanent || o.kind == verdict::unauthorized)
           return halt("login as " + cfg_.user + " refused (" + o.detail + ")");

@@ -53,8 +53,9 @@ class account final : public transports::transport {
   };
 
   // account.cpp
+  // `auth` adds the access token; only .well-known discovery sets `follow` (redirects).
   http::request_id call(const char* method, const std::string& url, std::string body,
-                        long timeout_ms, bool auth, reply_fn done);
+                        long timeout_ms, bool auth, bool follow, reply_fn done);
   http::request_id api(const char* method, const std::string& path, std::string body,
                        long timeout_ms, reply_fn done);
   void resolve();
