@@ -119,7 +119,7 @@ struct irc_network {
   std::string nickserv_password;  // resolved
   bool require_sasl = false;
   std::vector<std::string> owners;   // "account:NAME" or "nick!user@host" masks
-  std::vector<std::string> allowed;  // same forms; empty = anyone may talk (public realm)
+  std::vector<std::string> allowed;  // same forms; empty admits nobody (owners aside)
   int64_t max_reply_lines = 8;
   double flood_lines_per_s = 1.0;
   int64_t flood_burst = 4;

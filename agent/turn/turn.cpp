@@ -14,6 +14,8 @@
 #include "budget/report.h"
 #include "policies/realm.h"
 #include "policies/tool_policy.h"
+#include "tools/audit.h"
+#include "tools/runner.h"
 #include "tools/tool.h"
 
 namespace frugal::agent {
@@ -275,6 +277,13 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     auto v = policies::check_tool(realm_cfg_, *d, rt_.caps().landlock_abi, rt_.caps().seccomp);
     if (v.verdict != policies::tool_verdict::kind::allow) {
       LOG_INFO("policy", realm_, " ", sender_, ": tool ", tc.name, " refused: ", v.reason);
+      tools::audit_entry denied;
+      denied.realm = realm_;
+      denied.sender = sender_;
+      denied.tool = tc.name;
+      denied.arguments = tc.arguments_json;
+      denied.reason = v.reason;
+      if (auto s = tools::audit::record(rt_.db(), denied); !s) LOG_ERROR("audit", s.message());
       tool_finished(i, true, v.reason);
       continue;
     }
@@ -294,8 +303,9 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     ctx.db = &rt_.db();
     ctx.http = &rt_.http();
     ctx.caps = &rt_.caps();
-    d->exec(ctx, args,
-            [this, i](tools::output out) { tool_finished(i, out.is_error, std::move(out.text)); });
+    tools::run_tool(ctx, *d, args, [this, i](tools::output out) {
+      tool_finished(i, out.is_error, std::move(out.text));
+    });
   }
 }
 

@@ -152,7 +152,7 @@ TEST_CASE("the starter config written by init loads") {
   o.irc_server = "irc.example.org";
   auto path = write_temp(cli::render_starter_config(o));
   auto f = config::load(path, [](const std::string&) { return std::string("key-abcdef"); });
-  INFO(f.ok() ? "" : f.message());
+  INFO((f.ok() ? std::string() : f.message()));
   REQUIRE(f.ok());
   CHECK(f->tiers.count("chat") == 1);
   CHECK(f->irc.size() == 1);
