@@ -40,6 +40,25 @@ CREATE TABLE IF NOT EXISTS ledger_days(
   warned INTEGER NOT NULL DEFAULT 0);
 )sql";
 
+// Step 2: running sums per (day, realm, sender), changed in the same transaction as the
+// rows, so a reservation reads a few sum rows instead of every call of the day. Rebuilt
+// from the rows when the step runs (twice is harmless).
+constexpr std::string_view k_schema_v2 = R"sql(
+CREATE TABLE IF NOT EXISTS ledger_sums(
+  day TEXT NOT NULL,
+  realm TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  settled INTEGER NOT NULL DEFAULT 0,
+  outstanding INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(day, realm, sender)) WITHOUT ROWID;
+DELETE FROM ledger_sums;
+INSERT INTO ledger_sums(day, realm, sender, settled, outstanding)
+  SELECT day, realm, sender,
+    SUM(CASE WHEN state IN ('settled','orphan_settled') THEN actual_micro ELSE 0 END),
+    SUM(CASE WHEN state = 'reserved' THEN reserved_micro ELSE 0 END)
+  FROM ledger GROUP BY day, realm, sender;
+)sql";
+
 // What a row costs the day: actual once closed, the reservation while open.
 #define SETTLED "CASE WHEN state IN ('settled','orphan_settled') THEN actual_micro ELSE 0 END"
 #define OPEN "CASE WHEN state = 'reserved' THEN reserved_micro ELSE 0 END"
@@ -57,7 +76,8 @@ status step_error(sqlite3* db, std::string_view what) {
 }  // namespace
 
 result<ledger> ledger::open(store::database& db, process_identity self) {
-  if (auto s = db.migrate("ledger", {k_schema_v1}); !s) return fail("ledger: ", s.message());
+  if (auto s = db.migrate("ledger", {k_schema_v1, k_schema_v2}); !s)
+    return fail("ledger: ", s.message());
   return ledger(db, std::move(self));
 }
 
@@ -70,20 +90,31 @@ result<statement*> ledger::cached(slot s, std::string_view sql) {
   return cache_[s].get();
 }
 
+status ledger::add_sums(const std::string& day, const std::string& realm, const std::string& sender,
+                        int64_t settled, int64_t outstanding) {
+  auto q = cached(s_sums,
+                  "INSERT INTO ledger_sums(day, realm, sender, settled, outstanding)"
+                  " VALUES(?,?,?,?,?) ON CONFLICT(day, realm, sender) DO UPDATE SET"
+                  " settled = settled + excluded.settled,"
+                  " outstanding = outstanding + excluded.outstanding");
+  if (!q) return q.err();
+  statement& st = **q;
+  reset_on_exit guard{st};
+  st.bind(1, day).bind(2, realm).bind(3, sender).bind(4, settled).bind(5, outstanding);
+  if (st.step() != SQLITE_DONE) return step_error(db_->get(), "update sums");
+  return status::success();
+}
+
 result<day_totals> ledger::totals(const std::string& day, const call_info& info, bool with_month) {
   sqlite3* db = db_->get();
-  auto q = cached(s_totals, "SELECT COALESCE(SUM(" SETTLED "),0), COALESCE(SUM(" OPEN
-                            "),0),"
-                            " COALESCE(SUM(CASE WHEN realm=?2 THEN " SETTLED
-                            " END),0),"
-                            " COALESCE(SUM(CASE WHEN realm=?2 THEN " OPEN
-                            " END),0),"
-                            " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN " SETTLED
-                            " END),0),"
-                            " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN " OPEN
-                            " END),0),"
-                            " (SELECT stopped FROM ledger_days WHERE day=?1)"
-                            " FROM ledger WHERE day=?1");
+  auto q = cached(s_totals,
+                  "SELECT COALESCE(SUM(settled),0), COALESCE(SUM(outstanding),0),"
+                  " COALESCE(SUM(CASE WHEN realm=?2 THEN settled END),0),"
+                  " COALESCE(SUM(CASE WHEN realm=?2 THEN outstanding END),0),"
+                  " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN settled END),0),"
+                  " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN outstanding END),0),"
+                  " (SELECT stopped FROM ledger_days WHERE day=?1)"
+                  " FROM ledger_sums WHERE day=?1");
   if (!q) return q.err();
   statement& st = **q;
   reset_on_exit guard{st};
@@ -95,9 +126,9 @@ result<day_totals> ledger::totals(const std::string& day, const call_info& info,
   t.sender = {st.int_at(4), st.int_at(5)};
   t.stopped = !st.is_null(6) && st.int_at(6) != 0;
   if (with_month) {
-    auto m = cached(s_month, "SELECT COALESCE(SUM(" SETTLED " + " OPEN
-                             "),0) FROM ledger"
-                             " WHERE day BETWEEN ?1 || '-00' AND ?1 || '-99'");
+    auto m = cached(s_month,
+                    "SELECT COALESCE(SUM(settled + outstanding),0) FROM ledger_sums"
+                    " WHERE day BETWEEN ?1 || '-00' AND ?1 || '-99'");
     if (!m) return m.err();
     statement& ms = **m;
     reset_on_exit month_guard{ms};
@@ -129,7 +160,7 @@ result<int64_t> ledger::reserve(const std::string& day, int64_t now, const call_
     st.bind(10, info.route_reason).bind(11, amount);
     if (st.step() != SQLITE_DONE) return step_error(db_->get(), "insert reservation");
     id = sqlite3_last_insert_rowid(db_->get());
-    return status::success();
+    return add_sums(day, info.realm, info.sender, 0, amount);
   });
   if (!s) return fail("ledger: reserve for ", info.model, " (", info.realm, "): ", s.message());
   return id;
@@ -139,10 +170,12 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
                                  token_counts tokens, std::string_view outcome,
                                  std::string_view stop_reason, int64_t now, bool full) {
   closed_row row;
+  std::string realm, sender;
   status s = db_->immediate([&]() -> status {
     sqlite3* db = db_->get();
     {
-      auto q = cached(s_select, "SELECT day, reserved_micro, state FROM ledger WHERE id=?");
+      auto q = cached(s_select,
+                      "SELECT day, reserved_micro, state, realm, sender FROM ledger WHERE id=?");
       if (!q) return q.err();
       statement& st = **q;
       reset_on_exit guard{st};
@@ -152,6 +185,8 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
         return fail("reservation #", id, " is already ", st.text_at(2));
       row.day = st.text_at(0);
       row.reserved = st.int_at(1);
+      realm = st.text_at(3);
+      sender = st.text_at(4);
     }
     row.actual = full ? row.reserved : actual < 0 ? 0 : actual;
     {
@@ -165,6 +200,8 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
       st.bind(5, tokens.cached).bind(6, outcome).bind(7, now).bind(8, id);
       if (st.step() != SQLITE_DONE) return step_error(db, "update reservation");
     }
+    const int64_t counted = state == "released" ? 0 : row.actual;
+    if (auto r = add_sums(row.day, realm, sender, counted, -row.reserved); !r) return r;
     if (!row.exceeded()) return status::success();
     auto stop = statement::prepare(
         db,
@@ -208,15 +245,27 @@ result<int64_t> ledger::recover_orphans(const liveness_fn& alive, int64_t now) {
       if (p.pid == self_.pid && p.marker == self_.marker) continue;
       if (!alive(p.pid, p.marker)) dead.push_back(std::move(p));
     }
+    // Sums first (they read the rows still open), then the rows.
+    auto sums = statement::prepare(
+        db,
+        "INSERT INTO ledger_sums(day, realm, sender, settled, outstanding)"
+        " SELECT day, realm, sender, SUM(reserved_micro), -SUM(reserved_micro) FROM ledger"
+        " WHERE state='reserved' AND pid=?1 AND proc_start=?2 GROUP BY day, realm, sender"
+        " ON CONFLICT(day, realm, sender) DO UPDATE SET"
+        " settled = settled + excluded.settled, outstanding = outstanding + excluded.outstanding");
+    if (!sums) return sums.err();
     auto up = statement::prepare(
         db,
         "UPDATE ledger SET state='orphan_settled', actual_micro=reserved_micro,"
-        " settled_at=?1, outcome='orphan: process ' || ?2 || ' ended before settling'"
-        " WHERE state='reserved' AND pid=?2 AND proc_start=?3");
+        " settled_at=?3, outcome='orphan: process ' || ?1 || ' ended before settling'"
+        " WHERE state='reserved' AND pid=?1 AND proc_start=?2");
     if (!up) return up.err();
     for (const auto& p : dead) {
+      sums->reset();
+      sums->bind(1, p.pid).bind(2, p.marker);
+      if (sums->step() != SQLITE_DONE) return step_error(db, "sum orphans");
       up->reset();
-      up->bind(1, now).bind(2, p.pid).bind(3, p.marker);
+      up->bind(1, p.pid).bind(2, p.marker).bind(3, now);
       if (up->step() != SQLITE_DONE) return step_error(db, "settle orphans");
       closed += sqlite3_changes(db);
     }

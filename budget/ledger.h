@@ -112,8 +112,11 @@ class ledger {
                            bool full);
   // The statements on the reserve/settle path, prepared once per ledger and reset after
   // every use (an un-reset SELECT would pin an old read snapshot).
-  enum slot { s_totals, s_month, s_insert, s_select, s_update, s_count };
+  enum slot { s_totals, s_month, s_insert, s_select, s_update, s_sums, s_count };
   result<store::statement*> cached(slot s, std::string_view sql);
+  // Adds to the running sums of (day, realm, sender); inside the caller's transaction.
+  status add_sums(const std::string& day, const std::string& realm, const std::string& sender,
+                  int64_t settled, int64_t outstanding);
 
   store::database* db_;
   process_identity self_;

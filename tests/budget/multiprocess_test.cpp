@@ -103,7 +103,7 @@ TEST_CASE("processes racing for the last dollar: total ≤ cap, right number of 
     auto db = store::database::open(path);
     REQUIRE(db);
     CHECK(ledger_total(*db) == 900'000);
-    REQUIRE(db->exec("DELETE FROM ledger"));
+    REQUIRE(db->exec("DELETE FROM ledger; DELETE FROM ledger_sums;"));
   }
 
   // Round 2: winners exit without settling, as if killed mid-call.

@@ -50,7 +50,7 @@ struct sim {
   // One database serves every sequence (opening one costs more than a whole sequence);
   // each sequence starts from empty tables.
   sim(uint64_t seed, store::database& shared, stats& s) : rng(seed), db(shared), st(s) {
-    REQUIRE(db.exec("DELETE FROM ledger; DELETE FROM ledger_days;"));
+    REQUIRE(db.exec("DELETE FROM ledger; DELETE FROM ledger_days; DELETE FROM ledger_sums;"));
     static const char* zones[] = {"UTC", "Europe/Berlin", "Asia/Kolkata", "America/Los_Angeles"};
     cfg.daily_usd = pick<double>({0.005, 0.02, 0.1});
     cfg.public_share = pick<double>({0.3, 0.5, 1.0});
@@ -227,6 +227,22 @@ struct sim {
         if (!overcharged_month[m]) REQUIRE(total <= caps.monthly);
   }
 
+  // The running sums the governor decides on must equal the rows (checked at the end of
+  // each sequence: a drift never heals by itself).
+  void check_sums() {
+    auto drift = store::statement::prepare(
+        db.get(),
+        "SELECT COUNT(*) FROM (SELECT day, realm, sender,"
+        " SUM(CASE WHEN state IN ('settled','orphan_settled') THEN actual_micro ELSE 0 END) s,"
+        " SUM(CASE WHEN state='reserved' THEN reserved_micro ELSE 0 END) o"
+        " FROM ledger GROUP BY day, realm, sender) r"
+        " LEFT JOIN ledger_sums m USING(day, realm, sender)"
+        " WHERE m.settled IS NOT r.s OR m.outstanding IS NOT r.o");
+    REQUIRE(drift);
+    REQUIRE(drift->step() == SQLITE_ROW);
+    REQUIRE(drift->int_at(0) == 0);
+  }
+
   void step() {
     int64_t op = uniform(0, 99);
     if (op < 45) {
@@ -257,6 +273,7 @@ TEST_CASE("property: settled + outstanding never passes a cap", "[governor][prop
     INFO("seed " << seed);
     sim s(uint64_t(seed), *db, st);
     for (int i = 0; i < steps; ++i) s.step();
+    s.check_sums();
   }
   log::set_level(was);
   // The run must have exercised every branch, or it proves nothing.
