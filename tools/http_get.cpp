@@ -3,6 +3,8 @@
 // are refused after DNS resolution; redirects are followed here, one hop at a time, so each
 // hop's scheme and host are checked against the realm's allowlist too. Caps: 5 hops, 15 s
 // in all, 512 KB downloaded, 64 KB of text returned. It sends no cookies or credentials.
+#include "tools/http_get.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -87,6 +89,7 @@ bool textual(const std::string& type) {
 struct fetch {
   http::client* client;
   std::vector<std::string> hosts;  // a copy: the config may be reloaded mid-request
+  bool public_only;
   done_fn done;
   uint64_t start_ns;
   int hops = 0;
@@ -121,7 +124,7 @@ void get(std::shared_ptr<fetch> f, parsed_url target) {
   req.total_timeout_ms = left;
   req.max_response_bytes = max_download;
   req.follow_redirects = false;  // hops are followed below, each one checked
-  req.public_only = true;
+  req.public_only = f->public_only;
   req.http_only = true;
   f->client->start(std::move(req), [f, target](http::response r) {
     if (r.fail != http::failure::none && r.fail != http::failure::too_large)
@@ -150,16 +153,10 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
   if (!args) return done(tool_error(args.message()));
   std::string url;
   if (auto s = args->get_string("url", url, true); !s) return done(tool_error(s.message()));
-  if (url.size() > 4096) return done(tool_error("http_get: URL longer than 4096 bytes"));
   if (!ctx.http) return done(tool_error("http_get: no HTTP client in this context"));
-  auto target = parse_url(url);
-  if (!target) return done(tool_error(target.message()));
   std::vector<std::string> hosts;
   if (ctx.realm_cfg) hosts = ctx.realm_cfg->http_hosts;
-  if (!host_allowed(hosts, target->host))
-    return done(tool_error("http_get: " + target->host + " is not on this realm's host allowlist"));
-  auto f = std::make_shared<fetch>(fetch{ctx.http, std::move(hosts), std::move(done), uv_hrtime()});
-  get(std::move(f), std::move(target.value()));
+  http_fetch(*ctx.http, url, std::move(hosts), true, std::move(done));
 }
 
 const descriptor k_http_get{
@@ -173,6 +170,18 @@ const descriptor k_http_get{
     exec};
 
 }  // namespace
+
+void http_fetch(http::client& client, const std::string& url, std::vector<std::string> hosts,
+                bool public_only, done_fn done) {
+  if (url.size() > 4096) return done(tool_error("http_get: URL longer than 4096 bytes"));
+  auto target = parse_url(url);
+  if (!target) return done(tool_error(target.message()));
+  if (!host_allowed(hosts, target->host))
+    return done(tool_error("http_get: " + target->host + " is not on this realm's host allowlist"));
+  auto f = std::make_shared<fetch>(
+      fetch{&client, std::move(hosts), public_only, std::move(done), uv_hrtime()});
+  get(std::move(f), std::move(target.value()));
+}
 
 const descriptor& http_get_tool() {
   return k_http_get;
