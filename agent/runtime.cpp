@@ -4,6 +4,7 @@
 #include "agent/runtime.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -23,6 +24,23 @@ status make_dirs(const std::string& dir, mode_t mode) {
       return fail("cannot create ", part, ": ", std::strerror(errno));
   }
   return status::success();
+}
+
+// As root, sandboxed children run as nobody (tools/sandbox.h): their workspace must be
+// theirs and every folder above it searchable. The database stays out of their reach by
+// Landlock, which allows them nothing outside the workspace and the system folders.
+void prepare_workspace_for_root(const std::string& workspace, uint32_t uid) {
+  if (::geteuid() != 0) return;
+  if (::chown(workspace.c_str(), uid, uid) != 0)
+    LOG_WARN("runtime", "cannot hand ", workspace, " to the sandbox user: ", std::strerror(errno));
+  for (std::string dir = workspace; dir.size() > 1;) {
+    dir = dir.substr(0, dir.rfind('/'));
+    if (dir.empty()) break;
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH))
+      LOG_WARN("runtime", "sandboxed tools run as nobody and cannot reach ", workspace, ": ", dir,
+               " is not searchable (chmod o+x it, or run frugal as its own user)");
+  }
 }
 
 llm::provider_config provider_config_of(const config::provider& p) {
@@ -81,15 +99,20 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
   log::set_level(lvl);
 
   const auto& cfg = rt->cfg_;
-  if (auto s = make_dirs(cfg.agent.state_dir, 0700); !s) {
+  // Running as root, the state folder must let the sandbox user through to the
+  // workspaces (0711: searchable, not listable); otherwise it is private to us (0700).
+  const bool root = ::geteuid() == 0;
+  if (auto s = make_dirs(cfg.agent.state_dir, root ? 0711 : 0700); !s) {
     err = {1, "state_dir: " + s.message()};
     return nullptr;
   }
+  if (root) (void)make_dirs(cfg.agent.state_dir + "/workspaces", 0711);
   for (const auto& [name, realm] : cfg.realms) {
     if (auto s = make_dirs(realm.workspace, 0700); !s) {
       err = {1, "realms." + name + ".workspace: " + s.message()};
       return nullptr;
     }
+    prepare_workspace_for_root(realm.workspace, tools::spawn_spec{}.root_fallback_uid);
   }
   if (int rc = uv_loop_init(&rt->loop_); rc != 0) {
     err = {1, std::string("event loop: ") + uv_strerror(rc)};

@@ -1,6 +1,8 @@
 // sqlite wrapper: open with the pragmas the daemon relies on, and per-area migrations.
 #include "agent/store/database.h"
 
+#include <sys/stat.h>
+
 namespace frugal::store {
 namespace {
 status setup(sqlite3* db) {
@@ -30,6 +32,9 @@ result<database> database::open(const std::string& path) {
   if (rc != SQLITE_OK)
     return fail("store: open ", path, ": ", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
   if (auto s = setup(raw); !s) return fail(s.message(), " (", path, ")");
+  // History, memory and the ledger are private: 0600 (sqlite gives its -wal and -shm
+  // files the database file's mode).
+  ::chmod(path.c_str(), 0600);
   return db;
 }
 
