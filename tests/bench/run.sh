@@ -9,3 +9,4 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="-O2" >/d
 cmake --build build-bench -j2 >/dev/null
 echo "== frugal ask"; python3 tests/bench/ask_bench.py build-release/frugal 15
 for b in build-bench/*_bench; do echo "== $(basename "$b")"; "$b"; done
+echo "== routing (200 turns)"; python3 tests/bench/routing_bench.py build-release/frugal 200

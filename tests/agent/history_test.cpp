@@ -1,0 +1,48 @@
+// Session history: per-key isolation (a public session never sees private messages),
+// order, trimming, and the tool-use signal for the router.
+#include <catch2/catch.hpp>
+
+#include "agent/session/history.h"
+
+using namespace frugal;
+
+TEST_CASE("history is kept per realm, transport and target, oldest first") {
+  auto db = store::database::open_memory();
+  REQUIRE(db.ok());
+  auto h = session::history::open(*db);
+  REQUIRE(h.ok());
+  session::key priv{"private", "irc.libera", "#chan"};
+  session::key pub{"public", "irc.libera", "#chan"};
+  REQUIRE(h->append(priv, "my secret is 42", "noted", 0, 100).ok());
+  REQUIRE(h->append(pub, "hello", "hi there", 2, 100).ok());
+  auto p = h->load(pub, 10);
+  REQUIRE(p.ok());
+  REQUIRE(p->size() == 2);
+  CHECK((*p)[0].content == "hello");
+  CHECK((*p)[0].role == llm::role::user);
+  CHECK((*p)[1].content == "hi there");
+  for (const auto& m : *p) CHECK(m.content.find("42") == std::string::npos);
+  auto recent = h->recent_tool_calls(pub, 3);
+  REQUIRE(recent.ok());
+  CHECK(*recent == 2);
+  CHECK(*h->recent_tool_calls(priv, 3) == 0);
+}
+
+TEST_CASE("history is trimmed to the newest messages and never starts with an answer") {
+  auto db = store::database::open_memory();
+  REQUIRE(db.ok());
+  auto h = session::history::open(*db);
+  REQUIRE(h.ok());
+  session::key k{"private", "stdin", "chat"};
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(h->append(k, "q" + std::to_string(i), "a" + std::to_string(i), 0, 6).ok());
+  auto all = h->load(k, 100);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 6);
+  CHECK(all->front().content == "q7");
+  CHECK(all->back().content == "a9");
+  auto window = h->load(k, 3);  // q8? no: the window a8,q9,a9 drops the leading answer
+  REQUIRE(window.ok());
+  REQUIRE(window->size() == 2);
+  CHECK(window->front().content == "q9");
+}
