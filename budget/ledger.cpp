@@ -81,6 +81,22 @@ result<ledger> ledger::open(store::database& db, process_identity self) {
   return ledger(db, std::move(self));
 }
 
+template <class F>
+status ledger::immediate(F&& body) {
+  auto run = [&](slot sl, std::string_view sql) -> status {
+    auto st = cached(sl, sql);
+    if (!st) return st.err();
+    reset_on_exit guard{**st};
+    if ((*st)->step() != SQLITE_DONE) return step_error(db_->get(), sql);
+    return status::success();
+  };
+  if (auto b = run(s_begin, "BEGIN IMMEDIATE"); !b) return b;
+  status r = body();
+  if (r) r = run(s_commit, "COMMIT");
+  if (!r) (void)run(s_rollback, "ROLLBACK");
+  return r;
+}
+
 result<statement*> ledger::cached(slot s, std::string_view sql) {
   if (!cache_[s]) {
     auto st = statement::prepare(db_->get(), sql);
@@ -143,7 +159,7 @@ result<int64_t> ledger::reserve(const std::string& day, int64_t now, const call_
                                 bool with_month,
                                 const std::function<int64_t(const day_totals&)>& decide) {
   int64_t id = 0;
-  status s = db_->immediate([&]() -> status {
+  status s = immediate([&]() -> status {
     auto t = totals(day, info, with_month);
     if (!t) return t.err();
     const int64_t amount = decide(*t);
@@ -171,7 +187,7 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
                                  std::string_view stop_reason, int64_t now, bool full) {
   closed_row row;
   std::string realm, sender;
-  status s = db_->immediate([&]() -> status {
+  status s = immediate([&]() -> status {
     sqlite3* db = db_->get();
     {
       auto q = cached(s_select,
@@ -234,7 +250,7 @@ result<closed_row> ledger::charge_full(int64_t id, std::string_view outcome, int
 
 result<int64_t> ledger::recover_orphans(const liveness_fn& alive, int64_t now) {
   int64_t closed = 0;
-  status s = db_->immediate([&]() -> status {
+  status s = immediate([&]() -> status {
     sqlite3* db = db_->get();
     auto owners = statement::prepare(
         db, "SELECT DISTINCT pid, proc_start FROM ledger WHERE state='reserved'");
@@ -285,7 +301,7 @@ result<std::string> ledger::stop_reason(const std::string& day) {
 
 result<bool> ledger::mark_warned(const std::string& day) {
   bool first = false;
-  status s = db_->immediate([&]() -> status {
+  status s = immediate([&]() -> status {
     sqlite3* db = db_->get();
     auto ins = statement::prepare(db, "INSERT OR IGNORE INTO ledger_days(day) VALUES(?)");
     if (!ins) return ins.err();

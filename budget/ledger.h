@@ -112,8 +112,23 @@ class ledger {
                            bool full);
   // The statements on the reserve/settle path, prepared once per ledger and reset after
   // every use (an un-reset SELECT would pin an old read snapshot).
-  enum slot { s_totals, s_month, s_insert, s_select, s_update, s_sums, s_count };
+  enum slot {
+    s_totals,
+    s_month,
+    s_insert,
+    s_select,
+    s_update,
+    s_sums,
+    s_begin,
+    s_commit,
+    s_rollback,
+    s_count
+  };
   result<store::statement*> cached(slot s, std::string_view sql);
+  // BEGIN IMMEDIATE … COMMIT (ROLLBACK when body fails) with cached statements: the same
+  // as database::immediate without parsing three statements per call.
+  template <class F>
+  status immediate(F&& body);
   // Adds to the running sums of (day, realm, sender); inside the caller's transaction.
   status add_sums(const std::string& day, const std::string& realm, const std::string& sender,
                   int64_t settled, int64_t outstanding);

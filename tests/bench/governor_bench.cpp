@@ -65,9 +65,10 @@ int main() {
     double quiet = median_us(*gov, 21, 50);
     median_us(*gov, 1, 2000 - 21 * 50);  // fill the day to 2000 calls
     double busy = median_us(*gov, 21, 50);
-    std::printf("governor reserve+settle, file db (WAL): median %.1f us (quiet day), %.1f us "
-                "(day with 2000 calls)\n",
-                quiet, busy);
+    std::printf(
+        "governor reserve+settle, file db (WAL): median %.1f us (quiet day), %.1f us "
+        "(day with 2000 calls)\n",
+        quiet, busy);
   }
   std::filesystem::remove_all(dir);
   return rc;

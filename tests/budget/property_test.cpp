@@ -268,7 +268,7 @@ TEST_CASE("property: settled + outstanding never passes a cap", "[governor][prop
   REQUIRE(ledger::open(*db, {}));  // creates the tables each sequence empties
   const log::level was = log::current_level();
   log::set_level(log::level::off);  // thousands of expected warnings and errors
-  const int sequences = 2000, steps = 20;
+  const int sequences = 2000, steps = 15;
   for (int seed = 1; seed <= sequences; ++seed) {
     INFO("seed " << seed);
     sim s(uint64_t(seed), *db, st);
