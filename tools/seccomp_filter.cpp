@@ -100,16 +100,18 @@ result<std::vector<sock_filter>> build(bool network) {
   scmp_filter_ctx f = c.get();
   const uint32_t eacces = SCMP_ACT_ERRNO(EACCES), eperm = SCMP_ACT_ERRNO(EPERM);
 
-  // socket(): AF_UNIX always; AF_INET and AF_INET6 only with network. Families are small
-  // integers, so "not allowed" is written as equalities and one upper bound.
-  if (auto s = add(f, eacces, "socket", 1, arg(0, SCMP_CMP_EQ, AF_UNSPEC)); !s) return s.err();
+  // socket(): nothing without network, not even AF_UNIX, because a Unix socket path (the
+  // Docker or D-Bus socket) is not covered by Landlock before ABI 8; socketpair() stays.
+  // With network: AF_UNIX, AF_INET and AF_INET6. Families are small integers, so "not
+  // allowed" is written as equalities and one upper bound.
   if (network) {
+    if (auto s = add(f, eacces, "socket", 1, arg(0, SCMP_CMP_EQ, AF_UNSPEC)); !s) return s.err();
     for (int fam = AF_UNIX + 1; fam < AF_INET6; ++fam)
       if (fam != AF_INET)
         if (auto s = add(f, eacces, "socket", 1, arg(0, SCMP_CMP_EQ, fam)); !s) return s.err();
     if (auto s = add(f, eacces, "socket", 1, arg(0, SCMP_CMP_GT, AF_INET6)); !s) return s.err();
   } else {
-    if (auto s = add(f, eacces, "socket", 1, arg(0, SCMP_CMP_GT, AF_UNIX)); !s) return s.err();
+    if (auto s = add(f, eacces, "socket"); !s) return s.err();
   }
   for (const char* name : denied_eperm)
     if (auto s = add(f, eperm, name); !s) return s.err();

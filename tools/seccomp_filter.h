@@ -1,7 +1,8 @@
 // seccomp_filter: the BPF program installed in sandboxed children, built once per network
 // setting with libseccomp in the parent and exported to memory, so the child installs it
 // with one raw syscall (nothing between fork and exec allocates).
-// Default allow; it refuses what a tool never needs: non-Unix sockets (unless network),
+// Default allow; it refuses what a tool never needs: sockets (without network: every family,
+// Unix included; with network: all but Unix, IPv4 and IPv6),
 // io_uring, ptrace, namespaces, mounts, module/kexec/bpf, new sessions or process groups
 // (so the kill timer reaches every descendant), TIOCSTI. It is not a syscall allowlist.
 #pragma once
