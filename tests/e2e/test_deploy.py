@@ -178,6 +178,68 @@ if analyze and man_bin:
     finally:
         shutil.rmtree(vdir, ignore_errors=True)
 
+
+
+def syscall_group(name, seen):
+    """The system calls in a systemd syscall group, nested groups expanded."""
+    if name in seen:
+        return set()
+    seen.add(name)
+    out = run([analyze, "syscall-filter", name]).stdout.splitlines()[1:]
+    calls = set()
+    for line in (l.strip() for l in out):
+        if not line or line.startswith("#"):
+            continue
+        calls |= syscall_group(line, seen) if line.startswith("@") else {line}
+    return calls
+
+
+def unit_allowed_syscalls(text):
+    """What the unit's SystemCallFilter= lines allow, in order: allow lists, then ~ removals."""
+    allowed = set()
+    for line in text.splitlines():
+        if not line.startswith("SystemCallFilter="):
+            continue
+        value = line.split("=", 1)[1]
+        deny = value.startswith("~")
+        names = set()
+        for n in value.lstrip("~").split():
+            names |= syscall_group(n, set()) if n.startswith("@") else {n}
+        allowed = allowed - names if deny else allowed | names
+    return allowed
+
+
+strace = shutil.which("strace")
+if not strace:
+    c.check(False, "strace is installed", "strace not found: install the `strace` package "
+            "(the unit's syscall filter is checked against what frugal really calls)")
+if analyze and strace:
+    # Every call frugal makes for `ask` with a sandboxed tool (the child's rlimits, Landlock,
+    # seccomp, exec) must pass the unit's filter, or the service would fail with EPERM.
+    # As root the sandbox also drops the child to nobody and sqlite chowns its files: the
+    # service runs as User=frugal and makes neither call.
+    allowed = unit_allowed_syscalls(unit_text)
+    with FakeModel() as fake, Workdir() as w:
+        w.write_config(config_text(fake.url, w.state, tiers='chat = ["cheap"]\ntools = ["big"]'))
+        fake.script({"tool_calls": [{"name": "shell",
+                                     "arguments": {"program": "ls", "args": ["-l"]}}]},
+                    {"content": "done"})
+        trace = os.path.join(w.dir, "strace.out")
+        r = run([strace, "-f", "-qq", "-o", trace, BINARY, "--config", w.config, "ask",
+                 "--tier", "tools", "run ls -l"], env=env_for(ASAN_OPTIONS="detect_leaks=0"),
+                timeout=120)
+        text = read(trace) if os.path.exists(trace) else ""
+        used = set(re.findall(r"^\d+\s+([a-z_0-9]+)\(", text, re.M))
+        c.check(r.returncode == 0 and 'execve("/usr/bin/ls"' in text and
+                "landlock_restrict_self" in used,
+                "strace: ask ran a sandboxed tool", r.stderr[-1500:])
+        root_only = {"fchown", "setgroups", "setresuid", "setresgid"} if os.geteuid() == 0 \
+            else set()
+        blocked = sorted(used - allowed - root_only)
+        c.check(len(allowed) > 300 and len(used) > 30 and not blocked,
+                "unit's SystemCallFilter allows every call frugal and its tool child made "
+                "(%d calls)" % len(used), blocked)
+
 if man_bin:
     r = run([man_bin, "-l", DEPLOY + "/frugal.1"], env=env_for(MANWIDTH="80", MANPAGER="cat",
                                                               PAGER="cat"))
