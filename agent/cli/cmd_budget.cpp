@@ -31,7 +31,7 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
     }
   }
   agent::startup_error err;
-  auto rt = agent::runtime::create(g.config_path, g.log_level, err);
+  auto rt = agent::runtime::create(g.config_path, g.log_level, err, /*need_secrets=*/false);
   if (!rt) return complain(err.exit_code, err.message);
   auto& gov = rt->governor();
   std::string out;
