@@ -1,0 +1,80 @@
+// Flood control measured with an injected clock: 20 queued lines go out no faster than
+// the token bucket allows, at any moment. Also the reconnect backoff schedule.
+#include "transports/irc/flood.h"
+
+#include <catch2/catch.hpp>
+
+#include "transports/irc/backoff.h"
+
+using namespace frugal::irc;
+
+TEST_CASE("flood: 20 lines go out no faster than burst 4 + 1 line/s") {
+  flood_queue q({1.0, 4, 200}, 1000);
+  for (int i = 0; i < 20; ++i) q.push("PRIVMSG #c :line " + std::to_string(i));
+  std::vector<uint64_t> sent_at;
+  uint64_t t = 1000;
+  while (sent_at.size() < 20 && t < 1000 + 60000) {
+    for (auto& line : q.take(t)) {
+      (void)line;
+      sent_at.push_back(t);
+    }
+    int64_t wait = q.next_in(t);
+    t += wait > 0 ? static_cast<uint64_t>(wait) : 1;
+  }
+  REQUIRE(sent_at.size() == 20);
+  // At most `burst` immediately, and over any window [a, b] no more than burst + (b-a)·rate
+  // lines (each costs a little more than one token, so this is a loose upper bound).
+  for (size_t i = 0; i < sent_at.size(); ++i)
+    for (size_t j = i; j < sent_at.size(); ++j) {
+      double window_s = static_cast<double>(sent_at[j] - sent_at[i]) / 1000.0;
+      REQUIRE(static_cast<double>(j - i + 1) <= 4.0 + window_s * 1.0 + 1e-6);
+    }
+  double total_cost = 0;
+  for (int i = 0; i < 20; ++i)
+    total_cost += flood_queue::cost("PRIVMSG #c :line " + std::to_string(i));
+  double min_s = total_cost - 4.0;  // seconds the bucket needs to refill for the rest
+  double took_s = static_cast<double>(sent_at.back() - sent_at.front()) / 1000.0;
+  CHECK(took_s >= min_s - 0.01);
+  CHECK(took_s <= min_s + 1.0);  // and not much slower than allowed
+  CHECK(q.next_in(t) == -1);
+}
+
+TEST_CASE("flood: long lines cost more, front lines overtake, bound drops the oldest") {
+  flood_queue q({1.0, 4, 3}, 0);
+  CHECK(flood_queue::cost(std::string(510, 'x')) > 1.4);
+  q.push("one");
+  q.push("two");
+  q.push("JOIN #x", flood_queue::priority::front);
+  CHECK_FALSE(q.push("three"));  // full: "one" is dropped
+  CHECK(q.dropped() == 1);
+  auto out = q.take(0);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0] == "JOIN #x");
+  CHECK(out[1] == "two");
+  CHECK(out[2] == "three");
+}
+
+TEST_CASE("flood: an idle bucket refills to the burst, not beyond") {
+  flood_queue q({1.0, 4, 200}, 0);
+  for (int i = 0; i < 10; ++i) q.push("x");
+  CHECK(q.take(0).size() == 3);       // 4 tokens, each "x" costs ~1.001
+  CHECK(q.take(100000).size() == 3);  // 100 s idle still gives only a burst
+  q.refill_full(100000);
+  CHECK(q.take(100000).size() == 3);
+}
+
+TEST_CASE("backoff: doubles from min to max with bounded jitter") {
+  backoff b(2000, 300000);
+  uint64_t prev = 0;
+  for (int i = 0; i < 12; ++i) {
+    uint64_t base = std::min<uint64_t>(300000, 2000ull << i);
+    uint64_t d = b.next();
+    CHECK(d >= base);
+    CHECK(d <= std::min<uint64_t>(300000, base + base / 4));
+    CHECK(d >= prev / 2);
+    prev = d;
+  }
+  CHECK(b.next() <= 300000);
+  b.reset();
+  CHECK(b.next() <= 2500);
+}

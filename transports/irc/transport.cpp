@@ -1,0 +1,384 @@
+// The IRC transport glue: owns the connection, the registration state machine, the flood
+// queue and three timers (reconnect, keepalive, flood). Lines from the server go through
+// line_buffer → parse → registration/inbound; replies go through split → flood_queue.
+// Destroying it at any moment (even from inside one of its callbacks) is safe: the alive
+// flag stops work in progress, uv handles are freed in their close callbacks.
+#include "transports/irc/transport.h"
+
+#include "agent/core/log.h"
+#include "agent/core/uv_handle.h"
+#include "transports/irc/accounts.h"
+#include "transports/irc/backoff.h"
+#include "transports/irc/connection.h"
+#include "transports/irc/ctcp.h"
+#include "transports/irc/flood.h"
+#include "transports/irc/inbound.h"
+#include "transports/irc/line_buffer.h"
+#include "transports/irc/registration.h"
+#include "transports/irc/split.h"
+
+namespace frugal::irc {
+
+namespace {
+constexpr const char* tag = "irc";
+
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+
+// Lines that carry secrets are never logged.
+bool loggable(std::string_view line) {
+  if (starts_with(line, "PASS") || starts_with(line, "PRIVMSG NickServ :IDENTIFY")) return false;
+  if (starts_with(line, "AUTHENTICATE "))
+    return line == "AUTHENTICATE PLAIN" || line == "AUTHENTICATE EXTERNAL" ||
+           line == "AUTHENTICATE +";
+  return true;
+}
+
+// Words in an ERROR that mean "come back much later".
+bool is_penalty(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* w : {"k-line", "kline", "g-line", "z-line", "banned", "throttl", "too fast",
+                        "too many", "reconnecting too"})
+    if (text.find(w) != std::string::npos) return true;
+  return false;
+}
+
+// Config values that go on the wire as one parameter lose spaces and line breaks.
+config::irc_network sanitized(config::irc_network c) {
+  auto word = [](std::string& s) {
+    std::string out;
+    for (char ch : s)
+      if (ch != ' ' && ch != '\r' && ch != '\n' && ch != '\0') out += ch;
+    s = out.empty() ? "frugal" : out;
+    if (s.front() == ':') s[0] = '_';
+  };
+  word(c.nick);
+  word(c.username);
+  for (auto& n : c.alt_nicks) word(n);
+  c.realname = strip_line_breaks(c.realname);
+  if (c.realname.empty()) c.realname = "frugal";
+  return c;
+}
+
+class network final : public transports::transport {
+ public:
+  network(uv_loop_t* loop, const config::irc_network& cfg)
+      : loop_(loop),
+        cfg_(sanitized(cfg)),
+        name_("irc." + cfg.name),
+        queue_({cfg.flood_lines_per_s, static_cast<double>(cfg.flood_burst),
+                static_cast<size_t>(std::max<int64_t>(cfg.outbound_queue_lines, 1))},
+               uv_now(loop)),
+        ctcp_(std::string("frugal ") + FRUGAL_VERSION),
+        backoff_(static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_min_ms, 1)),
+                 static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_max_ms, 1))) {
+    for (const auto* s : {&cfg_.sasl_password, &cfg_.server_password, &cfg_.nickserv_password})
+      if (!s->empty()) log::add_secret(*s);
+    for (auto* t : {&reconnect_timer_, &keepalive_timer_, &flood_timer_}) {
+      uv_timer_init(loop_, t->get());
+      t->mark_initialized();
+      (*t)->data = this;
+    }
+  }
+
+  ~network() override { *alive_ = false; }
+
+  const std::string& name() const override { return name_; }
+
+  void start(message_fn on_message, state_fn on_state) override {
+    if (started_) return;
+    started_ = true;
+    on_message_ = std::move(on_message);
+    on_state_ = std::move(on_state);
+    connect();
+  }
+
+  void stop() override {
+    if (stopped_ || !started_) return;
+    stopped_ = true;
+    for (auto* t : {&reconnect_timer_, &keepalive_timer_, &flood_timer_}) uv_timer_stop(t->get());
+    if (conn_ && conn_->is_open()) {
+      write_line("QUIT :" + std::string("frugal ") + FRUGAL_VERSION);
+      conn_->close_gracefully();
+    }
+    finished_ = std::move(conn_);
+    LOG_INFO(tag, name_, ": stopped");
+    emit(transports::state::stopped, "stopped");
+  }
+
+  void send(const std::string& target, const std::string& text) override {
+    if (stopped_) return;
+    if (!is_safe_middle(target) || target.find(',') != std::string::npos) {
+      LOG_WARN(tag, name_, ": not sending to an invalid target");
+      return;
+    }
+    size_t budget = text_budget(support().linelen, mask_bytes(), "PRIVMSG", target);
+    split_options opt{budget, static_cast<size_t>(std::max<int64_t>(cfg_.max_reply_lines, 1))};
+    for (auto& line : split_reply(text, opt))
+      if (!queue_.push("PRIVMSG " + target + " :" + line))
+        LOG_WARN(tag, name_, ": outbound queue full, oldest line dropped");
+    pump();
+  }
+
+ private:
+  const isupport& support() const { return reg_ ? reg_->support() : default_support_; }
+  bool registered() const { return conn_ && reg_ && reg_->registered(); }
+  uint64_t now() const { return uv_now(loop_); }
+
+  // The bytes of "nick!user@host" as the server relays us: known once we see our own JOIN,
+  // else a worst case (longest nick we may use, 10-byte user with '~', 63-byte host).
+  size_t mask_bytes() const {
+    if (!self_mask_.empty()) return self_mask_.size();
+    size_t nick = cfg_.nick.size() + 3;
+    for (const auto& n : cfg_.alt_nicks) nick = std::max(nick, n.size());
+    if (reg_) nick = std::max(nick, reg_->nick().size());
+    return nick + 1 + 11 + 1 + 63;
+  }
+
+  void emit(transports::state s, const std::string& detail) {
+    if (on_state_) on_state_(s, detail);
+  }
+
+  void connect() {
+    finished_.reset();
+    reg_.reset();
+    self_mask_.clear();
+    accounts_.clear();
+    lines_.clear();
+    if (cfg_.tls && !tls_ctx_) {
+      auto ctx =
+          make_tls_context({cfg_.tls_verify, cfg_.ca_file, cfg_.client_cert, cfg_.client_key});
+      if (!ctx) {
+        LOG_ERROR(tag, name_, ": ", ctx.message());
+        emit(transports::state::disconnected, ctx.message());
+        schedule_reconnect();
+        return;
+      }
+      tls_ctx_ = std::move(ctx.value());
+    }
+    LOG_INFO(tag, name_, ": connecting to ", cfg_.server, ":", cfg_.port, cfg_.tls ? " (TLS)" : "");
+    emit(transports::state::connecting, cfg_.server);
+    attempt_started_ = now();
+    connection::events ev;
+    ev.on_open = [this] { on_open(); };
+    ev.on_data = [this](std::string_view d) { on_data(d); };
+    ev.on_close = [this](const std::string& why) { on_link_lost(why); };
+    conn_ = std::make_unique<connection>(loop_, std::move(ev));
+    conn_->open(cfg_.server, static_cast<int>(cfg_.port), cfg_.tls ? tls_ctx_.get() : nullptr,
+                cfg_.tls_verify);
+    arm_keepalive(static_cast<uint64_t>(cfg_.register_timeout_ms));
+  }
+
+  void on_open() {
+    last_rx_ = now();
+    reg_ = std::make_unique<registration>(cfg_);
+    for (const auto& line : reg_->begin()) write_line(line);
+  }
+
+  void on_data(std::string_view data) {
+    last_rx_ = now();
+    ping_sent_ = false;
+    auto alive = alive_;
+    connection* link = conn_.get();
+    size_t dropped = lines_.dropped();
+    auto lines = lines_.feed(data);
+    if (lines_.dropped() != dropped) LOG_WARN(tag, name_, ": dropped an over-long line");
+    for (const auto& raw : lines) {
+      auto m = parse(raw);
+      if (!m) continue;
+      handle(*m);
+      if (!*alive || conn_.get() != link || !conn_) return;
+    }
+  }
+
+  void handle(const message& m) {
+    if (!reg_) return;
+    bool was_registered = reg_->registered();
+    for (auto& line : reg_->feed(m)) {
+      if (reg_->registered() && !starts_with(line, "PONG") && !starts_with(line, "QUIT"))
+        queue_.push(std::move(line), flood_queue::priority::front);
+      else
+        write_line(line);
+    }
+    if (reg_->quitting()) {
+      penalty_ = true;
+      return drop_link(reg_->failure());
+    }
+    if (!was_registered && reg_->registered()) return on_registered();
+    const std::string& c = m.command;
+    if (c == "ERROR") {
+      LOG_WARN(tag, name_, ": server says ERROR: ", m.param(0));
+      if (is_penalty(m.param(0))) penalty_ = true;
+      last_error_ = m.param(0);
+    } else if (c == "JOIN" && support().equal(m.nick(), reg_->nick())) {
+      self_mask_ = m.prefix;
+      LOG_INFO(tag, name_, ": joined ", m.param(0));
+    } else if (c == "PRIVMSG") {
+      on_privmsg(m);
+    } else if (c == "473" || c == "474" || c == "475" || c == "471" || c == "403") {
+      LOG_WARN(tag, name_, ": cannot join ", m.param(1), ": ", m.params.back());
+    } else if (c == "NICK" && !self_mask_.empty() &&
+               support().equal(m.nick(), self_mask_.substr(0, self_mask_.find('!')))) {
+      self_mask_ = m.param(0) + self_mask_.substr(self_mask_.find('!'));
+    }
+    accounts_.observe(m, support());
+  }
+
+  void on_registered() {
+    backoff_registered_at_ = now();
+    std::string detail = "registered as " + reg_->nick();
+    if (!reg_->account().empty()) detail += " (account " + reg_->account() + ")";
+    if (!reg_->failure().empty()) detail += "; " + reg_->failure();
+    LOG_INFO(tag, name_, ": ", detail);
+    queue_.refill_full(now());
+    arm_keepalive(static_cast<uint64_t>(cfg_.keepalive_ping_ms));
+    auto alive = alive_;
+    emit(transports::state::connected, detail);
+    if (*alive) pump();
+  }
+
+  void on_privmsg(const message& m) {
+    const std::string& text = m.params.back();
+    if (auto req = parse_ctcp(text)) {
+      std::string sender = m.nick();
+      if (is_safe_middle(sender) && !support().equal(sender, reg_->nick()))
+        if (auto reply = ctcp_.answer(*req, sender, now())) {
+          queue_.push(std::move(*reply));
+          pump();
+        }
+      return;
+    }
+    inbound_context ctx{
+        name_, reg_->nick(), &support(), &cfg_.channels, reg_->has_cap("account-tag"), &accounts_};
+    if (auto in = to_inbound(m, ctx))
+      if (on_message_) on_message_(std::move(*in));
+  }
+
+  void write_line(const std::string& line) {
+    if (!conn_) return;
+    if (line.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      LOG_ERROR(tag, name_, ": refusing to send a line with CR, LF or NUL");
+      return;
+    }
+    if (loggable(line)) LOG_DEBUG(tag, name_, " >> ", line);
+    conn_->write(line + "\r\n");
+  }
+
+  void pump() {
+    if (!registered()) return;
+    auto alive = alive_;
+    for (const auto& line : queue_.take(now())) {
+      write_line(line);
+      if (!*alive || !conn_) return;
+    }
+    int64_t wait = queue_.next_in(now());
+    if (wait >= 0)
+      uv_timer_start(
+          flood_timer_.get(),
+          [](uv_timer_t* t) noexcept {
+            if (auto* self = static_cast<network*>(t->data)) self->pump();
+          },
+          static_cast<uint64_t>(std::max<int64_t>(wait, 1)), 0);
+  }
+
+  // The keepalive timer checks, when it fires, registration progress or silence.
+  void arm_keepalive(uint64_t in_ms) {
+    uv_timer_start(
+        keepalive_timer_.get(),
+        [](uv_timer_t* t) noexcept {
+          if (auto* self = static_cast<network*>(t->data)) self->check_keepalive();
+        },
+        std::max<uint64_t>(in_ms, 1), 0);
+  }
+
+  void check_keepalive() {
+    if (!conn_) return;
+    uint64_t t = now();
+    if (!registered()) {
+      uint64_t limit = attempt_started_ + static_cast<uint64_t>(cfg_.register_timeout_ms);
+      if (t >= limit) return drop_link("registration timed out");
+      return arm_keepalive(limit - t);
+    }
+    uint64_t silence = t - last_rx_;
+    auto ping_ms = static_cast<uint64_t>(cfg_.keepalive_ping_ms);
+    auto dead_ms = static_cast<uint64_t>(cfg_.keepalive_dead_ms);
+    if (silence >= dead_ms) return drop_link("no reply from the server (ping timeout)");
+    if (silence >= ping_ms && !ping_sent_) {
+      ping_sent_ = true;
+      write_line("PING :frugal");
+    }
+    uint64_t next = silence < ping_ms ? ping_ms - silence : dead_ms - silence;
+    arm_keepalive(next);
+  }
+
+  // Ends the link from our side (registration failure, timeout) and plans a reconnect.
+  void drop_link(const std::string& why) {
+    if (conn_) conn_->close_gracefully();
+    on_link_lost(why);
+  }
+
+  void on_link_lost(const std::string& why) {
+    finished_ = std::move(conn_);  // destroyed later, outside its own callback
+    uv_timer_stop(keepalive_timer_.get());
+    uv_timer_stop(flood_timer_.get());
+    std::string detail = last_error_.empty() ? why : why + " (ERROR: " + last_error_ + ")";
+    last_error_.clear();
+    if (reg_ && reg_->registered() && now() - backoff_registered_at_ >= 30000) backoff_.reset();
+    reg_.reset();
+    LOG_WARN(tag, name_, ": disconnected: ", detail);
+    auto alive = alive_;
+    emit(transports::state::disconnected, detail);
+    if (*alive) schedule_reconnect();
+  }
+
+  void schedule_reconnect() {
+    if (stopped_) return;
+    uint64_t delay = backoff_.next();
+    if (penalty_) delay = std::max(delay, static_cast<uint64_t>(cfg_.reconnect_penalty_ms));
+    penalty_ = false;
+    LOG_INFO(tag, name_, ": reconnecting in ", delay, " ms");
+    uv_timer_start(
+        reconnect_timer_.get(),
+        [](uv_timer_t* t) noexcept {
+          if (auto* self = static_cast<network*>(t->data)) self->connect();
+        },
+        delay, 0);
+  }
+
+  uv_loop_t* loop_;
+  config::irc_network cfg_;
+  std::string name_;
+  message_fn on_message_;
+  state_fn on_state_;
+  ssl_ctx_ptr tls_ctx_;
+  std::unique_ptr<connection> conn_;
+  std::unique_ptr<connection> finished_;
+  line_buffer lines_;
+  std::unique_ptr<registration> reg_;
+  isupport default_support_;
+  account_map accounts_;
+  flood_queue queue_;
+  ctcp_responder ctcp_;
+  backoff backoff_;
+  uv_owned<uv_timer_t> reconnect_timer_, keepalive_timer_, flood_timer_;
+  uint64_t attempt_started_ = 0;
+  uint64_t last_rx_ = 0;
+  uint64_t backoff_registered_at_ = 0;
+  bool ping_sent_ = false;
+  bool penalty_ = false;
+  std::string last_error_;
+  std::string self_mask_;
+  bool started_ = false;
+  bool stopped_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace
+
+std::unique_ptr<transports::transport> make_transport(uv_loop_t* loop,
+                                                      const config::irc_network& cfg) {
+  return std::make_unique<network>(loop, cfg);
+}
+
+}  // namespace frugal::irc
