@@ -45,11 +45,15 @@ class World:
         self.bot = bot
         self.password = password
         self.initial = (token, device)
+        self.generation = 0
         with self.cond:
             self.reset()
 
     def reset(self):
-        """Back to a fresh server (tests share one process); waiting long-polls wake up."""
+        """Back to a fresh server (tests share one process); waiting long-polls wake up.
+        Connections opened before the reset are closed unanswered from now on, so a late
+        request from a previous test's client cannot leak into the new world."""
+        self.generation += 1
         self.tokens = {self.initial[0]: self.initial[1]}
         self.stream = []  # {"pos", "kind": "event"|"invite", "room", "event", "visible"}
         self.pos = 0
@@ -195,6 +199,10 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def setup(self):
+        super().setup()
+        self.generation = self.world.generation
+
     # ---- plumbing -------------------------------------------------------------------------
     def reply(self, code, body, headers=None):
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -270,6 +278,9 @@ class Handler(BaseHTTPRequestHandler):
         self.dispatch("PUT")
 
     def dispatch(self, method):
+        if self.generation != self.world.generation:
+            self.close_connection = True
+            return
         parts = urllib.parse.urlsplit(self.path)
         path, query = parts.path, urllib.parse.parse_qs(parts.query)
         body = self.read_json() if method in ("POST", "PUT") else {}

@@ -55,14 +55,9 @@ class homeserver_process {
   }
   ~homeserver_process() {
     if (pid_ > 0) {
-      kill(pid_, SIGTERM);
+      kill(pid_, SIGKILL);  // it keeps nothing worth a graceful shutdown
       int st = 0;
-      for (int i = 0; i < 200 && waitpid(pid_, &st, WNOHANG) == 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      if (waitpid(pid_, &st, WNOHANG) == 0) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &st, 0);
-      }
+      waitpid(pid_, &st, 0);
     }
     std::remove((dir_ + "/port").c_str());
     rmdir(dir_.c_str());

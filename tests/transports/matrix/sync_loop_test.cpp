@@ -19,183 +19,185 @@ bool has_text(const recorder& rec, const std::string& text) {
 }
 }  // namespace
 
-TEST_CASE("matrix: messages arrive with the sender's identity", "[matrix][loop]") {
-  homeserver_process& hs = fresh_homeserver();
-  hs.post("/_room",
-          "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
-  hs.post("/_room", "{\"room\":\"" + k_dm + "\",\"members\":[\"@al:localhost\"]}");
-  loop_env env;
-  auto db = frugal::store::database::open_memory();
-  REQUIRE(db.ok());
-  auto cfg = account_config(hs);
-  cfg.rooms = {k_group, k_dm};
-  auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, fast_tuning());
-  REQUIRE(t);
-  recorder rec;
-  t->start(rec.on_message(), rec.on_state());
-  REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
-  CHECK(rec.states.front().first == state::connecting);
-
-  hs.inject(k_group, "@al:localhost", "bot: hello there", ",\"display\":\"Alice\"");
-  hs.inject(k_group, "@carol:localhost", "just chatting");
-  hs.inject(k_group, "@carol:localhost", "bot: a notice", ",\"msgtype\":\"m.notice\"");
-  hs.inject(k_group, "@carol:localhost", "please look", ",\"mentions\":[\"@bot:localhost\"]");
-  hs.inject(k_dm, "@al:localhost", "no prefix needed here");
-  REQUIRE(env.run_until([&] { return rec.messages.size() >= 3; }, 10000));
-  env.run_for(300);
-  REQUIRE(rec.messages.size() == 3);
-
-  const auto& m = rec.messages[0];
-  CHECK(m.transport == "matrix.main");
-  CHECK(m.target == k_group);
-  CHECK(m.from.network == "matrix");
-  CHECK(m.from.account == "@al:localhost");
-  CHECK(m.from.display == "Alice");
-  CHECK(m.text == "hello there");
-  CHECK_FALSE(m.direct);
-  CHECK(rec.messages[1].text == "please look");
-  CHECK(rec.messages[1].from.account == "@carol:localhost");
-  CHECK(rec.messages[2].target == k_dm);
-  CHECK(rec.messages[2].direct);
-  CHECK(rec.messages[2].text == "no prefix needed here");
-
-  // Our own messages come back through /sync and must not be delivered.
-  t->send(k_group, "bot: talking to myself");
-  REQUIRE(env.run_until([&] { return hs.sent().size() == 1; }, 5000));
-  env.run_for(300);
-  CHECK(rec.messages.size() == 3);
-
-  // The token travels in the Authorization header only; room ids are percent-encoded.
-  auto reqs = hs.requests();
-  bool joined_encoded = false;
-  for (auto& r : reqs) {
-    if (r.path.find("/login") == std::string::npos) CHECK(r.auth == "header");
-    CHECK(r.path.find("access_token") == std::string::npos);
-    if (r.path == "/_matrix/client/v3/join/%21group%3Alocalhost") joined_encoded = true;
-  }
-  CHECK(joined_encoded);
-  t->stop();
-  CHECK(rec.states.back().first == state::stopped);
-}
-
-TEST_CASE("matrix: respond_to = all answers every room message", "[matrix][loop]") {
-  homeserver_process& hs = fresh_homeserver();
-  hs.post("/_room",
-          "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
-  loop_env env;
-  auto db = frugal::store::database::open_memory();
-  auto cfg = account_config(hs);
-  cfg.rooms = {k_group};
-  cfg.respond_to = "all";
-  auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, fast_tuning());
-  recorder rec;
-  t->start(rec.on_message(), rec.on_state());
-  REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
-  hs.inject(k_group, "@carol:localhost", "anyone around?");
-  REQUIRE(env.run_until([&] { return !rec.messages.empty(); }, 5000));
-  CHECK(rec.messages[0].text == "anyone around?");
-}
-
-TEST_CASE("matrix: the backlog is skipped on the first start", "[matrix][loop]") {
-  homeserver_process& hs = fresh_homeserver();
-  hs.post("/_room",
-          "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
-  // The bot is already in the room and a message waits there from before its first start.
-  hs.request("POST", "/_matrix/client/v3/join/%21group%3Alocalhost", "{}", "T0");
-  hs.inject(k_group, "@al:localhost", "bot: old question");
-  loop_env env;
-  auto db = frugal::store::database::open_memory();
-  auto cfg = account_config(hs);
-  auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, fast_tuning());
-  recorder rec;
-  t->start(rec.on_message(), rec.on_state());
-  REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
-  hs.inject(k_group, "@al:localhost", "bot: new question");
-  REQUIRE(env.run_until([&] { return !rec.messages.empty(); }, 5000));
-  env.run_for(200);
-  REQUIRE(rec.messages.size() == 1);
-  CHECK(rec.messages[0].text == "new question");
-  // The first sync asked for no waiting; later ones long-poll from a token.
-  auto syncs = hs.requests_to("GET", "/_matrix/client/v3/sync");
-  REQUIRE(syncs.size() >= 2);
-  CHECK(syncs[0].path.find("timeout=0") != std::string::npos);
-  CHECK(syncs[0].path.find("since=") == std::string::npos);
-  CHECK(syncs[1].path.find("since=") != std::string::npos);
-  CHECK(syncs[1].path.find("filter=") != std::string::npos);
-}
-
-TEST_CASE("matrix: a restart does not deliver the same event twice", "[matrix][loop]") {
-  homeserver_process& hs = fresh_homeserver();
-  hs.post("/_room",
-          "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
-  std::string path = temp_db_path();
-  loop_env env;
-  auto cfg = account_config(hs);
-  cfg.rooms = {k_group};
-  {
-    auto db = frugal::store::database::open(path);
+TEST_CASE("matrix transport: receiving (loop, fake homeserver)", "[matrix][loop]") {
+  SECTION("messages arrive with the sender's identity") {
+    homeserver_process& hs = fresh_homeserver();
+    hs.post("/_room",
+            "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
+    hs.post("/_room", "{\"room\":\"" + k_dm + "\",\"members\":[\"@al:localhost\"]}");
+    loop_env env;
+    auto db = frugal::store::database::open_memory();
     REQUIRE(db.ok());
+    auto cfg = account_config(hs);
+    cfg.rooms = {k_group, k_dm};
     auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, fast_tuning());
+    REQUIRE(t);
     recorder rec;
     t->start(rec.on_message(), rec.on_state());
     REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
-    hs.inject(k_group, "@al:localhost", "bot: first");
-    REQUIRE(env.run_until([&] { return rec.messages.size() == 1; }, 5000));
-    env.run_for(100);
+    CHECK(rec.states.front().first == state::connecting);
+
+    hs.inject(k_group, "@al:localhost", "bot: hello there", ",\"display\":\"Alice\"");
+    hs.inject(k_group, "@carol:localhost", "just chatting");
+    hs.inject(k_group, "@carol:localhost", "bot: a notice", ",\"msgtype\":\"m.notice\"");
+    hs.inject(k_group, "@carol:localhost", "please look", ",\"mentions\":[\"@bot:localhost\"]");
+    hs.inject(k_dm, "@al:localhost", "no prefix needed here");
+    REQUIRE(env.run_until([&] { return rec.messages.size() >= 3; }, 10000));
+    env.run_for(300);
+    REQUIRE(rec.messages.size() == 3);
+
+    const auto& m = rec.messages[0];
+    CHECK(m.transport == "matrix.main");
+    CHECK(m.target == k_group);
+    CHECK(m.from.network == "matrix");
+    CHECK(m.from.account == "@al:localhost");
+    CHECK(m.from.display == "Alice");
+    CHECK(m.text == "hello there");
+    CHECK_FALSE(m.direct);
+    CHECK(rec.messages[1].text == "please look");
+    CHECK(rec.messages[1].from.account == "@carol:localhost");
+    CHECK(rec.messages[2].target == k_dm);
+    CHECK(rec.messages[2].direct);
+    CHECK(rec.messages[2].text == "no prefix needed here");
+
+    // Our own messages come back through /sync and must not be delivered.
+    t->send(k_group, "bot: talking to myself");
+    REQUIRE(env.run_until([&] { return hs.sent().size() == 1; }, 5000));
+    env.run_for(300);
+    CHECK(rec.messages.size() == 3);
+
+    // The token travels in the Authorization header only; room ids are percent-encoded.
+    auto reqs = hs.requests();
+    bool joined_encoded = false;
+    for (auto& r : reqs) {
+      if (r.path.find("/login") == std::string::npos) CHECK(r.auth == "header");
+      CHECK(r.path.find("access_token") == std::string::npos);
+      if (r.path == "/_matrix/client/v3/join/%21group%3Alocalhost") joined_encoded = true;
+    }
+    CHECK(joined_encoded);
     t->stop();
+    CHECK(rec.states.back().first == state::stopped);
   }
-  SECTION("with the saved sync token") {
-    auto db = frugal::store::database::open(path);
+
+  SECTION("respond_to = all answers every room message") {
+    homeserver_process& hs = fresh_homeserver();
+    hs.post("/_room",
+            "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
+    loop_env env;
+    auto db = frugal::store::database::open_memory();
+    auto cfg = account_config(hs);
+    cfg.rooms = {k_group};
+    cfg.respond_to = "all";
     auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, fast_tuning());
     recorder rec;
     t->start(rec.on_message(), rec.on_state());
     REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
-    hs.inject(k_group, "@al:localhost", "bot: second");
+    hs.inject(k_group, "@carol:localhost", "anyone around?");
     REQUIRE(env.run_until([&] { return !rec.messages.empty(); }, 5000));
-    env.run_for(300);
-    REQUIRE(rec.messages.size() == 1);
-    CHECK(rec.messages[0].text == "second");
+    CHECK(rec.messages[0].text == "anyone around?");
   }
-  SECTION("after a crash before the token was saved") {
-    // Rewind the token as if the process died between delivery and saving next_batch:
-    // the batch comes again and the recorded event id stops the second delivery.
-    auto db = frugal::store::database::open(path);
-    REQUIRE(db->exec("UPDATE matrix_sync SET next_batch='s0'").ok());
+
+  SECTION("the backlog is skipped on the first start") {
+    homeserver_process& hs = fresh_homeserver();
+    hs.post("/_room",
+            "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
+    // The bot is already in the room and a message waits there from before its first start.
+    hs.request("POST", "/_matrix/client/v3/join/%21group%3Alocalhost", "{}", "T0");
+    hs.inject(k_group, "@al:localhost", "bot: old question");
+    loop_env env;
+    auto db = frugal::store::database::open_memory();
+    auto cfg = account_config(hs);
     auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, fast_tuning());
     recorder rec;
     t->start(rec.on_message(), rec.on_state());
     REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
-    hs.inject(k_group, "@al:localhost", "bot: third");
+    hs.inject(k_group, "@al:localhost", "bot: new question");
     REQUIRE(env.run_until([&] { return !rec.messages.empty(); }, 5000));
-    env.run_for(300);
+    env.run_for(200);
     REQUIRE(rec.messages.size() == 1);
-    CHECK(rec.messages[0].text == "third");
+    CHECK(rec.messages[0].text == "new question");
+    // The first sync asked for no waiting; later ones long-poll from a token.
+    auto syncs = hs.requests_to("GET", "/_matrix/client/v3/sync");
+    REQUIRE(syncs.size() >= 2);
+    CHECK(syncs[0].path.find("timeout=0") != std::string::npos);
+    CHECK(syncs[0].path.find("since=") == std::string::npos);
+    CHECK(syncs[1].path.find("since=") != std::string::npos);
+    CHECK(syncs[1].path.find("filter=") != std::string::npos);
   }
-  remove_db(path);
-}
 
-TEST_CASE("matrix: .well-known discovery and a truncated /sync body", "[matrix][loop]") {
-  homeserver_process& hs = fresh_homeserver();
-  hs.post("/_room",
-          "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
-  loop_env env;
-  auto db = frugal::store::database::open_memory();
-  auto cfg = account_config(hs);
-  cfg.homeserver = "127.0.0.1:" + std::to_string(hs.port());  // a server name, no scheme
-  cfg.rooms = {k_group};
-  auto tune = fast_tuning();
-  tune.discovery_scheme = "http";
-  auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, tune);
-  recorder rec;
-  t->start(rec.on_message(), rec.on_state());
-  REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
-  CHECK(hs.requests_to("GET", "/.well-known/matrix/client").size() == 1);
+  SECTION("a restart does not deliver the same event twice") {
+    homeserver_process& hs = fresh_homeserver();
+    hs.post("/_room",
+            "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
+    std::string path = temp_db_path();
+    loop_env env;
+    auto cfg = account_config(hs);
+    cfg.rooms = {k_group};
+    {
+      auto db = frugal::store::database::open(path);
+      REQUIRE(db.ok());
+      auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, fast_tuning());
+      recorder rec;
+      t->start(rec.on_message(), rec.on_state());
+      REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
+      hs.inject(k_group, "@al:localhost", "bot: first");
+      REQUIRE(env.run_until([&] { return rec.messages.size() == 1; }, 5000));
+      env.run_for(100);
+      t->stop();
+    }
+    SECTION("with the saved sync token") {
+      auto db = frugal::store::database::open(path);
+      auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, fast_tuning());
+      recorder rec;
+      t->start(rec.on_message(), rec.on_state());
+      REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
+      hs.inject(k_group, "@al:localhost", "bot: second");
+      REQUIRE(env.run_until([&] { return !rec.messages.empty(); }, 5000));
+      env.run_for(300);
+      REQUIRE(rec.messages.size() == 1);
+      CHECK(rec.messages[0].text == "second");
+    }
+    SECTION("after a crash before the token was saved") {
+      // Rewind the token as if the process died between delivery and saving next_batch:
+      // the batch comes again and the recorded event id stops the second delivery.
+      auto db = frugal::store::database::open(path);
+      REQUIRE(db->exec("UPDATE matrix_sync SET next_batch='s0'").ok());
+      auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, fast_tuning());
+      recorder rec;
+      t->start(rec.on_message(), rec.on_state());
+      REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
+      hs.inject(k_group, "@al:localhost", "bot: third");
+      REQUIRE(env.run_until([&] { return !rec.messages.empty(); }, 5000));
+      env.run_for(300);
+      REQUIRE(rec.messages.size() == 1);
+      CHECK(rec.messages[0].text == "third");
+    }
+    remove_db(path);
+  }
 
-  hs.post("/_fault", R"({"kind":"truncated","count":1,"path_prefix":"/_matrix/client/v3/sync"})");
-  hs.inject(k_group, "@al:localhost", "bot: survive this");
-  REQUIRE(env.run_until([&] { return !rec.messages.empty(); }, 8000));
-  env.run_for(300);
-  CHECK(rec.messages.size() == 1);
-  CHECK(has_text(rec, "survive this"));
-  CHECK(hs.get("/_faults") == "[]");  // the truncated body was really served
+  SECTION(".well-known discovery and a truncated /sync body") {
+    homeserver_process& hs = fresh_homeserver();
+    hs.post("/_room",
+            "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\",\"@carol:localhost\"]}");
+    loop_env env;
+    auto db = frugal::store::database::open_memory();
+    auto cfg = account_config(hs);
+    cfg.homeserver = "127.0.0.1:" + std::to_string(hs.port());  // a server name, no scheme
+    cfg.rooms = {k_group};
+    auto tune = fast_tuning();
+    tune.discovery_scheme = "http";
+    auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, tune);
+    recorder rec;
+    t->start(rec.on_message(), rec.on_state());
+    REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
+    CHECK(hs.requests_to("GET", "/.well-known/matrix/client").size() == 1);
+
+    hs.post("/_fault", R"({"kind":"truncated","count":1,"path_prefix":"/_matrix/client/v3/sync"})");
+    hs.inject(k_group, "@al:localhost", "bot: survive this");
+    REQUIRE(env.run_until([&] { return !rec.messages.empty(); }, 8000));
+    env.run_for(300);
+    CHECK(rec.messages.size() == 1);
+    CHECK(has_text(rec, "survive this"));
+    CHECK(hs.get("/_faults") == "[]");  // the truncated body was really served
+  }
 }
