@@ -3,6 +3,8 @@
 // Searches for closing delimiters are bounded so hostile text cannot make this quadratic.
 #include "transports/matrix/markdown.h"
 
+#include <algorithm>
+
 #include "agent/core/json_writer.h"
 
 namespace frugal::matrix {
@@ -61,24 +63,44 @@ bool safe_url(std::string_view url) {
   return true;
 }
 
-// Position of the closing `delim` for inner text starting at `start` (inner text must be
-// non-empty and must not end in a space), or npos within the scan limit.
-size_t find_closer(std::string_view s, size_t start, std::string_view delim) {
-  size_t limit = std::min(s.size(), start + k_scan_limit);
-  for (size_t i = start + 1; i + delim.size() <= limit; ++i) {
-    if (s[i] == '\\') {
-      ++i;
+// Where emphasis can close, found in one pass so that many openers without a partner cost
+// a binary search each instead of a rescan: a run of '*' or '~' not preceded by a space
+// (nor escaped) closes ** (2+ stars), * (exactly one star) or ~~ (2+ tildes).
+struct closers {
+  std::vector<size_t> strong, em, strike;
+};
+
+closers find_closers(std::string_view s) {
+  closers c;
+  size_t k = 0;
+  while (k < s.size()) {
+    char ch = s[k];
+    if (ch == '\\') {
+      k += 2;
       continue;
     }
-    if (s.compare(i, delim.size(), delim) != 0) continue;
-    if (delim == "*" && i + 1 < s.size() && s[i + 1] == '*') {
-      ++i;  // a ** inside *em* belongs to a nested strong
+    if (ch != '*' && ch != '~') {
+      ++k;
       continue;
     }
-    if (is_space(s[i - 1])) continue;
-    return i;
+    size_t r = 1;
+    while (k + r < s.size() && s[k + r] == ch) ++r;
+    if (k > 0 && !is_space(s[k - 1])) {
+      if (ch == '*' && r >= 2) c.strong.push_back(k);
+      if (ch == '*' && r == 1) c.em.push_back(k);
+      if (ch == '~' && r >= 2) c.strike.push_back(k);
+    }
+    k += r;
   }
-  return std::string_view::npos;
+  return c;
+}
+
+// The first closer after a non-empty inner text starting at `start`, within the scan
+// limit; npos when there is none.
+size_t closer_after(const std::vector<size_t>& positions, size_t start) {
+  auto it = std::lower_bound(positions.begin(), positions.end(), start + 1);
+  if (it == positions.end() || *it >= start + k_scan_limit) return std::string_view::npos;
+  return *it;
 }
 
 size_t run_length(std::string_view s, size_t i, char c) {
@@ -112,13 +134,12 @@ size_t code_span(std::string_view s, size_t i, std::string& out) {
 
 // Tries a [text](url) link at s[i]; returns the index after it, or 0.
 size_t link(std::string_view s, size_t i, std::string& out, int depth) {
-  size_t limit = std::min(s.size(), i + k_scan_limit);
-  size_t close = s.find(']', i + 1);
-  if (close == std::string_view::npos || close >= limit || close + 1 >= s.size() ||
-      s[close + 1] != '(')
+  std::string_view window = s.substr(0, std::min(s.size(), i + k_scan_limit));
+  size_t close = window.find(']', i + 1);
+  if (close == std::string_view::npos || close + 1 >= window.size() || s[close + 1] != '(')
     return 0;
-  size_t end = s.find(')', close + 2);
-  if (end == std::string_view::npos || end >= limit) return 0;
+  size_t end = window.find(')', close + 2);
+  if (end == std::string_view::npos) return 0;
   std::string_view url = s.substr(close + 2, end - close - 2);
   if (!safe_url(url) || close == i + 1) return 0;
   out += "<a href=\"";
@@ -130,12 +151,12 @@ size_t link(std::string_view s, size_t i, std::string& out, int depth) {
 }
 
 // Tries emphasis with `delim` at s[i] wrapped in `tag`; returns the index after it, or 0.
-size_t emphasis(std::string_view s, size_t i, std::string_view delim, const char* tag,
-                std::string& out, int depth) {
+size_t emphasis(std::string_view s, size_t i, std::string_view delim,
+                const std::vector<size_t>& ends, const char* tag, std::string& out, int depth) {
   size_t start = i + delim.size();
   if (start >= s.size() || is_space(s[start])) return 0;
   if (delim == "*" && s[start] == '*') return 0;
-  size_t close = find_closer(s, start, delim);
+  size_t close = closer_after(ends, start);
   if (close == std::string_view::npos) return 0;
   out += '<';
   out += tag;
@@ -148,6 +169,7 @@ size_t emphasis(std::string_view s, size_t i, std::string_view delim, const char
 }
 
 void render_inline(std::string_view s, std::string& out, int depth) {
+  closers ends = depth < k_max_depth ? find_closers(s) : closers{};
   size_t i = 0;
   while (i < s.size()) {
     char c = s[i];
@@ -170,10 +192,12 @@ void render_inline(std::string_view s, std::string& out, int depth) {
         next = i + n;
       }
     } else if (depth < k_max_depth) {
-      if (c == '*' && s.substr(i, 2) == "**") next = emphasis(s, i, "**", "strong", out, depth);
+      if (c == '*' && s.substr(i, 2) == "**")
+        next = emphasis(s, i, "**", ends.strong, "strong", out, depth);
       if (!next && c == '~' && s.substr(i, 2) == "~~")
-        next = emphasis(s, i, "~~", "del", out, depth);
-      if (!next && c == '*' && s.substr(i, 2) != "**") next = emphasis(s, i, "*", "em", out, depth);
+        next = emphasis(s, i, "~~", ends.strike, "del", out, depth);
+      if (!next && c == '*' && s.substr(i, 2) != "**")
+        next = emphasis(s, i, "*", ends.em, "em", out, depth);
       if (!next && c == '[') next = link(s, i, out, depth);
     }
     if (next) {

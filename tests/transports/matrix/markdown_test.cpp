@@ -47,6 +47,11 @@ TEST_CASE("markdown copes with hostile input quickly", "[matrix][markdown]") {
   std::string stars = "x " + std::string(60000, '*');
   std::string brackets;
   for (int i = 0; i < 20000; ++i) brackets += "[a](";
+  std::string opens(60000, '[');
+  std::string spaced;
+  for (int i = 0; i < 20000; ++i) spaced += "*a ";
+  CHECK(render_markdown(opens).html.size() == opens.size() + 7);  // <p>…</p>
+  CHECK(render_markdown(spaced).html.find("<em>") == std::string::npos);
   auto a = render_markdown(stars);
   auto b = render_markdown(brackets);
   CHECK(a.html.size() >= stars.size());
