@@ -33,6 +33,7 @@ class conn:
         self.sock = sock
         self.sock.settimeout(0.05)
         self.buf = b""
+        self.pending = []
         self.closed = False
 
     def send(self, data):
@@ -42,32 +43,37 @@ class conn:
             self.closed = True
 
     def read_lines(self, seconds):
-        """Lines the client sent within `seconds` (stops early if it closes)."""
+        """Lines the client sent, returned as soon as there are some or after `seconds`
+        (stops early if it closes)."""
         out = []
         end = time.monotonic() + seconds
-        while time.monotonic() < end and not self.closed:
+        while time.monotonic() < end and not self.closed and not out:
             try:
                 chunk = self.sock.recv(65536)
                 if not chunk:
                     self.closed = True
-                    break
                 self.buf += chunk
             except socket.timeout:
                 pass
             except OSError:
                 self.closed = True
-                break
             while b"\n" in self.buf:
                 line, self.buf = self.buf.split(b"\n", 1)
                 out.append(line.rstrip(b"\r"))
         return out
 
     def wait_for(self, prefix, seconds):
+        """The first line starting with `prefix` within `seconds`; earlier lines are
+        consumed, later ones kept for the next call."""
         end = time.monotonic() + seconds
-        while time.monotonic() < end and not self.closed:
-            for line in self.read_lines(0.05):
+        while time.monotonic() < end:
+            while self.pending:
+                line = self.pending.pop(0)
                 if line.startswith(prefix):
                     return line
+            if self.closed:
+                return None
+            self.pending += self.read_lines(0.05)
         return None
 
 
