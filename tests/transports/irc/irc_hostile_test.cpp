@@ -68,7 +68,10 @@ TEST_CASE("irc live: hostile server — survives every scenario and keeps reconn
       run_until(loop.get(), [&] { return good_rec.count(state::connected) == 1; }, 10000, {&user}));
 
   // One full cycle of the nine scenarios.
-  REQUIRE(run_until(loop.get(), [&] { return results(log).size() == 9; }, 40000, {&user}));
+  REQUIRE(run_until(
+      loop.get(),
+      [&] { return results(log).size() == 9 && hostile_rec.count(state::disconnected) >= 9; },
+      40000, {&user}));
   auto r = results(log);
   INFO(hostile_rec.details());
   CHECK(r["oversized"] == "pong-ok");
