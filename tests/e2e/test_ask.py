@@ -30,6 +30,18 @@ with FakeModel() as fake, Workdir() as w:
             sent = json.dumps(fake.requests()[-1]["body"])
             c.check("summarise: up 3 days" in sent, tag + ": stdin text was sent")
 
+    # Per-tier reasoning effort; a simple turn asks for the lowest.
+    w.write_config(config_text(fake.url, w.state, tiers='chat = { models = ["cheap"], '
+                               'reasoning_effort = "high", temperature = 0.3 }\ntools = ["big"]'))
+    fake.reset()
+    frugal(w.config, "ask", "hi")
+    frugal(w.config, "ask", "please explain why the sky looks blue " * 20)  # long: +1
+    bodies = [q["body"] for q in fake.requests()]
+    c.check(len(bodies) == 2 and bodies[0].get("reasoning_effort") == "minimal" and
+            bodies[1].get("reasoning_effort") == "high" and bodies[0].get("temperature") == 0.3,
+            "tier settings are sent; a simple turn skips chain-of-thought",
+            [(b.get("reasoning_effort"), b.get("temperature")) for b in bodies])
+
     # Failure modes, OpenAI non-streaming, one model in the tier.
     w.write_config(config_text(fake.url, w.state, deadline=6,
                                tiers='chat = ["cheap"]\ntools = ["cheap"]'))
@@ -40,6 +52,8 @@ with FakeModel() as fake, Workdir() as w:
         r = frugal(w.config, "ask", "hello")
         c.check(r.returncode == 4 and "reachable" in r.stderr,
                 "fault %s: exit 4 with a clear message" % fault, (r.returncode, r.stderr[-500:]))
+    b = budget_json(w.config)
+    c.check(b["reserved_usd"] == 0, "every failed call settled or released its reservation", b)
     fake.reset()
     fake.script({"fault": "hang"})
     r = frugal(w.config, "ask", "hello", timeout=40)
@@ -72,6 +86,36 @@ with FakeModel() as fake, Workdir() as w:
     if len(reqs) == 2:
         msgs = json.dumps(reqs[1]["body"]["messages"])
         c.check("UTC" in msgs, "the clock tool's output is in the second request", msgs[:500])
+
+    # Escalation: the chat model calls `escalate`; the turn re-runs on the tools tier.
+    fake.reset()
+    fake.script({"tool_calls": [{"name": "escalate", "arguments": {"reason": "needs tools"}}]},
+                {"content": "escalated answer"})
+    r = frugal(w.config, "ask", "hello")
+    reqs = fake.requests()
+    models = [q["body"]["model"] for q in reqs]
+    offered = [t["function"]["name"] for t in reqs[0]["body"].get("tools", [])] if reqs else []
+    c.check(r.returncode == 0 and "escalated answer" in r.stdout and
+            models == ["fake-cheap", "fake-big"] and "escalate" in offered and
+            "escalate" not in [t["function"]["name"] for t in reqs[1]["body"].get("tools", [])],
+            "escalate on the chat tier re-runs the turn once on the tools tier", (models, offered))
+
+    # A local model that writes its tool call as text still gets its tool run.
+    fake.reset()
+    fake.script({"content": '<tool_call>{"name": "clock", "arguments": {}}</tool_call>'},
+                {"content": "text tool call worked"})
+    r = frugal(w.config, "ask", "--tier", "local", "what time is it")
+    reqs = fake.requests()
+    c.check(r.returncode == 0 and "text tool call worked" in r.stdout and len(reqs) == 2 and
+            "UTC" in json.dumps(reqs[1]["body"]["messages"]),
+            "tool calls written as text by a local model are parsed and run", r.stderr[-400:])
+
+    # An answer that lands only in the reasoning field is used.
+    fake.reset()
+    fake.script({"content": "", "reasoning": "the answer is 42"})
+    r = frugal(w.config, "ask", "--tier", "local", "think")
+    c.check(r.returncode == 0 and "42" in r.stdout, "an answer only in `reasoning` is used",
+            (r.stdout, r.stderr[-300:]))
 
     # Unknown tool and invalid arguments are fed back as errors, never a crash.
     fake.reset()
@@ -120,6 +164,19 @@ with FakeModel() as fake, Workdir() as w:
     c.check(r.returncode == 0 and models == ["fake-tiny"],
             "when the paid tier does not fit, the turn routes down to the free tier",
             (r.returncode, r.stderr, models))
+
+    # A provider that bills above the reservation: recorded, and paid calls stop today.
+    w.write_config(config_text(fake.url, w.state, tiers='chat = ["cheap"]\ntools = ["big"]'))
+    fake.reset()
+    fake.script({"content": "expensive", "usage": {"input": 10, "output": 999999}})
+    r1 = frugal(w.config, "ask", "hello")
+    r2 = frugal(w.config, "ask", "hello again")
+    b = budget_json(w.config)
+    c.check(r1.returncode == 0 and r2.returncode == 3 and b["stopped"] and
+            len(fake.requests()) == 1,
+            "usage above the reservation is recorded and stops paid calls for the day",
+            (r1.returncode, r2.returncode, r2.stderr, b.get("stopped")))
+    w = type(w)()  # a fresh state folder for the rest
 
     # Dry run: prints the route and the reservation, calls nothing.
     w.write_config(config_text(fake.url, w.state))
