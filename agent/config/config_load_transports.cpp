@@ -101,6 +101,23 @@ void load_irc_network(toml_reader r, const std::string& name, file& f, env_fn en
   if (n.flood_lines_per_s <= 0) r.fail_at("flood_lines_per_s", "must be positive");
   r.get("flood_burst", n.flood_burst);
   if (n.flood_burst < 1) r.fail_at("flood_burst", "must be at least 1");
+  r.get("outbound_queue_lines", n.outbound_queue_lines);
+  if (n.outbound_queue_lines < 1) r.fail_at("outbound_queue_lines", "must be at least 1");
+  const std::pair<const char*, int64_t*> timings[] = {
+      {"reconnect_min_ms", &n.reconnect_min_ms},
+      {"reconnect_max_ms", &n.reconnect_max_ms},
+      {"reconnect_penalty_ms", &n.reconnect_penalty_ms},
+      {"keepalive_ping_ms", &n.keepalive_ping_ms},
+      {"keepalive_dead_ms", &n.keepalive_dead_ms},
+      {"register_timeout_ms", &n.register_timeout_ms}};
+  for (const auto& [key, field] : timings) {
+    r.get(key, *field);
+    if (*field < 10 || *field > 86'400'000) r.fail_at(key, "must be between 10 and 86400000");
+  }
+  if (n.reconnect_max_ms < n.reconnect_min_ms)
+    r.fail_at("reconnect_max_ms", "must not be below reconnect_min_ms");
+  if (n.keepalive_dead_ms <= n.keepalive_ping_ms)
+    r.fail_at("keepalive_dead_ms", "must be above keepalive_ping_ms");
   r.finish();
   f.irc.push_back(std::move(n));
 }
