@@ -10,6 +10,7 @@ toml_reader::toml_reader(const toml::table& table, std::string file, std::string
     : table_(&table), file_(std::move(file)), path_(std::move(path)) {}
 
 std::string toml_reader::key_path(const char* key) const {
+  if (!key) return path_;  // the table itself (fail_at(nullptr, ...))
   return path_.empty() ? std::string(key) : path_ + "." + key;
 }
 
@@ -20,8 +21,9 @@ int toml_reader::line_of(const char* key) const {
 }
 
 void toml_reader::fail_at(const char* key, const std::string& what) const {
-  throw config_error(file_ + ":" + std::to_string(line_of(key)) + ": " + key_path(key) + ": " +
-                     what);
+  std::string where = key_path(key);  // empty for the top-level table
+  throw config_error(file_ + ":" + std::to_string(line_of(key)) + ": " +
+                     (where.empty() ? "" : where + ": ") + what);
 }
 
 const toml::node* toml_reader::node(const char* key) {

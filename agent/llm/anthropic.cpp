@@ -72,9 +72,16 @@ int64_t thinking_budget(const request& req) {
   return budget;
 }
 
+// Counts come from the server: their sum saturates instead of overflowing.
+int64_t saturating_add(int64_t a, int64_t b) {
+  int64_t sum;
+  if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return sum;
+}
+
 void set_usage(usage& out, int64_t in, int64_t cache_read, int64_t cache_write, int64_t output) {
   out.present = true;
-  out.input_tokens = in + cache_read + cache_write;
+  out.input_tokens = saturating_add(saturating_add(in, cache_read), cache_write);
   out.cached_input_tokens = cache_read;
   out.cache_write_tokens = cache_write;
   out.output_tokens = output;
@@ -209,8 +216,8 @@ status stream_decoder::feed(const sse::event& ev) {
   } else if (type == "content_block_start") {
     block b;
     b.index = wire::integer(doc, "index");
-    wire::field(doc, "content_block", e);
-    std::string_view kind = wire::str(e, "type");
+    // Without a content_block, `e` would be an empty element that must not be read.
+    std::string_view kind = wire::field(doc, "content_block", e) ? wire::str(e, "type") : "";
     if (kind == "text") {
       b.kind = block_kind::text;
       if (!resp_.content.empty()) resp_.content += '\n';
