@@ -1,7 +1,7 @@
 """A scripted hostile IRC server for robustness tests. Each accepted connection plays the
 next scenario in a fixed cycle (oversized lines, partial lines across reads, NUL bytes,
 invalid UTF-8, a CAP LS that never ends, a PING flood, 433 for every nick, ERROR then
-close, random garbage) and appends one result line per connection to the --log file:
+close, random garbage, silence after the welcome) and appends one result line per connection to the --log file:
 `N SCENARIO RESULT` (e.g. `3 nul pong-ok`). It is not an IRC server: it never registers
 anyone. Usage: hostile_irc.py --port-file F --log L [--port 0]
 """
@@ -15,7 +15,7 @@ import threading
 import time
 
 SCENARIOS = ["oversized", "partial", "nul", "utf8", "cap_ls_forever", "ping_flood",
-             "nick_in_use", "error_close", "garbage"]
+             "nick_in_use", "error_close", "garbage", "silent"]
 
 _lock = threading.Lock()
 _counter = [0]
@@ -147,6 +147,16 @@ def sc_garbage(c):
     data = bytes(rnd.randrange(256) for _ in range(20000))
     c.send(data + b"\r\nPING :alive\r\n")
     return "pong-ok" if c.wait_for(b"PONG :alive", 2) else "no-pong"
+
+
+def sc_silent(c):
+    """Welcomes the client, then never says a word: it must PING, then give up on us."""
+    c.send(b":srv 001 frugal :Welcome\r\n")
+    pinged = c.wait_for(b"PING", 5)
+    end = time.monotonic() + 5
+    while time.monotonic() < end and not c.closed:
+        c.read_lines(0.05)
+    return "ping-then-closed" if pinged and c.closed else "no-keepalive"
 
 
 class handler(socketserver.BaseRequestHandler):

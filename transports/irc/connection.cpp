@@ -193,8 +193,9 @@ void connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) noe
 
 void connection::handle_read(std::string_view bytes) {
   auto alive = alive_;
+  auto on_data = ev_.on_data;  // a copy: the owner may destroy us inside the callback
   if (!tls_) {
-    ev_.on_data(bytes);
+    on_data(bytes);
     return;
   }
   bool was_established = tls_->established();
@@ -204,11 +205,12 @@ void connection::handle_read(std::string_view bytes) {
   if (!st) return fail(st.message());
   if (!was_established && tls_->established()) {
     open_ = true;
-    if (ev_.on_open) ev_.on_open();
+    auto on_open = ev_.on_open;
+    if (on_open) on_open();
     if (!*alive || done_) return;
   }
   if (!plain.empty()) {
-    ev_.on_data(plain);
+    on_data(plain);
     if (!*alive || done_) return;
   }
   if (tls_->closed()) fail("connection closed by the server (TLS close_notify)");
@@ -281,7 +283,8 @@ void connection::fail(const std::string& reason) {
   open_ = false;
   close_handle();
   LOG_DEBUG("irc", "connection to ", host_, ":", port_, " ended: ", reason);
-  if (ev_.on_close) ev_.on_close(reason);
+  auto on_close = ev_.on_close;
+  if (on_close) on_close(reason);
 }
 
 }  // namespace frugal::irc

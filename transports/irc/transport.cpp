@@ -136,8 +136,11 @@ class network final : public transports::transport {
     return nick + 1 + 11 + 1 + 63;
   }
 
+  // Callbacks run from a copy: the owner may destroy this transport inside them.
   void emit(transports::state s, const std::string& detail) {
-    if (on_state_) on_state_(s, detail);
+    if (!on_state_) return;
+    auto fn = on_state_;
+    fn(s, detail);
   }
 
   void connect() {
@@ -194,18 +197,22 @@ class network final : public transports::transport {
 
   void handle(const message& m) {
     if (!reg_) return;
+    accounts_.observe(m, support());
     bool was_registered = reg_->registered();
-    for (auto& line : reg_->feed(m)) {
-      if (reg_->registered() && !starts_with(line, "PONG") && !starts_with(line, "QUIT"))
+    auto replies = reg_->feed(m);
+    bool registered_now = reg_->registered();
+    for (auto& line : replies) {
+      if (registered_now && !starts_with(line, "PONG") && !starts_with(line, "QUIT"))
         queue_.push(std::move(line), flood_queue::priority::front);
       else
         write_line(line);
+      if (!reg_) return;  // a failed write ended the link
     }
     if (reg_->quitting()) {
       penalty_ = true;
       return drop_link(reg_->failure());
     }
-    if (!was_registered && reg_->registered()) return on_registered();
+    if (!was_registered && registered_now) return on_registered();
     const std::string& c = m.command;
     if (c == "ERROR") {
       LOG_WARN(tag, name_, ": server says ERROR: ", m.param(0));
@@ -215,14 +222,13 @@ class network final : public transports::transport {
       self_mask_ = m.prefix;
       LOG_INFO(tag, name_, ": joined ", m.param(0));
     } else if (c == "PRIVMSG") {
-      on_privmsg(m);
+      on_privmsg(m);  // may destroy this transport (the callback's owner): nothing after
     } else if (c == "473" || c == "474" || c == "475" || c == "471" || c == "403") {
       LOG_WARN(tag, name_, ": cannot join ", m.param(1), ": ", m.params.back());
     } else if (c == "NICK" && !self_mask_.empty() &&
                support().equal(m.nick(), self_mask_.substr(0, self_mask_.find('!')))) {
       self_mask_ = m.param(0) + self_mask_.substr(self_mask_.find('!'));
     }
-    accounts_.observe(m, support());
   }
 
   void on_registered() {
@@ -252,7 +258,10 @@ class network final : public transports::transport {
     inbound_context ctx{
         name_, reg_->nick(), &support(), &cfg_.channels, reg_->has_cap("account-tag"), &accounts_};
     if (auto in = to_inbound(m, ctx))
-      if (on_message_) on_message_(std::move(*in));
+      if (on_message_) {
+        auto fn = on_message_;
+        fn(std::move(*in));
+      }
   }
 
   void write_line(const std::string& line) {

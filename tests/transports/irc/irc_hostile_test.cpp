@@ -1,7 +1,7 @@
 // The transport against tests/fakes/hostile_irc.py (oversized lines, partial lines, NUL,
 // invalid UTF-8, a CAP LS that never ends, a PING flood, 433 for every nick, ERROR then
-// close, garbage), while a second transport on a real ngircd keeps working: the process
-// survives, keeps reconnecting, answers what can be answered, and gives up where it must.
+// close, garbage, silence after 001), while a second transport on a real ngircd keeps working: the
+// process survives, keeps reconnecting, answers what can be answered, and gives up where it must.
 #include <catch2/catch.hpp>
 #include <fstream>
 
@@ -48,6 +48,8 @@ TEST_CASE("irc live: hostile server — survives every scenario and keeps reconn
   bad.reconnect_max_ms = 200;
   bad.reconnect_penalty_ms = 100;
   bad.register_timeout_ms = 1500;
+  bad.keepalive_ping_ms = 300;
+  bad.keepalive_dead_ms = 800;
   recorder hostile_rec;
   auto h = irc::make_transport(loop.get(), bad);
 
@@ -67,10 +69,10 @@ TEST_CASE("irc live: hostile server — survives every scenario and keeps reconn
   REQUIRE(
       run_until(loop.get(), [&] { return good_rec.count(state::connected) == 1; }, 10000, {&user}));
 
-  // One full cycle of the nine scenarios.
+  // One full cycle of the ten scenarios.
   REQUIRE(run_until(
       loop.get(),
-      [&] { return results(log).size() == 9 && hostile_rec.count(state::disconnected) >= 9; },
+      [&] { return results(log).size() == 10 && hostile_rec.count(state::disconnected) >= 10; },
       40000, {&user}));
   auto r = results(log);
   INFO(hostile_rec.details());
@@ -83,8 +85,9 @@ TEST_CASE("irc live: hostile server — survives every scenario and keeps reconn
   CHECK(r["nick_in_use"] == "client-quit");
   CHECK(r["error_close"] == "closed");
   CHECK(r["garbage"] == "pong-ok");
-  CHECK(hostile_rec.count(state::connecting) >= 9);
-  CHECK(hostile_rec.count(state::disconnected) >= 9);
+  CHECK(r["silent"] == "ping-then-closed");  // keepalive: our PING, then a dead link
+  CHECK(hostile_rec.count(state::connecting) >= 10);
+  CHECK(hostile_rec.count(state::disconnected) >= 10);
   CHECK(hostile_rec.messages.empty());  // nothing hostile reached the agent as a message
 
   // And it keeps reconnecting...

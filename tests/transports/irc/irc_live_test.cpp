@@ -177,6 +177,30 @@ TEST_CASE("irc live: ngircd TLS — verified with the CA file, refused without i
   t.reset();
   REQUIRE(run_until(loop.get(), [&] { return user.find(" QUIT ", mark) >= 0; }, 5000, {&user}));
 
+  // Destroying a transport from inside its own message callback is safe too.
+  std::unique_ptr<transports::transport> doomed;
+  auto bye_cfg = ngircd_config(tls_port, true, server->info.at("cert"));
+  bye_cfg.nick = "frugalbye";
+  recorder bye_rec;
+  doomed = irc::make_transport(loop.get(), bye_cfg);
+  bool destroyed = false;
+  doomed->start(
+      [&](transports::inbound) {
+        doomed.reset();
+        destroyed = true;
+      },
+      bye_rec.on_state());
+  REQUIRE(run_until(loop.get(), [&] { return user.has(":frugalbye!", mark); }, 5000, {&user}));
+  user.send("PRIVMSG frugalbye :go away");
+  REQUIRE(run_until(loop.get(), [&] { return destroyed; }, 5000, {&user}));
+  REQUIRE(run_until(loop.get(),
+                    [&] {
+                      return user.find(":frugalbye!", mark) >= 0 &&
+                             user.has(" QUIT ",
+                                      static_cast<size_t>(user.find(":frugalbye!", mark)));
+                    },
+                    5000, {&user}));
+
   // With the system CAs the self-signed certificate is refused: never connected.
   recorder bad;
   auto cfg = ngircd_config(tls_port, true, "");
