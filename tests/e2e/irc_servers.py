@@ -3,6 +3,7 @@
 Used as a module (context managers) by tests/e2e/test_irc_*.py and as a helper process by
 the Catch2 live tests: `irc_servers.py ngircd|inspircd --info FILE [--port N --tls-port N]`
 writes key=value lines to FILE once the server accepts, then runs until SIGTERM.
+irc_user is a raw-socket IRC client for the e2e scripts.
 A missing server binary is an error with a clear message, never a silent skip.
 """
 import argparse
@@ -235,6 +236,58 @@ class inspircd_server(_server):
         except OSError:
             return False
         return False
+
+
+class irc_user:
+    """A raw IRC user for e2e tests: plain TCP, answers PING, keeps every line."""
+
+    def __init__(self, port, nick, cap_first=False):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.settimeout(0.1)
+        self.buf = b""
+        self.lines = []
+        if cap_first:  # holds registration open for CAP REQ / SASL
+            self.send("CAP LS 302")
+        self.send(f"NICK {nick}")
+        self.send(f"USER {nick} 0 * :{nick}")
+
+    def send(self, line):
+        self.sock.sendall(line.encode() + b"\r\n")
+
+    def pump(self):
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    break
+                self.buf += chunk
+        except socket.timeout:
+            pass
+        while b"\r\n" in self.buf:
+            raw, self.buf = self.buf.split(b"\r\n", 1)
+            line = raw.decode("utf-8", "replace")
+            if line.startswith("PING "):
+                self.send("PONG " + line[5:])
+            self.lines.append(line)
+
+    def wait(self, cond, timeout):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            self.pump()
+            if cond():
+                return True
+        return False
+
+    def has(self, needle, start=0):
+        return any(needle in l for l in self.lines[start:])
+
+    def said(self, bot, target, start=0):
+        """Texts of PRIVMSGs from `bot` to `target` since line `start`."""
+        out = []
+        for l in self.lines[start:]:
+            if l.startswith(f":{bot}!") and f" PRIVMSG {target} :" in l:
+                out.append(l.split(f" PRIVMSG {target} :", 1)[1])
+        return out
 
 
 def main():

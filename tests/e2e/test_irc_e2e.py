@@ -4,66 +4,14 @@ addresses each bot: the answer arrives; a long answer arrives split with every l
 accepted by ngircd (it drops a client sending a line over 512 bytes); an answer with an
 embedded "\\r\\nQUIT :bye" stays text and the bot stays; chatter is not answered; SIGTERM
 makes the bots QUIT and the daemon exit 0. A missing ngircd fails the test."""
-import os
 import signal
-import socket
 import subprocess
 import time
 
 from harness import Checks, FakeModel, Workdir, config_text, env_for, start_frugal
-from irc_servers import ngircd_server
+from irc_servers import irc_user as user, ngircd_server
 
 c = Checks()
-
-
-class user:
-    """A raw IRC client: blocking socket with a short timeout, answers PING."""
-
-    def __init__(self, port, nick):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.sock.settimeout(0.1)
-        self.buf = b""
-        self.lines = []
-        self.send(f"NICK {nick}")
-        self.send(f"USER {nick} 0 * :{nick}")
-
-    def send(self, line):
-        self.sock.sendall(line.encode() + b"\r\n")
-
-    def pump(self):
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    break
-                self.buf += chunk
-        except socket.timeout:
-            pass
-        while b"\r\n" in self.buf:
-            raw, self.buf = self.buf.split(b"\r\n", 1)
-            line = raw.decode("utf-8", "replace")
-            if line.startswith("PING "):
-                self.send("PONG " + line[5:])
-            self.lines.append(line)
-
-    def wait(self, cond, timeout):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            self.pump()
-            if cond():
-                return True
-        return False
-
-    def has(self, needle, start=0):
-        return any(needle in l for l in self.lines[start:])
-
-    def said(self, bot, target, start=0):
-        """Texts of PRIVMSGs from `bot` to `target` since line `start`."""
-        out = []
-        for l in self.lines[start:]:
-            if l.startswith(f":{bot}!") and f" PRIVMSG {target} :" in l:
-                out.append(l.split(f" PRIVMSG {target} :", 1)[1])
-        return out
 
 
 def stop(p):
