@@ -95,8 +95,9 @@ std::string message::nick() const {
 }
 
 std::optional<message> parse(std::string_view line) {
-  if (size_t nul = line.find('\0'); nul != std::string_view::npos) line = line.substr(0, nul);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  // NUL, CR and LF all end a line, so no parameter can carry one back onto the wire.
+  if (size_t end = line.find_first_of(std::string_view("\0\r\n", 3)); end != std::string_view::npos)
+    line = line.substr(0, end);
   message m;
   size_t i = 0;
   skip_spaces(line, i);

@@ -23,7 +23,8 @@ namespace frugal::irc {
 //   middle   = a parameter without spaces that does not start with ':'
 //   trailing = the rest of the line after " :" (may be empty, may hold spaces and ':')
 //
-// Several spaces between parts are accepted. A NUL byte ends the line (as in C servers).
+// Several spaces between parts are accepted. A NUL, CR or LF byte ends the line (as in C
+// servers), so no parsed field contains one.
 // The trailing parameter, when present, is the last element of `params`.
 struct message {
   std::vector<std::pair<std::string, std::string>> tags;

@@ -77,6 +77,10 @@ TEST_CASE("parse: garbage is rejected, never crashes") {
   auto m = parse(std::string("PRIVMSG #a :hi\0\r\nQUIT :x", 24));
   REQUIRE(m);
   CHECK(m->params.back() == "hi");
+  // So does a CR inside the line: a PONG echoing it cannot carry a second command.
+  auto cr = parse("PING :abc\rQUIT :x");
+  REQUIRE(cr);
+  CHECK(cr->params.back() == "abc");
   // Invalid UTF-8 passes through as bytes.
   auto u = parse(":a!b@c PRIVMSG #x :\xff\xfe\xc3");
   REQUIRE(u);
