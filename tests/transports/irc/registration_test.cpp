@@ -134,7 +134,7 @@ TEST_CASE("registration: SASL EXTERNAL sends an empty response") {
   CHECK(feed(r, ":s 903 * :ok") == lines{"CAP END"});
 }
 
-TEST_CASE("registration: 904 with require_sasl quits; without it, goes on and uses NickServ") {
+TEST_CASE("registration: 904 with require_sasl quits, without it NickServ is the fallback") {
   auto cfg = base();
   cfg.sasl = "plain";
   cfg.sasl_password = "wrong";
