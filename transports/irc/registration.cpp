@@ -66,7 +66,9 @@ std::string registration::sasl_mechanism() const {
 
 std::vector<std::string> registration::feed(const message& m) {
   const std::string& c = m.command;
-  if (c == "PING") return {m.params.empty() ? "PONG" : "PONG :" + m.params.back()};
+  // The token is echoed: a bare CR inside it (only LF ends a line) must not reach the wire.
+  if (c == "PING")
+    return {m.params.empty() ? "PONG" : "PONG :" + strip_line_breaks(m.params.back())};
   if (phase_ == phase::quitting) return {};
   if (c == "CAP") return on_cap(m);
   if (c == "005") {
