@@ -10,10 +10,11 @@ import random
 import subprocess
 import sys
 
+binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build-release/frugal")
+os.environ["FRUGAL_BINARY"] = binary  # harness.budget_json runs this binary too
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from harness import FakeModel, Workdir, budget_json, config_text, env_for  # noqa: E402
 
-binary = sys.argv[1] if len(sys.argv) > 1 else "build-release/frugal"
 turns = int(sys.argv[2]) if len(sys.argv) > 2 else 200
 rng = random.Random(7)
 chatty = ["hi there!", "thanks, that helps", "what's the capital of Peru?",
