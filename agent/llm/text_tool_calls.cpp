@@ -28,6 +28,7 @@ std::optional<tool_call> parse_json_call(std::string_view text) {
   simdjson::dom::parser parser;
   element doc;
   text = trim(text);
+  if (text.empty()) return std::nullopt;  // (and simdjson must not copy from a null pointer)
   if (parser.parse(text.data(), text.size()).get(doc)) return std::nullopt;
   std::string_view name = wire::str(doc, "name");
   if (name.empty()) return std::nullopt;

@@ -5,6 +5,7 @@
 // line we would send free of CR/LF/NUL, inbound text clean. It does not run the TLS layer.
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,7 +69,10 @@ struct session {
     auto m = parse(raw);
     if (!m) return;
     check_message(*m);
-    for (const std::string& out : reg.feed(*m)) FUZZ_CHECK(wire_safe(out));
+    for (const std::string& out : reg.feed(*m)) {
+      if (!wire_safe(out)) std::fprintf(stderr, "unsafe reply to [%s]\n", std::string(raw).c_str());
+      FUZZ_CHECK(wire_safe(out));
+    }
     FUZZ_CHECK(wire_safe(reg.nick()));
     accounts.observe(*m, reg.support());
     (void)account_for(*m, reg.has_cap("account-tag"), accounts, reg.support());

@@ -5,6 +5,8 @@
 
 #include <simdjson.h>
 
+#include <cmath>
+
 namespace frugal::matrix {
 namespace {
 
@@ -26,7 +28,9 @@ int64_t int_of(element parent, const char* key, int64_t fallback) {
   uint64_t u = 0;
   if (!e.get(u)) return u > INT64_MAX ? INT64_MAX : static_cast<int64_t>(u);
   double d = 0;
-  if (!e.get(d)) return static_cast<int64_t>(d);
+  // Converting a double outside int64's range is undefined: such values read as absent.
+  if (!e.get(d))
+    return std::isfinite(d) && std::fabs(d) < 9e18 ? static_cast<int64_t>(d) : fallback;
   return fallback;
 }
 
