@@ -2,6 +2,7 @@
 // with a one-line message; --help and --version print to stdout and exit 0.
 #include "agent/cli/cli.h"
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -38,6 +39,9 @@ int complain(int code, const std::string& message) {
 }
 
 int main(int argc, char** argv) {
+  // A peer that closes its socket must become an EPIPE error value on the write, not a
+  // signal that kills the daemon (libuv leaves SIGPIPE to the application).
+  std::signal(SIGPIPE, SIG_IGN);
   global_options g;
   int i = 1;
   for (; i < argc; ++i) {

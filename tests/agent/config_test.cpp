@@ -123,16 +123,16 @@ std::string error_after(const std::string& from, const std::string& to) {
 
 TEST_CASE("config errors name the line and the key") {
   CHECK(error_after("daily_usd = 2.0", "daily_usd = \"two\"") ==
-        ":42: budget.daily_usd: expected a number");
+        ":36: budget.daily_usd: expected a number");
   CHECK(error_after("system_prompt = \"Be brief.\"", "sytem_prompt = \"x\"") ==
         ":4: agent.sytem_prompt: unknown key");
   CHECK(error_after("chat = [\"cheap\", \"tiny\"]", "chat = [\"cheap\", \"nope\"]") ==
-        ":31: tiers.chat: no model named \"nope\" ([models.nope])");
+        ":28: tiers.chat: no model named \"nope\" ([models.nope])");
   CHECK(error_after("api_key_env = \"TEST_KEY\"", "api_key_env = \"MISSING_KEY\"") ==
         ":9: providers.remote.api_key_env: environment variable MISSING_KEY is not set or "
         "empty");
   CHECK(error_after("timezone = \"Europe/Berlin\"", "timezone = \"Mars/Base\"") ==
-        ":43: budget.timezone: unknown IANA time zone \"Mars/Base\"");
+        ":37: budget.timezone: unknown IANA time zone \"Mars/Base\"");
   CHECK(error_after("owners = [\"account:alice\"]", "owners = [\"alice\"]").find(
             "transports.irc.libera.owners: \"alice\" looks like a bare nick") !=
         std::string::npos);
