@@ -6,14 +6,25 @@
 namespace frugal::store {
 namespace {
 status setup(sqlite3* db) {
-  sqlite3_busy_timeout(db, 5000);
+  // Several processes share the file (the daemon and cron `ask` jobs, all starting their
+  // migrations at once on a fresh folder). Transactions are short, so waiting is better
+  // than failing; switching to WAL can report SQLITE_BUSY without waiting, so retry it.
+  sqlite3_busy_timeout(db, 30000);
   char* err = nullptr;
-  int rc = sqlite3_exec(db,
-                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        "PRAGMA foreign_keys=ON;"
-                        "CREATE TABLE IF NOT EXISTS schema_versions("
-                        " area TEXT PRIMARY KEY, version INTEGER NOT NULL);",
-                        nullptr, nullptr, &err);
+  int rc = SQLITE_BUSY;
+  for (int attempt = 0; attempt < 50 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED); ++attempt) {
+    if (attempt > 0) {
+      sqlite3_free(err);
+      err = nullptr;
+      sqlite3_sleep(20 * attempt);
+    }
+    rc = sqlite3_exec(db,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                      "PRAGMA foreign_keys=ON;"
+                      "CREATE TABLE IF NOT EXISTS schema_versions("
+                      " area TEXT PRIMARY KEY, version INTEGER NOT NULL);",
+                      nullptr, nullptr, &err);
+  }
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
@@ -60,14 +71,25 @@ status database::exec(std::string_view sql) {
 }
 
 status database::migrate(std::string_view area, const std::vector<std::string_view>& steps) {
-  auto q = statement::prepare(db_.get(), "SELECT version FROM schema_versions WHERE area=?");
-  if (!q) return q.err();
-  q->bind(1, area);
-  int64_t version = 0;
-  if (q->step() == SQLITE_ROW) version = q->int_at(0);
-  q->reset();
-  for (size_t v = static_cast<size_t>(version); v < steps.size(); ++v) {
+  // The version is read inside each step's BEGIN IMMEDIATE transaction: several processes
+  // may migrate a fresh file at once, and only the first may apply a step.
+  auto version = [&]() -> result<int64_t> {
+    auto q = statement::prepare(db_.get(), "SELECT version FROM schema_versions WHERE area=?");
+    if (!q) return q.err();
+    q->bind(1, area);
+    int rc = q->step();
+    if (rc == SQLITE_ROW) return q->int_at(0);
+    if (rc == SQLITE_DONE) return int64_t{0};
+    return fail("migration ", area, ": ", sqlite3_errmsg(db_.get()));
+  };
+  for (size_t v = 0; v < steps.size(); ++v) {
+    auto before = version();
+    if (!before) return before.err();
+    if (*before > static_cast<int64_t>(v)) continue;  // applied earlier, no lock needed
     status s = immediate([&]() -> status {
+      auto now = version();
+      if (!now) return now.err();
+      if (*now > static_cast<int64_t>(v)) return status::success();  // another process won
       if (auto r = exec(steps[v]); !r)
         return fail("migration ", area, " #", v + 1, ": ", r.message());
       auto up = statement::prepare(db_.get(),
