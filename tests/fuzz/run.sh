@@ -4,7 +4,7 @@
 # Prints one line per fuzzer (runs, exec/s, coverage) and exits non-zero if any fuzzer
 # found a crash, a leak or a timeout; the input is kept under $FUZZ_BUILD_DIR/crashes/.
 # Usage: tests/fuzz/run.sh [SECONDS] [NAME...]   (env: FUZZ_BUILD_DIR, FUZZ_JOBS)
-# It does not update the committed corpus (see tests/fuzz/README.md for merging).
+# It does not update the committed corpus (see tests/fuzz/README.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

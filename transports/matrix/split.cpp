@@ -59,7 +59,13 @@ open_fence fence_at_end(std::string_view text) {
     if (indent <= 3 && (c == '`' || c == '~') && n >= 3) {
       if (f.run.empty()) {
         f.run = std::string(n, c);
-        f.info = std::string(line.substr(n, 32));
+        // At most 32 bytes of the info string, cut on a character boundary.
+        std::string_view info = line.substr(n);
+        size_t keep = std::min<size_t>(info.size(), 32);
+        while (keep > 0 && keep < info.size() &&
+               (static_cast<unsigned char>(info[keep]) & 0xC0) == 0x80)
+          --keep;
+        f.info = std::string(info.substr(0, keep));
       } else if (c == f.run.front() && n >= f.run.size()) {
         f.run.clear();
       }
