@@ -1,13 +1,14 @@
-// The body shared by openai_fuzz and anthropic_fuzz: one input is read three ways, as a
-// whole non-streaming response body, as an SSE stream, and as one event per line (a leading
-// "data: " removed), and every response that comes out is checked against the contracts
-// callers rely on. It does not test request building (no untrusted input there).
+// The body shared by openai_fuzz and anthropic_fuzz: one input is read as an HTTP error
+// body, as a whole non-streaming response, as an SSE stream, and as one event per line (a
+// leading "data: " removed); every response that comes out is checked against the
+// contracts callers rely on. It does not test request building (no untrusted input there).
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "agent/core/json_writer.h"
 #include "agent/llm/sse.h"
 #include "agent/llm/text_tool_calls.h"
 #include "agent/llm/wire.h"
@@ -62,6 +63,15 @@ void decode_events(const std::vector<llm::sse::event>& events) {
 template <class Decoder, class Parse>
 void fuzz_llm_input(const uint8_t* data, size_t size, Parse parse_response) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
+
+  // An HTTP error body goes through these two before it reaches a log line or a user.
+  if (auto e = llm::wire::error_from_body(in)) {
+    FUZZ_CHECK(!e->message.empty());
+    std::string shown = llm::wire::short_text(e->message, 40 + size % 200);
+    FUZZ_CHECK(shown.size() <= 40 + size % 200 + 3);
+    FUZZ_CHECK(valid_utf8(shown));
+    for (char c : shown) FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
+  }
 
   auto parsed = parse_response(in);
   if (parsed.ok())
