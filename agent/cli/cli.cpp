@@ -22,7 +22,7 @@ void print_help() {
       "usage: frugal [--config FILE] [--log-level LEVEL] [--log-format text|json] COMMAND ...\n\n"
       "commands:\n",
       FRUGAL_VERSION);
-  for (const command* c : k_commands) std::printf("  %-44s %s\n", c->usage, c->summary);
+  for (const command* c : k_commands) std::printf("  %-52s %s\n", c->usage, c->summary);
   std::printf(
       "\nThe config is --config FILE, else $FRUGAL_CONFIG, else "
       "$XDG_CONFIG_HOME/frugal/frugal.toml.\n"
