@@ -62,6 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::fclose(out);
 
   auto loaded = config::load(path, fake_env);
+  ::unlink(path.c_str());  // recreated by the next input; none is left behind
   if (loaded.ok())
     check_file(*loaded);
   else
