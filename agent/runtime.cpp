@@ -163,6 +163,7 @@ runtime::~runtime() {
   cancel_all();
   turns_.clear();
   providers_.clear();
+  retired_providers_.clear();
   http_.reset();
   sweeper_.close();
   if (loop_ready_) {
@@ -204,7 +205,10 @@ void runtime::cancel_all() {
 
 void runtime::sweep() {
   turns_.remove_if([](const std::unique_ptr<turn>& t) { return t->finished(); });
-  if (turns_.empty() && sweeper_.initialized()) uv_idle_stop(sweeper_.get());
+  if (turns_.empty()) {
+    retired_providers_.clear();
+    if (sweeper_.initialized()) uv_idle_stop(sweeper_.get());
+  }
 }
 
 status runtime::reload(config::file next) {
@@ -215,13 +219,10 @@ status runtime::reload(config::file next) {
   std::map<std::string, std::unique_ptr<llm::provider>> providers;
   for (const auto& [name, p] : next.providers)
     providers[name] = llm::make_provider(provider_config_of(p), *http_);
-  // Turns in flight hold references into the old providers: keep those alive until the
-  // turns finish by cancelling nothing and swapping only when none is running.
-  if (turns_in_flight() == 0)
-    providers_ = std::move(providers);
-  else
-    for (auto& [name, p] : providers)
-      if (!providers_.count(name)) providers_[name] = std::move(p);
+  // A call in flight holds a pointer to its provider: retire the old ones instead of
+  // destroying them; sweep() frees them once no turn is left.
+  for (auto& [name, p] : providers_) retired_providers_.push_back(std::move(p));
+  providers_ = std::move(providers);
   prices_ = std::move(prices);
   cfg_ = std::move(next);
   log::level lvl;

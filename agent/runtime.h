@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/config/config.h"
 #include "agent/core/uv_handle.h"
@@ -66,8 +67,8 @@ class runtime {
   // Cancels every turn in flight (each settles or charges its reservation).
   void cancel_all();
 
-  // Replaces prices, tiers, budget and allowlists from a freshly loaded config (SIGHUP).
-  // Providers are rebuilt; turns in flight keep the objects they hold.
+  // Replaces prices, tiers, budget, providers and allowlists from a freshly loaded config
+  // (SIGHUP). Turns in flight finish with the providers they started with.
   status reload(config::file next);
 
  private:
@@ -82,6 +83,7 @@ class runtime {
   std::unique_ptr<session::history> history_;
   std::unique_ptr<budget::governor> governor_;
   std::map<std::string, std::unique_ptr<llm::provider>> providers_;  // by provider name
+  std::vector<std::unique_ptr<llm::provider>> retired_providers_;    // replaced by a reload
   std::map<std::string, budget::price> prices_;                      // by model name
   tools::sandbox_caps caps_;
   policies::rate_limiter rate_;
