@@ -17,13 +17,16 @@ bool parse_object(simdjson::dom::parser& parser, std::string_view body, element&
   return root.is_object();
 }
 
-bool starts_with_http(std::string_view url) {
+// The length of an "http://" or "https://" prefix (any case), 0 for anything else.
+size_t http_scheme_length(std::string_view url) {
   auto lower = [](std::string_view s, size_t n) {
     std::string out(s.substr(0, n));
     for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     return out;
   };
-  return lower(url, 8) == "https://" || lower(url, 7) == "http://";
+  if (lower(url, 8) == "https://") return 8;
+  if (lower(url, 7) == "http://") return 7;
+  return 0;
 }
 
 }  // namespace
@@ -72,8 +75,12 @@ result<std::string> parse_well_known(std::string_view body) {
   std::string_view url;
   if (root["m.homeserver"]["base_url"].get(url) || url.empty())
     return fail("matrix: .well-known has no m.homeserver.base_url");
-  if (!starts_with_http(url)) return fail("matrix: .well-known base_url is not http(s)");
-  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  size_t scheme = http_scheme_length(url);
+  if (scheme == 0) return fail("matrix: .well-known base_url is not http(s)");
+  while (url.size() > scheme && url.back() == '/') url.remove_suffix(1);
+  // "https://" or "https:////" leaves no host to talk to.
+  if (url.size() == scheme || url[scheme] == '/')
+    return fail("matrix: .well-known base_url has no host");
   return std::string(url);
 }
 
