@@ -37,6 +37,46 @@ def wait_for_file(path, timeout=10.0):
     raise RuntimeError("timed out waiting for " + path)
 
 
+class FakeHomeserver:
+    """The fake Matrix homeserver (tests/fakes/fake_homeserver.py) on a free port, with one
+    bot account `user` whose access token is `token`."""
+
+    def __init__(self, token, user="@bot:localhost", *extra):
+        self.dir = tempfile.mkdtemp(prefix="frugal-hs-")
+        port_file = os.path.join(self.dir, "port")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(SRC, "tests", "fakes", "fake_homeserver.py"),
+             "--port", "0", "--port-file", port_file, "--token", token, "--user", user, *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _procs.append(self.proc)
+        self.url = "http://127.0.0.1:%d" % int(wait_for_file(port_file))
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    def sent(self):
+        return self.call("GET", "/_sent")
+
+    def requests(self):
+        return self.call("GET", "/_requests")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.stop()
+
+
 class FakeModel:
     """The fake model server (tests/fakes/fake_model.py) on a free port."""
 

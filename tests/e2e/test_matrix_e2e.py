@@ -4,50 +4,15 @@ one formatted answer; a restart does not answer it again; a send whose first PUT
 dropped after the server stored the event still makes exactly one event; the access token
 never appears in the output."""
 import json
-import os
 import signal
 import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 
-from harness import (SRC, Checks, FakeModel, Workdir, config_text, env_for, start_frugal,
-                     wait_for_file, _procs)
+from harness import Checks, FakeHomeserver, FakeModel, Workdir, config_text, env_for, start_frugal
 
 TOKEN = "mx-secret-token-0123456789"
 ROOM = "!room:localhost"
 c = Checks()
-
-
-class FakeHomeserver:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="frugal-hs-")
-        port_file = os.path.join(self.dir, "port")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(SRC, "tests", "fakes", "fake_homeserver.py"),
-             "--port", "0", "--port-file", port_file, "--token", TOKEN,
-             "--user", "@bot:localhost"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _procs.append(self.proc)
-        self.url = "http://127.0.0.1:%d" % int(wait_for_file(port_file))
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.loads(r.read() or b"null")
-
-    def sent(self):
-        return self.call("GET", "/_sent")
-
-    def requests(self):
-        return self.call("GET", "/_requests")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def wait(cond, timeout):
@@ -87,7 +52,7 @@ def stop(p):
     return p.returncode, err
 
 
-hs = FakeHomeserver()
+hs = FakeHomeserver(TOKEN)
 with FakeModel() as fake, Workdir() as w:
     hs.call("POST", "/_room", {"room": ROOM, "members": ["@al:localhost", "@carol:localhost"]})
     w.write_config(config_text(fake.url, w.state, extra=f"""

@@ -5,7 +5,10 @@ injects an event, send with per-device txn de-duplication, and fault injection. 
 control endpoints live outside /_matrix. Not a federation server; no E2EE, no media.
 
   fake_homeserver.py --port 0 --port-file F --token TOKEN --user @bot:localhost
-                     [--password PW] [--device FRUGAL]
+                     [--password PW] [--device FRUGAL] [--keep-requests N]
+
+  --keep-requests N  /_requests and /_sent hold only the newest N entries (0, the
+                     default, keeps all); /_counts still counts everything.
 
 Control (JSON bodies):
   POST /_inject  {room, sender, body, msgtype?, mentions?, formatted_body?, display?}
@@ -19,8 +22,10 @@ Control (JSON bodies):
   GET  /_sent     events the bot sent, in order   GET /_state   rooms, joins, leaves
   GET  /_requests every /_matrix request: method, raw path, auth style, time
   GET  /_faults   faults not yet consumed
+  GET  /_counts   {"sent": n, "requests": n} since start or /_reset
 """
 import argparse
+import collections
 import json
 import os
 import re
@@ -39,7 +44,8 @@ def now_ms():
 
 
 class World:
-    def __init__(self, bot, token, password, device):
+    def __init__(self, bot, token, password, device, keep=0):
+        self.keep = keep
         self.cond = threading.Condition()
         self.stopping = threading.Event()
         self.bot = bot
@@ -63,9 +69,11 @@ class World:
         self.left = []
         self.filters = {}
         self.txns = {}
-        self.sent = []
+        self.sent = collections.deque(maxlen=self.keep or None)
         self.faults = []
-        self.requests = []
+        self.requests = collections.deque(maxlen=self.keep or None)
+        self.sent_total = 0
+        self.requests_total = 0
         self.counter = 0
         self.cond.notify_all()
 
@@ -291,6 +299,7 @@ class Handler(BaseHTTPRequestHandler):
             w.requests.append({"method": method, "path": self.path, "t": time.monotonic(),
                                "auth": "header" if self.headers.get("Authorization")
                                else ("query" if "access_token" in query else None)})
+            w.requests_total += 1
         self.fault = self.take_fault(method, path)
         f = self.fault
         if f and f["kind"] == "429_ms":
@@ -415,6 +424,7 @@ class Handler(BaseHTTPRequestHandler):
                 w.txns[key] = event_id
                 w.sent.append({"room": room_id, "type": etype, "txn_id": txn,
                                "event_id": event_id, "content": content})
+                w.sent_total += 1
         self.reply(200, {"event_id": event_id})
 
     # ---- test control ---------------------------------------------------------------------
@@ -424,9 +434,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(400, {"error": "not json"})
         with w.cond:
             if method == "GET" and path == "/_sent":
-                return self.reply(200, w.sent)
+                return self.reply(200, list(w.sent))
             if method == "GET" and path == "/_requests":
-                return self.reply(200, w.requests)
+                return self.reply(200, list(w.requests))
+            if method == "GET" and path == "/_counts":
+                return self.reply(200, {"sent": w.sent_total, "requests": w.requests_total})
             if method == "GET" and path == "/_faults":
                 return self.reply(200, [f for f in w.faults if f["count"] > 0])
             if method == "GET" and path == "/_state":
@@ -493,8 +505,9 @@ def main():
     ap.add_argument("--user", default="@bot:localhost")
     ap.add_argument("--password", default="bot-password")
     ap.add_argument("--device", default="FRUGAL")
+    ap.add_argument("--keep-requests", type=int, default=0)
     args = ap.parse_args()
-    Handler.world = World(args.user, args.token, args.password, args.device)
+    Handler.world = World(args.user, args.token, args.password, args.device, args.keep_requests)
     server = Server(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
 

@@ -5,12 +5,14 @@ Python 3 standard library only. It does not think: it replies from a script or e
 
 Command line:
   python3 tests/fakes/fake_model.py --port 0 --port-file PATH
-      [--default-usage exact|max] [--api-key KEY] [--crlf]
+      [--default-usage exact|max] [--api-key KEY] [--crlf] [--keep-requests N]
   Binds 127.0.0.1 (port 0 = any free port) and writes the port number to PATH
   (atomically) once listening. SIGTERM stops it.
   --api-key KEY  OpenAI requests need "Authorization: Bearer KEY", Anthropic requests
                  "x-api-key: KEY"; otherwise 401 in that API's error shape.
   --crlf         every other SSE event uses "\r\n" line endings instead of "\n".
+  --keep-requests N  /_requests holds only the newest N requests (0, the default, keeps
+                 all); long benchmarks use it so the fake does not grow.
 
 Model endpoints (POST):
   path ending in /chat/completions  OpenAI (base_url http://127.0.0.1:P/v1 works)
@@ -21,6 +23,7 @@ Control endpoints:
   GET  /_requests JSON array of every model request received (valid or not):
                   {method, path, headers (names lower-cased; authorization and
                   x-api-key values replaced by "present"), body (parsed JSON or null)}
+  GET  /_count    {"requests": n}: model requests received since start or /_reset
   GET  /_queue    the steps not consumed yet
   POST /_reset    clears queue and request log
   GET  /_health   200 {"ok": true}
@@ -67,6 +70,7 @@ awkward places (inside "data:", mid-JSON, between \r and \n, inside UTF-8 sequen
 OpenAI streams start with an SSE comment line (": keep-alive"), as OpenRouter's do.
 """
 import argparse
+import collections
 import itertools
 import json
 import os
@@ -431,7 +435,8 @@ class State:
         self.crlf = args.crlf
         self.lock = threading.Lock()
         self.queue = []
-        self.log = []
+        self.log = collections.deque(maxlen=args.keep_requests or None)
+        self.total = 0
         self.ids = itertools.count(1)
 
     def pop_step(self, text):
@@ -511,7 +516,9 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_health":
                 return self.send_json(200, {"ok": True})
             if path == "/_requests":
-                return self.send_json(200, st.log)
+                return self.send_json(200, list(st.log))
+            if path == "/_count":
+                return self.send_json(200, {"requests": st.total})
             if path == "/_queue":
                 return self.send_json(200, st.queue)
         self.send_json(404, {"error": {"message": "no route " + path, "type": "not_found"}})
@@ -537,6 +544,7 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.queue.clear()
                 self.state.log.clear()
+                self.state.total = 0
             return self.send_json(200, {"ok": True})
         if path.endswith("/chat/completions"):
             return self.model(False, body, len(raw))
@@ -563,6 +571,7 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             st.log.append({"method": "POST", "path": self.path, "headers": logged,
                            "body": body})
+            st.total += 1
         err = anthropic_error if anthropic else openai_error
         if st.api_key:
             if anthropic and headers.get("x-api-key") != st.api_key:
@@ -669,6 +678,7 @@ def main():
     ap.add_argument("--default-usage", choices=("exact", "max"), default="exact")
     ap.add_argument("--api-key", default="")
     ap.add_argument("--crlf", action="store_true")
+    ap.add_argument("--keep-requests", type=int, default=0)
     args = ap.parse_args()
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
