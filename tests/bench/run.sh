@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Builds the release preset and the benchmark programs, then prints every figure:
-# binary size, `frugal ask` wall time and peak RSS, governor reserve+settle cost, router
-# decision cost, sandboxed child start cost, parser throughputs. Figures, not pass/fail.
+# Builds the release preset and the benchmark programs, then prints every figure: the
+# footprint table (binary size, `frugal ask` cold start to the first request byte, wall
+# time and peak RSS, per-turn CPU over 1,000 turns, the idle daemon's RSS and private
+# memory with IRC + Matrix, parser throughputs), the governor, router and sandbox costs,
+# and the routing workload's dollars. Figures, not pass/fail. The soak is separate:
+# tests/bench/soak.py (2 minutes by default; see docs/BENCHMARKS.md for a 6-hour run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cmake --preset release >/dev/null && cmake --build --preset release -j2 >/dev/null
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-bench -j2 >/dev/null
-echo "== frugal ask"; python3 tests/bench/ask_bench.py build-release/frugal 15
-for b in build-bench/tests/*_bench; do echo "== $(basename "$b")"; "$b"; done
+echo "== footprint"
+python3 tests/bench/footprint.py --binary build-release/frugal \
+  --parse-bench build-bench/tests/parse_bench
+for b in governor_bench router_bench sandbox_bench; do
+  echo "== $b"; "build-bench/tests/$b"
+done
 echo "== routing (200 turns)"; python3 tests/bench/routing_bench.py build-release/frugal 200
-echo "== idle daemon (IRC TLS + Matrix, 60 s)"; python3 tests/bench/idle_bench.py build-release/frugal 60
