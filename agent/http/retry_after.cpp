@@ -4,6 +4,7 @@
 // it is willing to wait.
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <string>
@@ -11,6 +12,9 @@
 #include "agent/http/http_client.h"
 
 namespace frugal::http {
+namespace {
+constexpr int64_t max_seconds = 9'999'999'999;
+}  // namespace
 
 int64_t parse_retry_after(const std::string& value, int64_t now_unix_s) {
   size_t b = 0, e = value.size();
@@ -22,8 +26,8 @@ int64_t parse_retry_after(const std::string& value, int64_t now_unix_s) {
   bool digits = true;
   for (char c : v) digits = digits && std::isdigit(static_cast<unsigned char>(c));
   if (digits) {
-    // More than ~30 years of seconds is nonsense; saturate instead of overflowing.
-    if (v.size() > 10) return int64_t{9'999'999'999} * 1000;
+    // More than ~300 years of seconds is nonsense; saturate instead of overflowing.
+    if (v.size() > 10) return max_seconds * 1000;
     return std::stoll(v) * 1000;
   }
   // An HTTP-date always names a weekday and a month, so it starts with a letter; this
@@ -31,7 +35,8 @@ int64_t parse_retry_after(const std::string& value, int64_t now_unix_s) {
   if (!std::isalpha(static_cast<unsigned char>(v[0]))) return -1;
   time_t when = curl_getdate(v.c_str(), nullptr);
   if (when < 0) return -1;
-  int64_t delta = static_cast<int64_t>(when) - now_unix_s;
+  // curl_getdate reads years far in the future; saturate like delta-seconds.
+  int64_t delta = std::min(static_cast<int64_t>(when) - now_unix_s, max_seconds);
   return delta > 0 ? delta * 1000 : 0;
 }
 

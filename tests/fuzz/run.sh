@@ -13,7 +13,8 @@ seconds=${1:-20}
 shift || true
 build=${FUZZ_BUILD_DIR:-$repo/build-fuzz}
 jobs=${FUZZ_JOBS:-2}
-all=(sse openai anthropic irc_message irc_split matrix_sync matrix_responses config markdown)
+all=(sse openai anthropic irc_message irc_split matrix_sync matrix_responses config markdown
+  tool_args tzfile retry_after)
 [ $# -gt 0 ] && names=("$@") || names=("${all[@]}")
 
 cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang >/dev/null
