@@ -45,9 +45,12 @@ if not os.access(binary, os.X_OK):
     sys.exit("footprint: no binary at %s (cmake --preset release && "
              "cmake --build --preset release)" % binary)
 os.environ["FRUGAL_BINARY"] = binary
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "e2e"))
+sys.path.insert(0, here)
 from harness import FakeHomeserver, FakeModel, Workdir, config_text, env_for, start_frugal  # noqa: E402
 import irc_servers  # noqa: E402
+import daemon_probe  # noqa: E402
 
 REPLY = json.dumps({
     "id": "chatcmpl-bench", "object": "chat.completion", "created": 0, "model": "fake-cheap",
@@ -139,35 +142,12 @@ def turn_cpu(w, env):
     return per_turn * 1000, (t1 - t0) / 1e9
 
 
-def memory(pid):
-    fields = {}
-    with open("/proc/%d/smaps_rollup" % pid) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
-                fields[parts[0][:-1]] = int(parts[1])
-    fds = len(os.listdir("/proc/%d/fd" % pid))
-    return fields.get("Rss", 0), fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0), fds
-
-
 def idle_once():
     token = "bench-token-0123456789"
     with FakeModel() as fake, Workdir() as w, irc_servers.ngircd_server() as irc, \
             FakeHomeserver(token) as hs:
-        extra = f"""
-[transports.irc.bench]
-server = "localhost"
-port = {irc.tls_port}
-tls = true
-ca_file = "{irc.cert}"
-nick = "benchbot"
-channels = ["#test"]
-
-[transports.matrix.bench]
-homeserver = "{hs.url}"
-access_token_env = "BENCH_MX_TOKEN"
-rooms = ["!room:localhost"]
-"""
+        extra = daemon_probe.transports_toml(irc, hs, "benchbot", "#test", "!room:localhost",
+                                             "BENCH_MX_TOKEN")
         w.write_config(config_text(fake.url, w.state, extra=extra))
         p = start_frugal(w.config, "--log-level", "warn", "run",
                          env=env_for(BENCH_MX_TOKEN=token, ASAN_OPTIONS="detect_leaks=0"))
@@ -176,7 +156,9 @@ rooms = ["!room:localhost"]
             time.sleep(min(1.0, max(0.0, deadline - time.time())))
             if p.poll() is not None:
                 sys.exit("footprint: the daemon exited early: " + p.stderr.read()[-2000:])
-        sample = memory(p.pid)
+        mem = daemon_probe.smaps(p.pid)
+        sample = (mem.get("Rss", 0), mem.get("Private_Clean", 0) + mem.get("Private_Dirty", 0),
+                  daemon_probe.open_fds(p.pid))
         p.terminate()
         p.wait(20)
         return sample

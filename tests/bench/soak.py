@@ -47,9 +47,12 @@ if not os.access(binary, os.X_OK):
     sys.exit("soak: no binary at %s (build it: cmake --preset release && "
              "cmake --build --preset release)" % binary)
 os.environ["FRUGAL_BINARY"] = binary
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "e2e"))
+sys.path.insert(0, here)
 from harness import FakeHomeserver, FakeModel, Workdir, _procs, config_text, env_for  # noqa: E402
 import irc_servers  # noqa: E402
+import daemon_probe  # noqa: E402
 
 TOKEN = "soak-token-0123456789"
 ROOM = "!soak:localhost"
@@ -60,21 +63,13 @@ def proc_sample(pid, state_dir):
     """RSS and private dirty KiB, open fds, CPU seconds of `pid`; bytes of the sqlite files
     on disk (database + WAL, which sqlite checkpoints at about 4 MiB and then reuses) and
     the database's logical size."""
-    mem = {}
-    with open("/proc/%d/smaps_rollup" % pid) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
-                mem[parts[0][:-1]] = int(parts[1])
-    fds = len(os.listdir("/proc/%d/fd" % pid))
-    with open("/proc/%d/stat" % pid) as f:
-        stat = f.read().rsplit(")", 1)[1].split()
-    cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    mem = daemon_probe.smaps(pid)
     files = glob.glob(os.path.join(state_dir, "*.db")) + \
         glob.glob(os.path.join(state_dir, "*.db-wal"))
     disk = sum(os.path.getsize(p) for p in files)
-    return {"rss": mem.get("Rss", 0), "dirty": mem.get("Private_Dirty", 0), "fds": fds,
-            "cpu": cpu, "disk": disk, "db": logical_size(state_dir)}
+    return {"rss": mem.get("Rss", 0), "dirty": mem.get("Private_Dirty", 0),
+            "fds": daemon_probe.open_fds(pid), "cpu": daemon_probe.cpu_seconds(pid),
+            "disk": disk, "db": logical_size(state_dir)}
 
 
 def logical_size(state_dir):
@@ -147,21 +142,7 @@ def main():
         own = next(l for l in user.lines if l.startswith(":soaker!") and " JOIN " in l)
         user_host = own.split(" ", 1)[0].split("@", 1)[1]
         user.lines.clear()
-        extra = f"""
-[transports.irc.soak]
-server = "localhost"
-port = {irc.tls_port}
-tls = true
-ca_file = "{irc.cert}"
-nick = "{BOT}"
-channels = ["#soak"]
-
-[transports.matrix.soak]
-homeserver = "{hs.url}"
-access_token_env = "SOAK_MX_TOKEN"
-rooms = ["{ROOM}"]
-respond_to = "mention"
-
+        extra = daemon_probe.transports_toml(irc, hs, BOT, "#soak", ROOM, "SOAK_MX_TOKEN") + f"""
 [realms.private]
 owners = ["soaker!*@{user_host}", "@soaker:localhost"]
 """
