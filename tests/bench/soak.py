@@ -12,9 +12,12 @@ Figures, not a timed test; it fails only if the daemon dies, stops answering (un
 of the messages answered), or does not stop cleanly on SIGTERM.
 
 usage: python3 tests/bench/soak.py [--binary build-release/frugal] [--duration 2m]
-                                   [--interval-ms 2000] [--sample-s 5] [--csv FILE]
+                                   [--interval-ms 2000] [--matrix-interval-ms N]
+                                   [--sample-s 5] [--csv FILE]
   --duration accepts seconds or a unit: 90, 2m, 6h. CI runs the 2-minute default; a
   6-hour soak is `python3 tests/bench/soak.py --duration 6h --sample-s 60 --csv soak.csv`.
+  A heavy one (20 Matrix turns a second, to fill sqlite's page cache in minutes):
+  `python3 tests/bench/soak.py --duration 10m --matrix-interval-ms 50`.
 """
 import argparse
 import glob
@@ -29,6 +32,9 @@ ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTe
 ap.add_argument("--binary", default="build-release/frugal")
 ap.add_argument("--duration", default="2m")
 ap.add_argument("--interval-ms", type=int, default=2000)
+ap.add_argument("--matrix-interval-ms", type=int,
+                help="Matrix's own interval (default: --interval-ms); IRC replies are "
+                     "flood-limited to about one line a second, Matrix's are not")
 ap.add_argument("--sample-s", type=float, default=5)
 ap.add_argument("--csv", help="also write every sample to this file")
 args = ap.parse_args()
@@ -129,6 +135,7 @@ def wait(cond, timeout, step=0.1):
 
 
 def main():
+    mx_interval = (args.matrix_interval_ms or args.interval_ms) / 1000.0
     with FakeModel("--keep-requests", "50") as fake, Workdir() as w, \
             irc_servers.ngircd_server() as irc, \
             FakeHomeserver(TOKEN, "@%s:localhost" % BOT, "--keep-requests", "50") as hs:
@@ -163,8 +170,9 @@ owners = ["soaker!*@{user_host}", "@soaker:localhost"]
             print("soak: the daemon did not come up (status %s):" % p.poll(), log_tail())
             return 1
 
-        print("binary %s, %.0f s, one message every %d ms to IRC (TLS, ngircd) and to Matrix "
-              "(fake homeserver), fake model" % (binary, duration, args.interval_ms))
+        print("binary %s, %.0f s; a message every %d ms on IRC (TLS, ngircd) and every %d ms "
+              "on Matrix (fake homeserver); fake model" % (
+                  binary, duration, args.interval_ms, mx_interval * 1000))
         header = "%8s %9s %9s %5s %10s %10s %8s %7s %8s" % (
             "t (s)", "RSS KiB", "dirty KiB", "fds", "disk B", "db B", "CPU s", "sent", "answered")
         print(header)
@@ -172,9 +180,9 @@ owners = ["soaker!*@{user_host}", "@soaker:localhost"]
         if csv:
             csv.write("t_s,rss_kib,private_dirty_kib,fds,disk_bytes,db_bytes,cpu_s,sent,answered\n")
         samples = []
-        sent = 0
+        sent_irc = sent_mx = 0
         t0 = time.time()
-        next_msg = t0
+        next_msg = next_mx = t0
         next_sample = t0
         while True:
             now = time.time()
@@ -184,16 +192,19 @@ owners = ["soaker!*@{user_host}", "@soaker:localhost"]
                 print("soak: the daemon exited with status %s:" % p.returncode, log_tail())
                 return 1
             if now >= next_msg:
-                sent += 1
-                user.send("PRIVMSG #soak :%s: soak irc %d" % (BOT, sent))
-                hs.call("POST", "/_inject", {"room": ROOM, "sender": "@soaker:localhost",
-                                             "body": "%s: soak matrix %d" % (BOT, sent)})
+                sent_irc += 1
+                user.send("PRIVMSG #soak :%s: soak irc %d" % (BOT, sent_irc))
                 next_msg += args.interval_ms / 1000.0
+            if now >= next_mx:
+                sent_mx += 1
+                hs.call("POST", "/_inject", {"room": ROOM, "sender": "@soaker:localhost",
+                                             "body": "%s: soak matrix %d" % (BOT, sent_mx)})
+                next_mx += mx_interval
             if now >= next_sample:
                 user.take()
                 s = proc_sample(p.pid, w.state)
                 s["t"] = now - t0
-                s["sent"] = 2 * sent
+                s["sent"] = sent_irc + sent_mx
                 s["answered"] = user.answered + hs.call("GET", "/_counts")["sent"]
                 samples.append(s)
                 row = "%8.0f %9d %9d %5d %10d %10d %8.2f %7d %8d" % (
@@ -207,10 +218,10 @@ owners = ["soaker!*@{user_host}", "@soaker:localhost"]
                     csv.flush()
                 next_sample += args.sample_s
             user.take()
-            time.sleep(max(0.0, min(next_msg, next_sample) - time.time()))
+            time.sleep(max(0.0, min(next_msg, next_mx, next_sample) - time.time()))
 
         # Let the last answers arrive, then stop the daemon as systemd would.
-        total = 2 * sent
+        total = sent_irc + sent_mx
         def all_answered():
             user.take()
             return user.answered + hs.call("GET", "/_counts")["sent"] >= total
