@@ -68,11 +68,11 @@ for n in "${names[@]}"; do
   ft=$( (grep -ao 'ft: [0-9]*' "$dir/log" || true) | tail -1 | cut -d' ' -f2)
   corp=$(find "$dir/corpus" -type f | wc -l)
   if [ "$rc" = 0 ]; then
-    printf 'fuzz: %-12s ok     %9s runs %7s exec/s  cov %5s  ft %6s  corpus %d\n' \
+    printf 'fuzz: %-16s ok     %9s runs %7s exec/s  cov %5s  ft %6s  corpus %d\n' \
       "$n" "${runs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "$corp"
   else
     failed=1
-    printf 'fuzz: %-12s FAILED (exit %s) after %s runs; log %s\n' "$n" "$rc" "${runs:-?}" "$dir/log"
+    printf 'fuzz: %-16s FAILED (exit %s) after %s runs; log %s\n' "$n" "$rc" "${runs:-?}" "$dir/log"
     (grep -aE '^==[0-9]+==ERROR|runtime error|fuzz invariant|what\(\)|SUMMARY' "$dir/log" || true) |
       head -5 | sed 's/^/      /'
     for a in "$dir/artifacts/"*; do
