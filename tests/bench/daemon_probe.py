@@ -1,7 +1,21 @@
 """daemon_probe.py: what the benchmarks read about a running frugal daemon from /proc, and
-the config section that connects it to the test IRC server and the fake homeserver. Shared
-by footprint.py and soak.py."""
+the config section that connects it to the test IRC server and the fake homeserver, and
+the start-up both scripts share. Shared by footprint.py and soak.py."""
 import os
+import sys
+
+
+def use_binary(path, who):
+    """Exits with a build hint unless `path` is an executable; otherwise makes it the binary
+    the e2e harness runs and puts tests/e2e on the import path. Call before importing
+    harness."""
+    binary = os.path.abspath(path)
+    if not os.access(binary, os.X_OK):
+        sys.exit("%s: no binary at %s (build it: cmake --preset release && "
+                 "cmake --build --preset release)" % (who, binary))
+    os.environ["FRUGAL_BINARY"] = binary
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+    return binary
 
 
 def smaps(pid):

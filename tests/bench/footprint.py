@@ -31,6 +31,8 @@ import sys
 import threading
 import time
 
+import daemon_probe  # beside this script
+
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
 ap.add_argument("--binary", default="build-release/frugal")
 ap.add_argument("--parse-bench", default="build-bench/tests/parse_bench")
@@ -40,17 +42,10 @@ ap.add_argument("--idle-s", type=float, default=60)
 ap.add_argument("--idle-runs", type=int, default=3)
 args = ap.parse_args()
 
-binary = os.path.abspath(args.binary)
-if not os.access(binary, os.X_OK):
-    sys.exit("footprint: no binary at %s (cmake --preset release && "
-             "cmake --build --preset release)" % binary)
-os.environ["FRUGAL_BINARY"] = binary
-here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(here, "..", "e2e"))
-sys.path.insert(0, here)
-from harness import FakeHomeserver, FakeModel, Workdir, config_text, env_for, start_frugal  # noqa: E402
+binary = daemon_probe.use_binary(args.binary, "footprint")
+from harness import (FakeHomeserver, FakeModel, Workdir, config_text, env_for,  # noqa: E402
+                     start_frugal, stop_frugal)
 import irc_servers  # noqa: E402
-import daemon_probe  # noqa: E402
 
 REPLY = json.dumps({
     "id": "chatcmpl-bench", "object": "chat.completion", "created": 0, "model": "fake-cheap",
@@ -159,8 +154,7 @@ def idle_once():
         mem = daemon_probe.smaps(p.pid)
         sample = (mem.get("Rss", 0), mem.get("Private_Clean", 0) + mem.get("Private_Dirty", 0),
                   daemon_probe.open_fds(p.pid))
-        p.terminate()
-        p.wait(20)
+        stop_frugal(p)
         return sample
 
 

@@ -23,11 +23,12 @@ usage: python3 tests/bench/soak.py [--binary build-release/frugal] [--duration 2
 import argparse
 import glob
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
 import time
+
+import daemon_probe  # beside this script
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
 ap.add_argument("--binary", default="build-release/frugal")
@@ -49,17 +50,10 @@ def seconds_of(text):
 
 
 duration = seconds_of(args.duration)
-binary = os.path.abspath(args.binary)
-if not os.access(binary, os.X_OK):
-    sys.exit("soak: no binary at %s (build it: cmake --preset release && "
-             "cmake --build --preset release)" % binary)
-os.environ["FRUGAL_BINARY"] = binary
-here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(here, "..", "e2e"))
-sys.path.insert(0, here)
-from harness import FakeHomeserver, FakeModel, Workdir, _procs, config_text, env_for  # noqa: E402
+binary = daemon_probe.use_binary(args.binary, "soak")
+from harness import (FakeHomeserver, FakeModel, Workdir, _procs, config_text, env_for,  # noqa: E402
+                     stop_frugal, wait_until)
 import irc_servers  # noqa: E402
-import daemon_probe  # noqa: E402
 
 TOKEN = "soak-token-0123456789"
 ROOM = "!soak:localhost"
@@ -126,15 +120,6 @@ class IrcClient(irc_servers.irc_user):
         self.lines.clear()
 
 
-def wait(cond, timeout, step=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return False
-
-
 def main():
     mx_interval = (args.matrix_interval_ms or args.interval_ms) / 1000.0
     with FakeModel("--keep-requests", "50") as fake, Workdir() as w, \
@@ -167,7 +152,7 @@ owners = ["soaker!*@{user_host}", "@soaker:localhost"]
             user.take()
             joined = ROOM in hs.call("GET", "/_state")["joined"]
             return (user.bot_joined and joined) or p.poll() is not None
-        if not wait(up, 30) or p.poll() is not None:
+        if not wait_until(up, 30) or p.poll() is not None:
             print("soak: the daemon did not come up (status %s):" % p.poll(), log_tail())
             return 1
 
@@ -226,15 +211,10 @@ owners = ["soaker!*@{user_host}", "@soaker:localhost"]
         def all_answered():
             user.take()
             return user.answered + hs.call("GET", "/_counts")["sent"] >= total
-        wait(all_answered, 15)
+        wait_until(all_answered, 15)
         answered = user.answered + hs.call("GET", "/_counts")["sent"]
         last = proc_sample(p.pid, w.state)
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(20)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        stop_frugal(p)
 
         # Start-up allocations are freed during the first minute; the slope starts after it.
         warm = [s for s in samples if s["t"] >= max(60.0, duration / 4)] or samples

@@ -37,19 +37,20 @@ def wait_for_file(path, timeout=10.0):
     raise RuntimeError("timed out waiting for " + path)
 
 
-class FakeHomeserver:
-    """The fake Matrix homeserver (tests/fakes/fake_homeserver.py) on a free port, with one
-    bot account `user` whose access token is `token`."""
+class FakeServer:
+    """One of the fakes in tests/fakes/ as a child process on a free port of 127.0.0.1,
+    with its JSON control endpoints reachable through call(). Stopped by the `with` block."""
 
-    def __init__(self, token, user="@bot:localhost", *extra):
-        self.dir = tempfile.mkdtemp(prefix="frugal-hs-")
+    def __init__(self, script, prefix, *args):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
         port_file = os.path.join(self.dir, "port")
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(SRC, "tests", "fakes", "fake_homeserver.py"),
-             "--port", "0", "--port-file", port_file, "--token", token, "--user", user, *extra],
+            [sys.executable, os.path.join(SRC, "tests", "fakes", script), "--port", "0",
+             "--port-file", port_file, *args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _procs.append(self.proc)
-        self.url = "http://127.0.0.1:%d" % int(wait_for_file(port_file))
+        self.port = int(wait_for_file(port_file))
+        self.url = "http://127.0.0.1:%d" % self.port
 
     def call(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode()
@@ -57,9 +58,6 @@ class FakeHomeserver:
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read() or b"null")
-
-    def sent(self):
-        return self.call("GET", "/_sent")
 
     def requests(self):
         return self.call("GET", "/_requests")
@@ -77,47 +75,29 @@ class FakeHomeserver:
         self.stop()
 
 
-class FakeModel:
-    """The fake model server (tests/fakes/fake_model.py) on a free port."""
+class FakeHomeserver(FakeServer):
+    """The fake Matrix homeserver (tests/fakes/fake_homeserver.py), with one bot account
+    `user` whose access token is `token`."""
+
+    def __init__(self, token, user="@bot:localhost", *extra):
+        super().__init__("fake_homeserver.py", "frugal-hs-", "--token", token, "--user", user,
+                         *extra)
+
+    def sent(self):
+        return self.call("GET", "/_sent")
+
+
+class FakeModel(FakeServer):
+    """The fake model server (tests/fakes/fake_model.py)."""
 
     def __init__(self, *extra):
-        self.dir = tempfile.mkdtemp(prefix="frugal-fake-")
-        port_file = os.path.join(self.dir, "port")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(SRC, "tests", "fakes", "fake_model.py"), "--port", "0",
-             "--port-file", port_file, *extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _procs.append(self.proc)
-        self.port = int(wait_for_file(port_file))
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def _call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.loads(r.read() or b"null")
+        super().__init__("fake_model.py", "frugal-fake-", *extra)
 
     def script(self, *steps):
-        return self._call("POST", "/_script", list(steps))
-
-    def requests(self):
-        return self._call("GET", "/_requests")
+        return self.call("POST", "/_script", list(steps))
 
     def reset(self):
-        return self._call("POST", "/_reset", {})
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(5)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.stop()
+        return self.call("POST", "/_reset", {})
 
 
 def config_text(fake_url, state_dir, kind="openai", stream=False, daily_usd=2.0, extra="",
@@ -215,6 +195,28 @@ def start_frugal(config, *args, env=None, stdin=subprocess.DEVNULL):
                          env=env or env_for())
     _procs.append(p)
     return p
+
+
+def stop_frugal(p, timeout=20):
+    """SIGTERM, as systemd stops the service; kills it after `timeout` seconds. Returns
+    (exit status, stderr text or None when stderr was not a pipe)."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        _, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    return p.returncode, err
+
+
+def wait_until(cond, timeout, step=0.1):
+    """Polls `cond` every `step` seconds; True once it holds, False after `timeout`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return True
+        time.sleep(step)
+    return False
 
 
 def budget_json(config):

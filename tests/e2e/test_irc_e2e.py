@@ -4,24 +4,12 @@ addresses each bot: the answer arrives; a long answer arrives split with every l
 accepted by ngircd (it drops a client sending a line over 512 bytes); an answer with an
 embedded "\\r\\nQUIT :bye" stays text and the bot stays; chatter is not answered; SIGTERM
 makes the bots QUIT and the daemon exit 0. A missing ngircd fails the test."""
-import signal
-import subprocess
 import time
 
-from harness import Checks, FakeModel, Workdir, config_text, env_for, start_frugal
+from harness import Checks, FakeModel, Workdir, config_text, env_for, start_frugal, stop_frugal
 from irc_servers import irc_user as user, ngircd_server
 
 c = Checks()
-
-
-def stop(p):
-    p.send_signal(signal.SIGTERM)
-    try:
-        out, err = p.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-    return p.returncode, err
 
 
 with ngircd_server() as irc, FakeModel() as fake, Workdir() as w:
@@ -111,7 +99,7 @@ allowed = ["*"]
 
     c.check(p.poll() is None, "the daemon is still running")
     mark = len(alice.lines)
-    code, err = stop(p)
+    code, err = stop_frugal(p)
     c.check(code == 0, "SIGTERM stops the daemon cleanly", (code, err[-1500:]))
     c.check(alice.wait(lambda: alice.has(" QUIT ", mark) and
                        sum(1 for l in alice.lines[mark:] if " QUIT " in l) >= 2, 10),

@@ -4,24 +4,14 @@ one formatted answer; a restart does not answer it again; a send whose first PUT
 dropped after the server stored the event still makes exactly one event; the access token
 never appears in the output."""
 import json
-import signal
-import subprocess
 import time
 
-from harness import Checks, FakeHomeserver, FakeModel, Workdir, config_text, env_for, start_frugal
+from harness import (Checks, FakeHomeserver, FakeModel, Workdir, config_text, env_for,
+                     start_frugal, stop_frugal, wait_until)
 
 TOKEN = "mx-secret-token-0123456789"
 ROOM = "!room:localhost"
 c = Checks()
-
-
-def wait(cond, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def long_polling(hs, since_index):
@@ -38,18 +28,8 @@ def start(w, hs):
     """Starts the daemon and waits until it long-polls (caught up with the homeserver)."""
     before = len(hs.requests())
     p = start_frugal(w.config, "run", env=env_for(MATRIX_TOKEN=TOKEN))
-    ok = wait(lambda: long_polling(hs, before) or p.poll() is not None, 30)
+    ok = wait_until(lambda: long_polling(hs, before) or p.poll() is not None, 30)
     return p, ok and p.poll() is None
-
-
-def stop(p):
-    p.send_signal(signal.SIGTERM)
-    try:
-        out, err = p.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-    return p.returncode, err
 
 
 hs = FakeHomeserver(TOKEN)
@@ -70,7 +50,7 @@ respond_to = "mention"
 
     fake.script({"content": "**pong** from the model"})
     hs.call("POST", "/_inject", {"room": ROOM, "sender": "@al:localhost", "body": "bot: ping"})
-    c.check(wait(lambda: len(hs.sent()) >= 1, 30), "a message that mentions the bot is answered")
+    c.check(wait_until(lambda: len(hs.sent()) >= 1, 30), "a message that mentions the bot is answered")
     sent = hs.sent()
     if sent:
         c.check(sent[0]["room"] == ROOM and sent[0]["content"].get("body") ==
@@ -88,7 +68,7 @@ respond_to = "mention"
     c.check(len(fake.requests()) == 1, "room chatter without a mention is not answered",
             len(fake.requests()))
 
-    code, err = stop(p)
+    code, err = stop_frugal(p)
     c.check(code == 0, "SIGTERM stops the daemon cleanly", (code, err[-1500:]))
     c.check(TOKEN not in err, "the access token never appears in the log")
 
@@ -107,7 +87,7 @@ respond_to = "mention"
     hs.call("POST", "/_inject", {"room": ROOM, "sender": "@al:localhost",
                                  "body": "bot: again please"})
     puts = lambda: [r for r in hs.requests() if r["method"] == "PUT"]
-    c.check(wait(lambda: len(puts()) >= 3, 30), "the dropped send is retried")
+    c.check(wait_until(lambda: len(puts()) >= 3, 30), "the dropped send is retried")
     time.sleep(1)
     sent = hs.sent()
     c.check(len(sent) == 2 and sent[-1]["content"].get("body") == "second answer",
@@ -117,7 +97,7 @@ respond_to = "mention"
     c.check(len(last) == 2 and last[0]["path"] == last[1]["path"],
             "the retry reused the transaction id", last)
     c.check(p.poll() is None, "the daemon is still running")
-    code, err = stop(p)
+    code, err = stop_frugal(p)
     c.check(code == 0 and TOKEN not in err, "second run stops cleanly without leaking the token",
             (code, err[-1500:]))
 hs.stop()
