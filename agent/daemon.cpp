@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "agent/runtime.h"
 #include "transports/irc/transport.h"
 #include "transports/matrix/transport.h"

@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "agent/turn/turn.h"
 #include "policies/realm.h"
 

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "agent/config/config.h"
-#include "agent/core/uv_handle.h"
-#include "agent/http/http_client.h"
-#include "agent/llm/provider.h"
+#include "core/config/config.h"
+#include "core/uv_handle.h"
+#include "core/http/http_client.h"
+#include "llm/provider.h"
 #include "agent/session/history.h"
-#include "agent/store/database.h"
+#include "core/store/database.h"
 #include "agent/turn/model_health.h"
 #include "agent/turn/turn_types.h"
 #include "budget/governor.h"

@@ -58,7 +58,7 @@ int64_t max_tokens_within(const price& p, int64_t budget_micro) {
   return n > k_max ? k_max : static_cast<int64_t>(n);
 }
 
-int64_t actual_micro(const price& p, const llm::usage& u) {
+int64_t actual_micro(const price& p, const usage& u) {
   if (u.cost_micro_usd) return *u.cost_micro_usd > 0 ? *u.cost_micro_usd : 0;
   i128 cached = nonneg(u.cached_input_tokens), written = nonneg(u.cache_write_tokens);
   i128 plain = nonneg(u.input_tokens) - cached - written;

@@ -4,7 +4,7 @@
 #pragma once
 #include <cstdint>
 
-#include "agent/llm/types.h"
+#include "budget/usage.h"
 #include "budget/prices.h"
 
 namespace frugal::budget {
@@ -29,6 +29,6 @@ int64_t max_tokens_within(const price& p, int64_t budget_micro);
 // reads as 0). Otherwise, with input_tokens including cached and cache-write tokens:
 // ceil(((input - cached - cache_write) × input + cached × cached_input +
 //       cache_write × cache_write_price + output × output) / 1e6).
-int64_t actual_micro(const price& p, const llm::usage& u);
+int64_t actual_micro(const price& p, const usage& u);
 
 }  // namespace frugal::budget

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "budget/cost.h"
 
 namespace frugal::budget {
@@ -79,7 +79,7 @@ result<governor> governor::open(store::database& db, const config::budget_sectio
                                 governor_options opts) {
   auto caps = limits_from(cfg);
   if (!caps) return caps.err();
-  auto z = zone::load(cfg.timezone);
+  auto z = tz::zone::load(cfg.timezone);
   if (!z) return z.err();
   auto l = ledger::open(db, opts.self ? *opts.self : process_identity::current());
   if (!l) return l.err();
@@ -89,7 +89,7 @@ result<governor> governor::open(store::database& db, const config::budget_sectio
 status governor::reconfigure(const config::budget_section& cfg) {
   auto caps = limits_from(cfg);
   if (!caps) return caps.err();
-  auto z = zone::load(cfg.timezone);
+  auto z = tz::zone::load(cfg.timezone);
   if (!z) return z.err();
   limits_ = *caps;
   zone_ = std::move(z.value());
@@ -99,7 +99,7 @@ status governor::reconfigure(const config::budget_section& cfg) {
 std::string governor::reset_text(int64_t t) const {
   const int64_t r = zone_.next_reset(t);
   return "resets at " + zone_.local_hhmm(r) + " " + zone_.name() + " (in " +
-         format_duration(r - t) + ")";
+         tz::format_duration(r - t) + ")";
 }
 
 verdict governor::reserve(const call_info& info, const price& p, int64_t input_bytes,
@@ -164,7 +164,7 @@ verdict governor::reserve(const call_info& info, const price& p, int64_t input_b
   return v;
 }
 
-status governor::settle(int64_t id, const llm::usage& u) {
+status governor::settle(int64_t id, const usage& u) {
   auto it = open_.find(id);
   if (it == open_.end()) return fail("budget: settle #", id, ": not an open reservation here");
   if (!u.present) return charge_full(id, "no usage reported");

@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/config/config.h"
-#include "agent/core/result.h"
-#include "agent/llm/types.h"
-#include "agent/store/database.h"
-#include "budget/day.h"
+#include "core/config/config.h"
+#include "core/result.h"
+#include "budget/usage.h"
+#include "core/store/database.h"
+#include "core/time/day.h"
 #include "budget/ledger.h"
 #include "budget/prices.h"
 
@@ -53,7 +53,7 @@ struct verdict {
 };
 
 struct governor_options {
-  clock_fn clock;                        // default: system_now
+  tz::clock_fn clock;                        // default: system_now
   liveness_fn alive;                     // default: process_alive
   std::optional<process_identity> self;  // default: process_identity::current()
 };
@@ -88,7 +88,7 @@ class governor {
   // Settles from reported usage (actual_micro). Usage not present → charge_full. An
   // actual above the reservation is recorded, logged as an error, and stops paid calls
   // for the rest of that day.
-  status settle(int64_t id, const llm::usage& u);
+  status settle(int64_t id, const usage& u);
   // The call was certainly not billed (not sent, HTTP error with a body, 429, 5xx).
   status release(int64_t id, std::string_view why = "");
   // The outcome is unknown (timeout, dropped stream): the whole reservation is spent.
@@ -106,14 +106,14 @@ class governor {
   result<summary> today();
   result<std::vector<day_row>> history(int64_t days);
   const limits& caps() const { return limits_; }
-  const zone& time_zone() const { return zone_; }
+  const tz::zone& time_zone() const { return zone_; }
 
  private:
-  governor(ledger l, limits caps, zone z, governor_options o)
+  governor(ledger l, limits caps, tz::zone z, governor_options o)
       : ledger_(std::move(l)), limits_(caps), zone_(std::move(z)), opts_(std::move(o)) {}
   std::string reset_text(int64_t now) const;
   void check_warning(const std::string& day);
-  int64_t now() const { return opts_.clock ? opts_.clock() : system_now(); }
+  int64_t now() const { return opts_.clock ? opts_.clock() : tz::system_now(); }
 
   struct open_call {
     price p;
@@ -122,7 +122,7 @@ class governor {
   };
   ledger ledger_;
   limits limits_;
-  zone zone_;
+  tz::zone zone_;
   governor_options opts_;
   std::map<int64_t, open_call> open_;  // this process's open reservations
   std::optional<std::string> warning_;

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/config/config.h"
-#include "agent/core/result.h"
+#include "core/config/config.h"
+#include "core/result.h"
 
 namespace frugal::budget {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "agent/core/json_writer.h"
+#include "core/json_writer.h"
 
 namespace frugal::budget {
 namespace {
@@ -52,7 +52,7 @@ std::string format_text(const summary& s) {
   out += "  reserved   " + format_usd(s.reserved) + "\n";
   out += "  remaining  " + format_usd(s.remaining) + "\n";
   out +=
-      "  resets at  " + s.resets_at_local + " (in " + format_duration(s.resets_at - s.now) + ")\n";
+      "  resets at  " + s.resets_at_local + " (in " + tz::format_duration(s.resets_at - s.now) + ")\n";
   out += "  public realm cap " + format_usd(s.public_cap);
   if (s.per_sender_cap > 0) out += ", per public sender " + format_usd(s.per_sender_cap);
   if (s.monthly_cap > 0)

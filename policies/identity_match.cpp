@@ -125,7 +125,7 @@ status validate_pattern(std::string_view pattern) {
   return {};
 }
 
-bool matches(std::string_view pattern, const transports::identity& who) {
+bool matches(std::string_view pattern, const core::identity& who) {
   switch (kind_of(pattern)) {
     case pattern_kind::invalid:
       return false;
@@ -150,7 +150,7 @@ bool matches(std::string_view pattern, const transports::identity& who) {
 }
 
 const std::string* first_match(const std::vector<std::string>& patterns,
-                               const transports::identity& who) {
+                               const core::identity& who) {
   for (const std::string& p : patterns)
     if (matches(p, who)) return &p;
   return nullptr;

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/core/result.h"
-#include "transports/transport.h"
+#include "core/result.h"
+#include "core/inbound.h"
 
 namespace frugal::policies {
 
@@ -33,11 +33,11 @@ pattern_kind kind_of(std::string_view pattern);
 status validate_pattern(std::string_view pattern);
 
 // True when `who` matches `pattern`. An invalid pattern matches nobody (fail closed).
-bool matches(std::string_view pattern, const transports::identity& who);
+bool matches(std::string_view pattern, const core::identity& who);
 
 // The first pattern in `patterns` that matches `who`, or nullptr.
 const std::string* first_match(const std::vector<std::string>& patterns,
-                               const transports::identity& who);
+                               const core::identity& who);
 
 // rfc1459 casemapping: A-Z → a-z, [ → {, ] → }, \ → |, ~ → ^.
 char irc_lower(char c);

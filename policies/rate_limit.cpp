@@ -27,7 +27,7 @@ std::string irc_folded(std::string_view s) {
 
 }  // namespace
 
-std::string sender_key(const transports::identity& who) {
+std::string sender_key(const core::identity& who) {
   if (who.network == "irc") {
     if (!who.account.empty()) return "irc:account:" + irc_folded(who.account);
     size_t at = who.mask.rfind('@');

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "transports/transport.h"
+#include "core/inbound.h"
 
 namespace frugal::policies {
 
@@ -22,7 +22,7 @@ struct rate_verdict {
 // A stable key for a sender that a nick change does not reset: "irc:account:<account>"
 // when logged in, else "irc:host:<host part of the mask>" (rfc1459 lower-cased);
 // "matrix:<user id>"; "stdin". Also suitable for per-sender budget rows.
-std::string sender_key(const transports::identity& who);
+std::string sender_key(const core::identity& who);
 
 class rate_limiter {
  public:

@@ -84,8 +84,8 @@ status check_list(const std::vector<std::string>& list, const std::string& key, 
 
 }  // namespace
 
-realm_verdict classify(const transports::inbound& msg, const config::file& cfg) {
-  const transports::identity& who = msg.from;
+realm_verdict classify(const core::inbound& msg, const config::file& cfg) {
+  const core::identity& who = msg.from;
   if (!network_fits_transport(who.network, msg.transport))
     return {
         realm_verdict::kind::deny, "",

@@ -4,9 +4,9 @@
 #pragma once
 #include <string>
 
-#include "agent/config/config.h"
-#include "agent/core/result.h"
-#include "transports/transport.h"
+#include "core/config/config.h"
+#include "core/result.h"
+#include "core/inbound.h"
 
 namespace frugal::policies {
 
@@ -31,7 +31,7 @@ struct realm_verdict {
 //  5. Otherwise deny ("not on the allowlist"). Empty lists admit nobody (owners aside).
 // Lists of other transports never apply. `owners` of the public realm and `allowed` of the
 // private realm are not consulted. A missing realm or transport entry counts as empty.
-realm_verdict classify(const transports::inbound& msg, const config::file& cfg);
+realm_verdict classify(const core::inbound& msg, const config::file& cfg);
 
 // Checks every owners/allowed/inviters pattern in the realms and transports with
 // validate_pattern, and refuses "*" in any owners list, an IRC owner pattern whose account

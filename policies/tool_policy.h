@@ -5,10 +5,20 @@
 #include <string>
 #include <vector>
 
-#include "agent/config/config.h"
-#include "tools/tool.h"  // declares tools::sandbox_caps (defined in tools/sandbox.h)
+#include "core/config/config.h"
+#include <string_view>
 
 namespace frugal::policies {
+
+// Which realms a tool is built for (tools::descriptor::realms).
+enum realm_mask : unsigned { realm_private = 1, realm_public = 2, realm_both = 3 };
+
+// What policy needs to know of a tool; tools::descriptor::traits() gives it.
+struct tool_traits {
+  std::string_view name;
+  unsigned realms = 0;         // realm_mask
+  bool needs_sandbox = false;  // refused in the public realm when the sandbox is missing
+};
 
 struct tool_verdict {
   enum class kind { allow, deny } verdict = kind::deny;
@@ -18,25 +28,13 @@ struct tool_verdict {
 // Allows `tool` in `realm` only when all hold:
 //  - realm.name is "private" or "public" (anything else is denied);
 //  - tool.name is listed in realm.tools (exact, case-sensitive);
-//  - tool.realms (tools::realm_mask) includes that realm;
+//  - tool.realms (realm_mask) includes that realm;
 //  - in the public realm, a tool with needs_sandbox has a sandbox to run in:
 //    landlock_abi > 0 and seccomp (fail closed). The private realm runs it regardless.
-// `landlock_abi` and `seccomp` come from the start-up probe (tools::sandbox_caps).
-tool_verdict check_tool(const config::realm& realm, const tools::descriptor& tool, int landlock_abi,
+// `landlock_abi` and `seccomp` come from the start-up probe (tools::sandbox_caps). The list
+// offered to the model is built from this same function (tools::offered), so an unoffered
+// tool is refused too.
+tool_verdict check_tool(const config::realm& realm, const tool_traits& tool, int landlock_abi,
                         bool seccomp);
-
-// The same, from the start-up probe result; a null `caps` means no sandbox at all.
-tool_verdict check_tool(const config::realm& realm, const tools::descriptor& tool,
-                        const tools::sandbox_caps* caps);
-
-// The tools of `all` (in their order) that check_tool allows: the list offered to the
-// model for a turn in `realm`. Pass tools::registry() as `all`.
-std::vector<const tools::descriptor*> tools_for(const config::realm& realm,
-                                                const std::vector<const tools::descriptor*>& all,
-                                                int landlock_abi, bool seccomp);
-
-std::vector<const tools::descriptor*> tools_for(const config::realm& realm,
-                                                const std::vector<const tools::descriptor*>& all,
-                                                const tools::sandbox_caps* caps);
 
 }  // namespace frugal::policies

@@ -4,8 +4,8 @@
 
 #include <ctime>
 
-#include "agent/core/json_writer.h"
-#include "agent/core/log.h"
+#include "core/json_writer.h"
+#include "core/log.h"
 
 namespace frugal::tools::audit {
 namespace {

@@ -1,10 +1,10 @@
 // clock: the current time in UTC and, when asked, in one IANA time zone (rules read by
-// budget/day.h from the system's tzdata). It never changes TZ or any process state.
+// core/time/day.h from the system's tzdata). It never changes TZ or any process state.
 #include <cstdio>
 #include <ctime>
 
-#include "agent/core/log.h"
-#include "budget/day.h"
+#include "core/log.h"
+#include "core/time/day.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 
@@ -46,7 +46,7 @@ void exec(const context&, std::string_view args_json, done_fn done) {
   if (!zone.empty() && zone != "UTC") {
     if (!plausible_zone(zone))
       return done(tool_error("clock: \"" + zone + "\" is not an IANA time zone name"));
-    auto z = budget::zone::load(zone);
+    auto z = tz::zone::load(zone);
     if (!z) return done(tool_error("clock: unknown time zone \"" + zone + "\""));
     text += log::cat("\n", zone, ": ", format(now, static_cast<int32_t>(z->utc_offset(now))));
   }

@@ -11,10 +11,10 @@
 #include <cctype>
 #include <memory>
 
-#include "agent/config/config.h"
-#include "agent/core/json_writer.h"
-#include "agent/core/log.h"
-#include "agent/http/http_client.h"
+#include "core/config/config.h"
+#include "core/json_writer.h"
+#include "core/log.h"
+#include "core/http/http_client.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 

@@ -5,7 +5,7 @@
 #pragma once
 #include <string>
 
-#include "agent/core/result.h"
+#include "core/result.h"
 #include "tools/unique_fd.h"
 
 namespace frugal::tools::landlock {

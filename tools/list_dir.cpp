@@ -12,8 +12,8 @@
 #include <memory>
 #include <vector>
 
-#include "agent/core/json_writer.h"
-#include "agent/core/log.h"
+#include "core/json_writer.h"
+#include "core/log.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 #include "tools/workspace_path.h"

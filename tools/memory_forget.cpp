@@ -1,5 +1,5 @@
 // memory_forget: deletes one memory by id, only within the calling realm.
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "tools/all_tools.h"
 #include "tools/memory_store.h"
 #include "tools/tool_args.h"

@@ -2,8 +2,8 @@
 // is free text; it reaches FTS5 only as quoted words (memory::fts_query).
 #include <ctime>
 
-#include "agent/core/json_writer.h"
-#include "agent/core/log.h"
+#include "core/json_writer.h"
+#include "core/log.h"
 #include "tools/all_tools.h"
 #include "tools/memory_store.h"
 #include "tools/tool_args.h"

@@ -1,5 +1,5 @@
 // memory_remember: stores one short text in the calling realm's memory (see memory_store.h).
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "tools/all_tools.h"
 #include "tools/memory_store.h"
 #include "tools/tool_args.h"

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/core/result.h"
-#include "agent/store/database.h"
+#include "core/result.h"
+#include "core/store/database.h"
 
 namespace frugal::tools::memory {
 

@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "agent/core/json_writer.h"
-#include "agent/core/log.h"
+#include "core/json_writer.h"
+#include "core/log.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 #include "tools/workspace_path.h"

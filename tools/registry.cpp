@@ -1,6 +1,7 @@
 // The table of all tools, in the order they are offered to models. Adding a tool means one
 // new file with its descriptor and one line here.
 #include "tools/all_tools.h"
+#include "tools/sandbox.h"
 
 namespace frugal::tools {
 
@@ -16,6 +17,22 @@ const descriptor* find(std::string_view name) {
   for (const descriptor* d : registry())
     if (name == d->name) return d;
   return nullptr;
+}
+
+policies::tool_verdict check(const config::realm& realm, const descriptor& tool,
+                             const sandbox_caps* caps) {
+  return policies::check_tool(realm, tool.traits(), caps ? caps->landlock_abi : 0,
+                              caps ? caps->seccomp : false);
+}
+
+std::vector<const descriptor*> offered(const config::realm& realm,
+                                       const std::vector<const descriptor*>& all,
+                                       const sandbox_caps* caps) {
+  std::vector<const descriptor*> out;
+  for (const descriptor* d : all)
+    if (d && check(realm, *d, caps).verdict == policies::tool_verdict::kind::allow)
+      out.push_back(d);
+  return out;
 }
 
 }  // namespace frugal::tools

@@ -4,7 +4,7 @@
 
 #include <uv.h>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "tools/audit.h"
 #include "tools/sandbox.h"
 

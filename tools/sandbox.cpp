@@ -17,8 +17,8 @@
 #include <cstring>
 #include <set>
 
-#include "agent/core/log.h"
-#include "agent/core/uv_handle.h"
+#include "core/log.h"
+#include "core/uv_handle.h"
 #include "tools/landlock.h"
 #include "tools/sandbox_child.h"
 #include "tools/seccomp_filter.h"

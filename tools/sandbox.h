@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/core/result.h"
+#include "core/result.h"
 
 namespace frugal::tools {
 

@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "tools/landlock.h"
 #include "tools/sandbox.h"
 #include "tools/seccomp_filter.h"

@@ -8,7 +8,7 @@
 #pragma once
 #include <linux/filter.h>
 
-#include "agent/core/result.h"
+#include "core/result.h"
 
 namespace frugal::tools::seccomp_filter {
 

@@ -9,9 +9,9 @@
 #include <cstdlib>
 #include <memory>
 
-#include "agent/config/config.h"
-#include "agent/core/json_writer.h"
-#include "agent/core/log.h"
+#include "core/config/config.h"
+#include "core/json_writer.h"
+#include "core/log.h"
 #include "tools/all_tools.h"
 #include "tools/sandbox.h"
 #include "tools/tool_args.h"

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "policies/tool_policy.h"
+
 namespace frugal::config {
 struct realm;
 }
@@ -25,7 +27,10 @@ namespace frugal::tools {
 
 struct sandbox_caps;  // tools/sandbox.h
 
-enum realm_mask : unsigned { realm_private = 1, realm_public = 2, realm_both = 3 };
+using policies::realm_both;
+using policies::realm_mask;
+using policies::realm_private;
+using policies::realm_public;
 
 // Everything a tool may touch during one call. Pointers are borrowed for the call only.
 struct context {
@@ -59,11 +64,23 @@ struct descriptor {
   // Runs the tool. `args_json` is the model's raw arguments (may be invalid). `done` is
   // called exactly once, possibly synchronously. Must not throw.
   void (*exec)(const context& ctx, std::string_view args_json, done_fn done);
+
+  policies::tool_traits traits() const { return {name, realms, needs_sandbox}; }
 };
 
 // All tools, in a fixed order.
 const std::vector<const descriptor*>& registry();
 // The tool named `name`, or nullptr.
 const descriptor* find(std::string_view name);
+
+// policies::check_tool for a descriptor, with the sandbox the start-up probe found (a null
+// `caps` means no sandbox at all).
+policies::tool_verdict check(const config::realm& realm, const descriptor& tool,
+                             const sandbox_caps* caps);
+// The tools of `all` (in their order) that check() allows: the list offered to the model
+// for a turn in `realm`.
+std::vector<const descriptor*> offered(const config::realm& realm,
+                                       const std::vector<const descriptor*>& all,
+                                       const sandbox_caps* caps);
 
 }  // namespace frugal::tools

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/core/result.h"
+#include "core/result.h"
 
 namespace frugal::tools {
 

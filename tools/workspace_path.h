@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/core/result.h"
+#include "core/result.h"
 #include "tools/unique_fd.h"
 
 namespace frugal::tools {

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 #include "tools/workspace_path.h"

@@ -7,8 +7,8 @@
 #include <cstring>
 
 #include "agent/cli/command.h"
-#include "agent/config/config.h"
-#include "agent/core/log.h"
+#include "core/config/config.h"
+#include "core/log.h"
 
 namespace frugal::cli {
 namespace {

@@ -186,7 +186,7 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
   for (const auto& [name, realm] : cfg.realms) {
     std::string list;
     for (const auto* d :
-         policies::tools_for(realm, tools::registry(), caps.landlock_abi, caps.seccomp))
+         tools::offered(realm, tools::registry(), &caps))
       list += (list.empty() ? "" : ", ") + std::string(d->name);
     rows.push_back({"realm " + name + " tools", "ok", list.empty() ? "(none)" : list});
   }

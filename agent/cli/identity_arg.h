@@ -4,7 +4,7 @@
 #pragma once
 #include <string>
 
-#include "agent/core/result.h"
+#include "core/result.h"
 #include "transports/transport.h"
 
 namespace frugal::cli {

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "agent/cli/cli.h"
-#include "agent/core/log.h"
+#include "core/log.h"
 
 namespace frugal::cli {
 

@@ -1,5 +1,5 @@
 // Text of the starter config. Every key it writes is one the loader accepts; the test
-// tests/agent/config_test.cpp loads the rendered text to keep it that way.
+// tests/core/config_test.cpp loads the rendered text to keep it that way.
 #include "agent/cli/starter_config.h"
 
 namespace frugal::cli {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/config/config.h"
+#include "core/config/config.h"
 #include "agent/router/score.h"
 
 namespace frugal::router {

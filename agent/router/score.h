@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/config/config.h"
+#include "core/config/config.h"
 
 namespace frugal::router {
 

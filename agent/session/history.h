@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/core/result.h"
-#include "agent/llm/types.h"
-#include "agent/store/database.h"
+#include "core/result.h"
+#include "llm/types.h"
+#include "core/store/database.h"
 
 namespace frugal::session {
 

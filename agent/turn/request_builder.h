@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/config/config.h"
-#include "agent/llm/types.h"
+#include "core/config/config.h"
+#include "llm/types.h"
 #include "tools/tool.h"
 
 namespace frugal::agent {

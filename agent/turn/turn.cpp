@@ -6,7 +6,7 @@
 
 #include <simdjson.h>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "agent/router/route.h"
 #include "agent/runtime.h"
 #include "agent/turn/request_builder.h"
@@ -136,8 +136,7 @@ llm::request turn::build_request(const std::string& tier, const std::string& mod
       !escalated_ && tier == "chat" && cfg.tiers.count("tools") &&
       (realm_cfg_.tiers.empty() || std::find(realm_cfg_.tiers.begin(), realm_cfg_.tiers.end(),
                                              "tools") != realm_cfg_.tiers.end());
-  o.tools = policies::tools_for(realm_cfg_, tools::registry(), rt_.caps().landlock_abi,
-                                rt_.caps().seccomp);
+  o.tools = tools::offered(realm_cfg_, tools::registry(), &rt_.caps());
   llm::request r = build_llm_request(messages_, o);
   r.stream = cfg.providers.at(o.model->provider).stream;
   return r;
@@ -274,7 +273,7 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
       tool_finished(i, true, "unknown tool \"" + tc.name + "\"");
       continue;
     }
-    auto v = policies::check_tool(realm_cfg_, *d, rt_.caps().landlock_abi, rt_.caps().seccomp);
+    auto v = tools::check(realm_cfg_, *d, &rt_.caps());
     if (v.verdict != policies::tool_verdict::kind::allow) {
       LOG_INFO("policy", realm_, " ", sender_, ": tool ", tc.name, " refused: ", v.reason);
       tools::audit_entry denied;

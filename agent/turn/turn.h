@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/config/config.h"
-#include "agent/core/uv_handle.h"
-#include "agent/llm/types.h"
+#include "core/config/config.h"
+#include "core/uv_handle.h"
+#include "llm/types.h"
 #include "agent/session/history.h"
 #include "agent/turn/turn_types.h"
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "budget/governor.h"
 
 using namespace frugal;
@@ -23,7 +23,7 @@ constexpr budget::price k_mini{250'000, 25'000, 250'000, 2'000'000};
 // Median µs of one reserve+settle, over `batches` batches of `per_batch` pairs.
 double median_us(budget::governor& gov, int batches, int per_batch) {
   budget::call_info who{"public", "account:alice", "irc.libera", "chat", "mini", "score 1"};
-  llm::usage used;
+  budget::usage used;
   used.present = true;
   used.input_tokens = 900;
   used.cached_input_tokens = 300;

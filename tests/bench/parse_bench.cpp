@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/llm/sse.h"
+#include "llm/sse.h"
 #include "transports/irc/line_buffer.h"
 #include "transports/irc/message.h"
 

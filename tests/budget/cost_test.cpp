@@ -40,7 +40,7 @@ TEST_CASE("max_tokens_within inverts the output cost", "[cost]") {
 
 TEST_CASE("actual cost from usage", "[cost]") {
   const price haiku{1'000'000, 100'000, 1'250'000, 5'000'000};
-  llm::usage u;
+  budget::usage u;
   u.present = true;
   // OpenAI style: 1000 prompt tokens of which 400 cached, 100 out.
   // 600 × 1 + 400 × 0.1 + 100 × 5 = 600 + 40 + 500 = 1140 µ$.
@@ -53,7 +53,7 @@ TEST_CASE("actual cost from usage", "[cost]") {
   u.cache_write_tokens = 400;
   CHECK(actual_micro(haiku, u) == 1240);
   // Rounded up: 1 output token of gpt-5-nano is 0.4 µ$.
-  llm::usage one;
+  budget::usage one;
   one.output_tokens = 1;
   CHECK(actual_micro(price{50'000, 5'000, 50'000, 400'000}, one) == 1);
   // The provider-reported cost is the truth, whatever the tokens say.
@@ -62,7 +62,7 @@ TEST_CASE("actual cost from usage", "[cost]") {
   u.cost_micro_usd = -5;
   CHECK(actual_micro(haiku, u) == 0);
   // Inconsistent counts never go negative; absurd counts saturate.
-  llm::usage odd;
+  budget::usage odd;
   odd.input_tokens = 10;
   odd.cached_input_tokens = 50;
   CHECK(actual_micro(haiku, odd) == 5);

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "budget/cost.h"
 
 using namespace frugal;
@@ -66,8 +66,8 @@ call_info pub(std::string who) {
   return {"public", std::move(who), "irc.x", "chat", "m", ""};
 }
 
-llm::usage cost(int64_t micro) {
-  llm::usage u;
+budget::usage cost(int64_t micro) {
+  budget::usage u;
   u.present = true;
   u.cost_micro_usd = micro;
   return u;
@@ -92,7 +92,7 @@ TEST_CASE("allow reserves the worst case and settle records the actual", "[gover
   CHECK(s->reserved == 1256);
   CHECK(s->remaining == 1'000'000 - 1256);
 
-  llm::usage u;
+  budget::usage u;
   u.present = true;
   u.input_tokens = 900;
   u.cached_input_tokens = 400;
@@ -154,7 +154,7 @@ TEST_CASE("an overcharge is recorded and stops paid calls until the reset", "[go
   governor g = r.make();
   verdict v = g.reserve(owner(), k_unit, 100, 1, 200);
   REQUIRE(v.allowed());
-  llm::usage u;
+  budget::usage u;
   u.present = true;
   u.input_tokens = 100;
   u.output_tokens = 5000;  // far past max_tokens
@@ -171,7 +171,7 @@ TEST_CASE("an overcharge is recorded and stops paid calls until the reset", "[go
   verdict local = g.reserve(owner(), k_free, 10'000, 5, 4096);  // free models still work
   CHECK(local.kind == verdict_kind::allow);
   CHECK(local.max_tokens == 4096);
-  REQUIRE(g.settle(local.reservation_id, llm::usage{true, 10'000, 0, 0, 300, std::nullopt}));
+  REQUIRE(g.settle(local.reservation_id, budget::usage{true, 10'000, 0, 0, 300, std::nullopt}));
   r.now += 6 * 3600;  // next day
   CHECK(g.reserve(owner(), k_unit, 1, 0, 1).kind == verdict_kind::allow);
 }
@@ -184,7 +184,7 @@ TEST_CASE("free models are always allowed and still leave a row", "[governor]") 
   verdict v = g.reserve(pub("x"), k_free, 1'000'000, 10, 8192);
   REQUIRE(v.kind == verdict_kind::allow);
   CHECK(v.reserved_micro == 0);
-  REQUIRE(g.settle(v.reservation_id, llm::usage{true, 5, 0, 0, 5, std::nullopt}));
+  REQUIRE(g.settle(v.reservation_id, budget::usage{true, 5, 0, 0, 5, std::nullopt}));
   auto s = g.today();
   REQUIRE(s->by_model.size() == 1);
   CHECK(s->by_model[0].calls == 1);
@@ -235,7 +235,7 @@ TEST_CASE("settle without usage charges in full; release frees", "[governor]") {
   verdict a = g.reserve(owner(), k_unit, 1000, 0, 0);
   verdict b = g.reserve(owner(), k_unit, 2000, 0, 0);
   verdict c = g.reserve(owner(), k_unit, 4000, 0, 0);
-  REQUIRE(g.settle(a.reservation_id, llm::usage{}));
+  REQUIRE(g.settle(a.reservation_id, budget::usage{}));
   REQUIRE(g.release(b.reservation_id, "HTTP 429"));
   REQUIRE(g.charge_full(c.reservation_id, "timeout"));
   auto s = g.today();

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "budget/governor.h"
 
 using namespace frugal;

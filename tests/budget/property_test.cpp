@@ -10,12 +10,13 @@
 #include <random>
 #include <set>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 #include "budget/cost.h"
 #include "budget/governor.h"
 
 using namespace frugal;
 using namespace frugal::budget;
+using namespace frugal::tz;
 
 namespace {
 
@@ -146,7 +147,7 @@ struct sim {
     open.erase(open.begin() + long(k));
     governor& g = *procs[size_t(r.proc)];
     int64_t how = uniform(0, 99);
-    llm::usage u;
+    budget::usage u;
     u.present = true;
     if (how < 35) {  // usage within the bounds sent: must never exceed the reservation
       u.input_tokens = uniform(0, r.input_tokens_bound);
@@ -167,7 +168,7 @@ struct sim {
     } else if (how < 90) {
       REQUIRE(g.charge_full(r.id, "timeout"));
     } else {
-      REQUIRE(g.settle(r.id, llm::usage{}));  // no usage: charged in full
+      REQUIRE(g.settle(r.id, budget::usage{}));  // no usage: charged in full
     }
   }
 

@@ -1,5 +1,5 @@
 """Real IRC servers for tests: ngircd (plain + TLS) and InspIRCd + Atheme (SASL) on free
-127.0.0.1 ports in a temp dir, from the templates in ../shared/irc-test-servers.
+127.0.0.1 ports in a temp dir, from the templates in tests/fixtures/irc-servers.
 Used as a module (context managers) by tests/e2e/test_irc_*.py and as a helper process by
 the Catch2 live tests: `irc_servers.py ngircd|inspircd --info FILE [--port N --tls-port N]`
 writes key=value lines to FILE once the server accepts, then runs until SIGTERM.
@@ -20,18 +20,11 @@ import time
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def shared_dir():
-    """The shared folder holding irc-test-servers/ (FRUGAL_SHARED_DIR wins)."""
-    if os.environ.get("FRUGAL_SHARED_DIR"):
-        return os.environ["FRUGAL_SHARED_DIR"]
-    source = os.environ.get("FRUGAL_SOURCE_DIR") or os.path.join(_HERE, "..", "..")
-    return os.path.normpath(os.path.join(source, "..", "shared"))
-
-
 def templates_dir():
-    d = os.path.join(shared_dir(), "irc-test-servers")
+    """The server configurations this repository carries (tests/fixtures/irc-servers)."""
+    d = os.path.normpath(os.path.join(_HERE, "..", "fixtures", "irc-servers"))
     if not os.path.isdir(d):
-        raise RuntimeError(f"irc test server templates not found at {d} (set FRUGAL_SHARED_DIR)")
+        raise RuntimeError(f"irc test server templates not found at {d}")
     return d
 
 

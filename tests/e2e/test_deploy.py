@@ -257,7 +257,7 @@ example = read(DEPLOY + "/frugal.example.toml")
 keys = set()
 for src in ("config_load.cpp", "config_load_transports.cpp"):
     keys |= set(re.findall(r'\b(?:get|get_usd|require)\("([a-z_]+)"',
-                           read(os.path.join(SRC, "agent", "config", src))))
+                           read(os.path.join(SRC, "core", "config", src))))
 unnamed = sorted(k for k in keys if not re.search(
     r'(^|[\s{,#])%s\s*=|\[(\S+\.)?%s[.\]]' % (k, k), example, re.M))
 c.check(len(keys) > 60 and not unnamed,

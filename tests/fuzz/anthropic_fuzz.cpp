@@ -1,7 +1,7 @@
-// Fuzzes the anthropic response codec (agent/llm/anthropic.h): parse_response on the input, and
+// Fuzzes the anthropic response codec (llm/anthropic.h): parse_response on the input, and
 // the stream decoder over the SSE events the input makes (see llm_fuzz_common.h for the
 // three readings and the checks). It does not fuzz build_body.
-#include "agent/llm/anthropic.h"
+#include "llm/anthropic.h"
 #include "tests/fuzz/llm_fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,4 +1,4 @@
-// Fuzzes the config loader (agent/config/config.h): the input is written to a temporary
+// Fuzzes the config loader (core/config/config.h): the input is written to a temporary
 // file and loaded with a fake environment. load() must return an error naming the file or
 // a configuration whose cross-references hold (tiers name known models, models known
 // providers, both realms present); any exception escaping load() is a crash. It does not
@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "agent/config/config.h"
-#include "agent/core/log.h"
+#include "core/config/config.h"
+#include "core/log.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace frugal;

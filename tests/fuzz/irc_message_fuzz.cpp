@@ -17,7 +17,7 @@
 #include "transports/irc/line_buffer.h"
 #include "transports/irc/message.h"
 #include "transports/irc/registration.h"
-#include "transports/irc/utf8.h"
+#include "core/utf8.h"
 
 using namespace frugal;
 using namespace frugal::irc;

@@ -11,7 +11,7 @@
 
 #include "tests/fuzz/fuzz_support.h"
 #include "transports/irc/split.h"
-#include "transports/irc/utf8.h"
+#include "core/utf8.h"
 
 using namespace frugal::irc;
 

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/core/json_writer.h"
-#include "agent/llm/sse.h"
-#include "agent/llm/text_tool_calls.h"
-#include "agent/llm/wire.h"
+#include "core/json_writer.h"
+#include "llm/sse.h"
+#include "llm/text_tool_calls.h"
+#include "llm/wire.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace frugal::fuzz {

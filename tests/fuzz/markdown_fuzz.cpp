@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/core/json_writer.h"
+#include "core/json_writer.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "transports/matrix/markdown.h"
 

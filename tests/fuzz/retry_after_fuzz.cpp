@@ -1,4 +1,4 @@
-// Fuzzes parse_retry_after (agent/http/retry_after.cpp), which reads the Retry-After header
+// Fuzzes parse_retry_after (core/http/retry_after.cpp), which reads the Retry-After header
 // of any model provider or homeserver: delta-seconds or an HTTP-date through curl_getdate.
 // Checks: the result is -1 (unreadable) or a non-negative number of milliseconds, digits
 // only give their value (saturated beyond ten digits), and surrounding spaces change
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "agent/http/http_client.h"
+#include "core/http/http_client.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using frugal::http::parse_retry_after;

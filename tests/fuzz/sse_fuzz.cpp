@@ -1,4 +1,4 @@
-// Fuzzes the incremental SSE parser (agent/llm/sse.h). The first byte seeds how the rest is
+// Fuzzes the incremental SSE parser (llm/sse.h). The first byte seeds how the rest is
 // cut into pieces. Invariants: feeding whole or in pieces yields the same events and the
 // same partial state; a parser with a small buffer cap yields a prefix of those events
 // (the cap only stops parsing); failure is sticky. It does not decode event data (the
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/llm/sse.h"
+#include "llm/sse.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using frugal::llm::sse::event;

@@ -1,4 +1,4 @@
-// Fuzzes the time zone reader the budget uses for the day boundary (budget/tzfile.h): a
+// Fuzzes the time zone reader the budget uses for the day boundary (core/time/tzfile.h): a
 // whole TZif file (RFC 8536) when the first byte is even, a POSIX TZ rule such as
 // "CET-1CEST,M3.5.0,M10.5.0/3" when it is odd. Every zone parsed is then asked for its UTC
 // offset at instants across four centuries and at the ends of int32 time. A corrupt zone
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "budget/tzfile.h"
+#include "core/time/tzfile.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace frugal::budget;

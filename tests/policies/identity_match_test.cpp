@@ -9,7 +9,7 @@ using frugal::policies::kind_of;
 using frugal::policies::matches;
 using frugal::policies::pattern_kind;
 using frugal::policies::validate_pattern;
-using frugal::transports::identity;
+using frugal::core::identity;
 
 namespace {
 identity irc(std::string account, std::string mask) {

@@ -80,7 +80,7 @@ TEST_CASE("memory stays bounded: idle senders are evicted, then the least recent
 }
 
 TEST_CASE("sender_key survives nick changes and folds case", "[rate]") {
-  using frugal::transports::identity;
+  using frugal::core::identity;
   CHECK(sender_key(identity{"irc", "Alice", "a!u@h", "a"}) == "irc:account:alice");
   CHECK(sender_key(identity{"irc", "", "nick1!u@Host.Example", "nick1"}) ==
         sender_key(identity{"irc", "", "nick2!v@host.example", "nick2"}));

@@ -8,8 +8,8 @@ using frugal::config::file;
 using frugal::policies::classify;
 using frugal::policies::realm_verdict;
 using frugal::policies::validate_identity_lists;
-using frugal::transports::identity;
-using frugal::transports::inbound;
+using frugal::core::identity;
+using frugal::core::inbound;
 
 namespace {
 

@@ -1,14 +1,16 @@
-// Tests for policies/tool_policy: realm lists, descriptor realm masks, and the public
+// Tests for policies/tool_policy and its use in tools/registry.cpp: realm lists, descriptor realm masks, and the public
 // realm failing closed without a sandbox.
 #include "policies/tool_policy.h"
 
 #include <catch2/catch.hpp>
 
+#include <list>
+
 #include "tools/sandbox.h"
+#include "tools/tool.h"
 
 using frugal::policies::check_tool;
 using frugal::policies::tool_verdict;
-using frugal::policies::tools_for;
 namespace tools = frugal::tools;
 using kind = tool_verdict::kind;
 
@@ -24,66 +26,75 @@ frugal::config::realm realm(std::string name, std::vector<std::string> tools) {
   r.tools = std::move(tools);
   return r;
 }
+
+// A probe result that lives to the end of the test run.
+const tools::sandbox_caps* caps(int landlock_abi, bool seccomp) {
+  static std::list<tools::sandbox_caps> kept;
+  tools::sandbox_caps c;
+  c.landlock_abi = landlock_abi;
+  c.seccomp = seccomp;
+  return &kept.emplace_back(c);
+}
 }  // namespace
 
 TEST_CASE("a tool must be listed for the realm and made for it", "[tool_policy]") {
   auto pub = realm("public", {"clock", "shell", "memory_recall"});
   auto priv = realm("private", {"clock", "shell", "memory_recall"});
-  CHECK(check_tool(pub, clock_tool, 2, true).verdict == kind::allow);
+  CHECK(check_tool(pub, clock_tool.traits(), 2, true).verdict == kind::allow);
   // Listed in the public realm's config, but the descriptor is private-only.
-  tool_verdict v = check_tool(pub, secret_tool, 2, true);
+  tool_verdict v = check_tool(pub, secret_tool.traits(), 2, true);
   CHECK(v.verdict == kind::deny);
   CHECK(v.reason.find("not available in the public realm") != std::string::npos);
-  CHECK(check_tool(priv, secret_tool, 2, true).verdict == kind::allow);
+  CHECK(check_tool(priv, secret_tool.traits(), 2, true).verdict == kind::allow);
   // Not listed.
   auto bare = realm("public", {"clock"});
-  CHECK(check_tool(bare, shell_tool, 2, true).verdict == kind::deny);
+  CHECK(check_tool(bare, shell_tool.traits(), 2, true).verdict == kind::deny);
   // Unknown realm name.
-  CHECK(check_tool(realm("staff", {"clock"}), clock_tool, 2, true).verdict == kind::deny);
+  CHECK(check_tool(realm("staff", {"clock"}), clock_tool.traits(), 2, true).verdict == kind::deny);
 }
 
 TEST_CASE("public realm refuses sandboxed tools without a sandbox", "[tool_policy]") {
   auto pub = realm("public", {"clock", "shell"});
   auto priv = realm("private", {"clock", "shell"});
-  CHECK(check_tool(pub, shell_tool, 2, true).verdict == kind::allow);
-  tool_verdict no_landlock = check_tool(pub, shell_tool, 0, true);
+  CHECK(check_tool(pub, shell_tool.traits(), 2, true).verdict == kind::allow);
+  tool_verdict no_landlock = check_tool(pub, shell_tool.traits(), 0, true);
   CHECK(no_landlock.verdict == kind::deny);
   CHECK(no_landlock.reason.find("Landlock") != std::string::npos);
-  tool_verdict no_seccomp = check_tool(pub, shell_tool, 3, false);
+  tool_verdict no_seccomp = check_tool(pub, shell_tool.traits(), 3, false);
   CHECK(no_seccomp.verdict == kind::deny);
   CHECK(no_seccomp.reason.find("seccomp") != std::string::npos);
-  CHECK(check_tool(pub, shell_tool, -1, false).verdict == kind::deny);
+  CHECK(check_tool(pub, shell_tool.traits(), -1, false).verdict == kind::deny);
   // Tools that don't need the sandbox still work; the owner keeps every tool.
-  CHECK(check_tool(pub, clock_tool, 0, false).verdict == kind::allow);
-  CHECK(check_tool(priv, shell_tool, 0, false).verdict == kind::allow);
+  CHECK(check_tool(pub, clock_tool.traits(), 0, false).verdict == kind::allow);
+  CHECK(check_tool(priv, shell_tool.traits(), 0, false).verdict == kind::allow);
 }
 
-TEST_CASE("tools_for offers exactly the allowed tools, in registry order", "[tool_policy]") {
+TEST_CASE("tools::offered offers exactly the allowed tools, in registry order", "[tool_policy]") {
   const std::vector<const tools::descriptor*> all = {&clock_tool, &shell_tool, &secret_tool,
                                                      nullptr};
   auto pub = realm("public", {"memory_recall", "shell", "clock"});
-  auto offered = tools_for(pub, all, 2, true);
+  auto offered = frugal::tools::offered(pub, all, caps(2, true));
   REQUIRE(offered.size() == 2);
   CHECK(offered[0] == &clock_tool);
   CHECK(offered[1] == &shell_tool);
-  CHECK(tools_for(pub, all, 0, true) == std::vector<const tools::descriptor*>{&clock_tool});
-  CHECK(tools_for(realm("private", {"memory_recall", "shell", "clock"}), all, 0, false).size() ==
+  CHECK(frugal::tools::offered(pub, all, caps(0, true)) == std::vector<const tools::descriptor*>{&clock_tool});
+  CHECK(frugal::tools::offered(realm("private", {"memory_recall", "shell", "clock"}), all, caps(0, false)).size() ==
         3);
-  CHECK(tools_for(realm("public", {}), all, 2, true).empty());
+  CHECK(frugal::tools::offered(realm("public", {}), all, caps(2, true)).empty());
 }
 
-TEST_CASE("the sandbox_caps overloads read the probe, and null means no sandbox", "[tool_policy]") {
+TEST_CASE("tools::check and tools::offered read the probe, and null means no sandbox", "[tool_policy]") {
   auto pub = realm("public", {"clock", "shell"});
   tools::sandbox_caps full;
   full.landlock_abi = 3;
   full.seccomp = true;
   tools::sandbox_caps no_seccomp = full;
   no_seccomp.seccomp = false;
-  CHECK(check_tool(pub, shell_tool, &full).verdict == kind::allow);
-  CHECK(check_tool(pub, shell_tool, &no_seccomp).verdict == kind::deny);
-  CHECK(check_tool(pub, shell_tool, nullptr).verdict == kind::deny);
-  CHECK(check_tool(pub, clock_tool, nullptr).verdict == kind::allow);
+  CHECK(frugal::tools::check(pub, shell_tool, &full).verdict == kind::allow);
+  CHECK(frugal::tools::check(pub, shell_tool, &no_seccomp).verdict == kind::deny);
+  CHECK(frugal::tools::check(pub, shell_tool, nullptr).verdict == kind::deny);
+  CHECK(frugal::tools::check(pub, clock_tool, nullptr).verdict == kind::allow);
   const std::vector<const tools::descriptor*> all = {&clock_tool, &shell_tool};
-  CHECK(tools_for(pub, all, &full).size() == 2);
-  CHECK(tools_for(pub, all, nullptr).size() == 1);
+  CHECK(frugal::tools::offered(pub, all, &full).size() == 2);
+  CHECK(frugal::tools::offered(pub, all, nullptr).size() == 1);
 }

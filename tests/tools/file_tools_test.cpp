@@ -8,8 +8,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "agent/config/config.h"
-#include "agent/core/json_writer.h"
+#include "core/config/config.h"
+#include "core/json_writer.h"
 #include "tests/tools/tools_fixture.h"
 #include "tools/all_tools.h"
 #include "tools/workspace_path.h"

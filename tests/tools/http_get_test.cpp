@@ -9,8 +9,8 @@
 #include <map>
 #include <memory>
 
-#include "agent/config/config.h"
-#include "agent/http/http_client.h"
+#include "core/config/config.h"
+#include "core/http/http_client.h"
 #include "tests/tools/tools_fixture.h"
 #include "tools/all_tools.h"
 

@@ -2,8 +2,8 @@
 // query text (quotes, FTS operators, SQL) produces an error.
 #include <catch2/catch.hpp>
 
-#include "agent/core/json_writer.h"
-#include "agent/store/database.h"
+#include "core/json_writer.h"
+#include "core/store/database.h"
 #include "tests/tools/tools_fixture.h"
 #include "tools/all_tools.h"
 #include "tools/memory_store.h"

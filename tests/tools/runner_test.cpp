@@ -5,9 +5,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "agent/config/config.h"
-#include "agent/core/log.h"
-#include "agent/store/database.h"
+#include "core/config/config.h"
+#include "core/log.h"
+#include "core/store/database.h"
 #include "tests/tools/tools_fixture.h"
 #include "tools/all_tools.h"
 #include "tools/audit.h"

@@ -3,8 +3,8 @@
 // kernel (Landlock), and the canary never reaches the output.
 #include <catch2/catch.hpp>
 
-#include "agent/config/config.h"
-#include "agent/core/json_writer.h"
+#include "core/config/config.h"
+#include "core/json_writer.h"
 #include "tests/tools/tools_fixture.h"
 #include "tools/all_tools.h"
 #include "tools/sandbox.h"

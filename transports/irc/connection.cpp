@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "agent/core/log.h"
+#include "core/log.h"
 
 namespace frugal::irc {
 

@@ -7,7 +7,7 @@
 #include <ctime>
 
 #include "transports/irc/split.h"
-#include "transports/irc/utf8.h"
+#include "core/utf8.h"
 
 namespace frugal::irc {
 

@@ -5,7 +5,7 @@
 #include <cctype>
 
 #include "transports/irc/split.h"
-#include "transports/irc/utf8.h"
+#include "core/utf8.h"
 
 namespace frugal::irc {
 

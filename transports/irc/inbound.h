@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/config/config.h"
+#include "core/config/config.h"
 #include "transports/irc/accounts.h"
 #include "transports/irc/isupport.h"
 #include "transports/irc/message.h"

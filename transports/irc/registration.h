@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/config/config.h"
+#include "core/config/config.h"
 #include "transports/irc/isupport.h"
 #include "transports/irc/message.h"
 

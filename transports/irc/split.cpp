@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "transports/irc/utf8.h"
+#include "core/utf8.h"
 
 namespace frugal::irc {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/core/handles.h"
-#include "agent/core/result.h"
+#include "core/handles.h"
+#include "core/result.h"
 
 namespace frugal::irc {
 

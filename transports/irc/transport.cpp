@@ -5,8 +5,8 @@
 // flag stops work in progress, uv handles are freed in their close callbacks.
 #include "transports/irc/transport.h"
 
-#include "agent/core/log.h"
-#include "agent/core/uv_handle.h"
+#include "core/log.h"
+#include "core/uv_handle.h"
 #include "transports/irc/accounts.h"
 #include "transports/irc/backoff.h"
 #include "transports/irc/connection.h"

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "agent/config/config.h"
+#include "core/config/config.h"
 #include "transports/transport.h"
 
 namespace frugal::irc {

@@ -3,8 +3,8 @@
 // access token travels only in the Authorization header and is registered as a secret.
 #include "transports/matrix/account.h"
 
-#include "agent/core/json_writer.h"
-#include "agent/core/log.h"
+#include "core/json_writer.h"
+#include "core/log.h"
 #include "transports/matrix/urls.h"
 
 namespace frugal::matrix {

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/core/uv_handle.h"
+#include "core/uv_handle.h"
 #include "transports/matrix/events.h"
 #include "transports/matrix/responses.h"
 #include "transports/matrix/state.h"

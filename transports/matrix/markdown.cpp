@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "agent/core/json_writer.h"
+#include "core/json_writer.h"
 
 namespace frugal::matrix {
 namespace {

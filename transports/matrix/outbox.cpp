@@ -2,8 +2,8 @@
 // sqlite with its transaction id before the first attempt and deleted only when the
 // homeserver acknowledges it, so a retry — after a timeout, a dropped connection or a
 // restart — reuses the same txn id and the homeserver de-duplicates it.
-#include "agent/core/json_writer.h"
-#include "agent/core/log.h"
+#include "core/json_writer.h"
+#include "core/log.h"
 #include "transports/matrix/account.h"
 #include "transports/matrix/markdown.h"
 #include "transports/matrix/urls.h"

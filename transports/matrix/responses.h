@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/core/result.h"
-#include "agent/http/http_client.h"
+#include "core/result.h"
+#include "core/http/http_client.h"
 
 namespace frugal::matrix {
 

@@ -1,7 +1,7 @@
 // Splitting long replies so each Matrix event stays under the homeserver's 64 KiB PDU limit.
 // The size test renders each candidate piece, because escaping can make the HTML several
 // times longer than the Markdown; the candidate shrinks until it fits.
-#include "agent/core/json_writer.h"
+#include "core/json_writer.h"
 #include "transports/matrix/markdown.h"
 
 namespace frugal::matrix {

@@ -4,8 +4,8 @@
 // long-poll. Event ids are recorded before delivery, so a replayed batch delivers nothing.
 #include <chrono>
 
-#include "agent/core/json_writer.h"
-#include "agent/core/log.h"
+#include "core/json_writer.h"
+#include "core/log.h"
 #include "transports/matrix/account.h"
 #include "transports/matrix/addressing.h"
 #include "transports/matrix/urls.h"

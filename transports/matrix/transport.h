@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "agent/config/config.h"
-#include "agent/http/http_client.h"
-#include "agent/store/database.h"
+#include "core/config/config.h"
+#include "core/http/http_client.h"
+#include "core/store/database.h"
 #include "transports/transport.h"
 
 namespace frugal::matrix {

@@ -7,7 +7,7 @@
 using namespace std::string_view_literals;
 
 #include "transports/irc/split.h"
-#include "transports/irc/utf8.h"
+#include "core/utf8.h"
 
 using namespace frugal::irc;
 

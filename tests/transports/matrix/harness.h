@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "agent/config/config.h"
-#include "agent/core/log.h"
-#include "agent/http/http_client.h"
-#include "agent/store/database.h"
+#include "core/config/config.h"
+#include "core/log.h"
+#include "core/http/http_client.h"
+#include "core/store/database.h"
 #include "transports/matrix/transport.h"
 
 namespace matrix_test {

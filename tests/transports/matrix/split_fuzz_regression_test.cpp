@@ -4,7 +4,7 @@
 // character boundary.
 #include <catch2/catch.hpp>
 
-#include "agent/core/json_writer.h"
+#include "core/json_writer.h"
 #include "transports/matrix/markdown.h"
 
 using namespace frugal;

@@ -1,0 +1,174 @@
+// The whole configuration as plain structs, loaded once from TOML (config_load.cpp) and
+// validated before the loop starts. Secrets are resolved from environment variables named
+// in the file (`*_env` keys); the file itself never holds a secret.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace frugal::config {
+
+struct agent_section {
+  std::string state_dir;
+  std::string system_prompt = "You are frugal, a concise and helpful assistant.";
+  int64_t history_messages = 20;  // messages of history sent with each turn
+  int64_t max_tool_steps = 8;
+  int64_t turn_deadline_s = 180;
+  std::string log_level = "info";
+};
+
+struct provider {
+  std::string name;
+  std::string kind = "openai";  // "openai" | "anthropic"
+  std::string base_url;
+  std::string api_key_env;
+  std::string api_key;               // resolved at load time; never logged
+  bool local = false;                // free local server (Ollama, llama.cpp)
+  int64_t first_byte_timeout_s = 0;  // 0 = default (60 s, 300 s when local)
+  int64_t connect_timeout_s = 10;
+  bool stream = false;  // use SSE streaming for this provider's calls
+};
+
+struct model {
+  std::string name;
+  int line = 0;  // where [models.NAME] starts, for errors found after loading
+  std::string provider;
+  std::string model;  // id sent to the API
+  // Prices in micro-dollars per million tokens (USD/Mtok × 1e6). -1 = not set here (the
+  // built-in table in budget/prices.cpp is consulted).
+  int64_t input_micro_per_mtok = -1;
+  int64_t cached_input_micro_per_mtok = -1;
+  int64_t output_micro_per_mtok = -1;
+  int64_t max_output_tokens = 1024;
+  int64_t context_tokens = 0;  // 0 = unknown
+};
+
+struct tier {
+  std::string name;
+  int line = 0;
+  std::vector<std::string> models;  // ordered; later ones are fallbacks
+  std::string reasoning_effort;     // "" = provider default; "minimal"/"low"/...
+  int64_t thinking_budget_tokens = 0;
+  std::optional<double> temperature;
+  int64_t max_output_tokens = 0;  // 0 = each model's own
+};
+
+struct router_section {
+  int64_t tools_threshold = 3;    // score at or above → tools tier
+  double route_down_below = 0.2;  // fraction of today's budget left
+  std::vector<std::string> action_words = {"run",      "check",  "fetch",   "read",     "search",
+                                           "write",    "list",   "open",    "download", "execute",
+                                           "remember", "recall", "look up", "find"};
+  int64_t long_message_bytes = 600;
+};
+
+struct budget_section {
+  double daily_usd = 0;  // required
+  std::string timezone = "UTC";
+  double public_share = 0.5;    // fraction of the cap the public realm may use
+  double per_sender_usd = 0.0;  // 0 = no per-sender cap beyond the public share
+  double warn_at = 0.8;
+  double monthly_usd = 0.0;        // 0 = no monthly cap
+  int64_t min_output_tokens = 64;  // floor when shrinking max_tokens to fit
+  int64_t per_message_overhead_tokens = 8;
+};
+
+struct realm {
+  std::string name;                      // "private" | "public"
+  std::vector<std::string> owners;       // identity patterns (see policies/identity_match.h)
+  std::vector<std::string> allowed;      // public realm: who may talk; empty admits nobody
+  std::vector<std::string> tools;        // tool names allowed
+  std::vector<std::string> tiers;        // empty = all tiers
+  std::string workspace;                 // default: state_dir/workspaces/<realm>
+  std::vector<std::string> shell_allow;  // programs the shell tool may run
+  std::vector<std::string> http_hosts;   // http_get host allowlist; empty = any public host
+  int64_t rate_per_minute = 6;           // per sender; 0 = unlimited
+};
+
+struct irc_channel {
+  std::string name;
+  std::string key;
+  std::string respond_to = "mention";  // "mention" | "all"
+};
+
+struct irc_network {
+  std::string name;  // "libera" from [transports.irc.libera]
+  std::string server;
+  int64_t port = 6697;
+  bool tls = true;
+  bool tls_verify = true;
+  std::string ca_file;
+  std::string nick = "frugal";
+  std::vector<std::string> alt_nicks;
+  std::string username = "frugal";
+  std::string realname = "frugal agent";
+  std::vector<irc_channel> channels;
+  std::string sasl = "none";  // "plain" | "external" | "none"
+  std::string sasl_user;
+  std::string sasl_password_env;
+  std::string sasl_password;  // resolved
+  std::string client_cert;
+  std::string client_key;
+  std::string server_password_env;
+  std::string server_password;  // resolved
+  std::string nickserv_password_env;
+  std::string nickserv_password;  // resolved
+  bool require_sasl = false;
+  std::vector<std::string> owners;   // "account:NAME" or "nick!user@host" masks
+  std::vector<std::string> allowed;  // same forms; empty admits nobody (owners aside)
+  int64_t max_reply_lines = 8;
+  double flood_lines_per_s = 1.0;
+  int64_t flood_burst = 4;
+  int64_t outbound_queue_lines = 200;  // replies kept while disconnected (oldest dropped)
+  int64_t reconnect_min_ms = 2000;     // backoff doubles from here ...
+  int64_t reconnect_max_ms = 300000;   // ... up to here, with jitter
+  int64_t reconnect_penalty_ms = 60000;  // at least this after ERROR (K-line, throttle), failed SASL
+  int64_t keepalive_ping_ms = 60000;     // our PING after this much silence
+  int64_t keepalive_dead_ms = 120000;    // link declared dead after this much silence
+  int64_t register_timeout_ms = 60000;   // connect + TLS + registration must finish within
+};
+
+struct matrix_account {
+  std::string name;
+  std::string homeserver;  // https://matrix.example.org or a server name (.well-known)
+  std::string access_token_env;
+  std::string access_token;  // resolved
+  std::string user;          // @bot:example.org, for password login
+  std::string password_env;
+  std::string password;  // resolved
+  std::string device_id = "FRUGAL";
+  std::vector<std::string> rooms;
+  std::vector<std::string> owners;    // Matrix user ids
+  std::vector<std::string> allowed;   // Matrix user ids or "*"; empty = nobody public
+  std::vector<std::string> inviters;  // who may invite; empty = owners and allowed
+  std::string respond_to = "mention";
+  std::string msgtype = "m.notice";
+};
+
+struct file {
+  std::string path;  // the file this came from
+  agent_section agent;
+  std::map<std::string, provider> providers;
+  std::map<std::string, model> models;
+  std::map<std::string, tier> tiers;
+  router_section router;
+  budget_section budget;
+  std::map<std::string, realm> realms;  // always has "private" and "public"
+  std::vector<irc_network> irc;
+  std::vector<matrix_account> matrix;
+};
+
+// Loads and validates `path`. Errors read "FILE:LINE: KEY: what is wrong".
+// `env` resolves *_env keys (tests pass their own; the program passes getenv).
+using env_fn = std::string (*)(const std::string& name);
+result<file> load(const std::string& path, env_fn env = nullptr);
+
+// The config path from --config, else $FRUGAL_CONFIG, else $XDG_CONFIG_HOME/frugal/frugal.toml
+// (XDG_CONFIG_HOME defaulting to ~/.config).
+std::string default_path();
+
+}  // namespace frugal::config

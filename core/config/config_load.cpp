@@ -1,0 +1,285 @@
+// Loads frugal.toml into config::file and validates it: unknown keys, wrong types, missing
+// required keys, dangling references (a tier naming an unknown model) and missing secrets
+// all stop the program with one "FILE:LINE: KEY: message" line. Prices are checked against
+// the budget's price table by the caller (agent/cli), which knows the built-in table.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "core/config/config.h"
+#include "core/config/config_sections.h"
+#include "core/config/toml_reader.h"
+#include "core/log.h"
+
+namespace frugal::config {
+namespace detail {
+
+std::string getenv_string(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v ? v : "";
+}
+
+bool file_exists(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+std::string dir_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string absolute_from(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || p[0] == '/') return p;
+  if (p[0] == '~' && (p.size() == 1 || p[1] == '/')) return getenv_string("HOME") + p.substr(1);
+  return base_dir + "/" + p;
+}
+
+// Resolves an *_env key: the variable must exist and be non-empty when the key is set.
+void resolve_secret(toml_reader& r, const char* key, const std::string& var, env_fn env,
+                    std::string& out) {
+  if (var.empty()) return;
+  out = env(var);
+  if (out.empty()) r.fail_at(key, "environment variable " + var + " is not set or empty");
+  log::add_secret(out);
+}
+
+void one_of(toml_reader& r, const char* key, const std::string& v,
+            std::initializer_list<const char*> allowed) {
+  std::string list;
+  for (const char* a : allowed) {
+    if (v == a) return;
+    list += list.empty() ? "" : ", ";
+    list += std::string("\"") + a + "\"";
+  }
+  r.fail_at(key, "must be one of " + list + " (got \"" + v + "\")");
+}
+
+}  // namespace detail
+
+namespace {
+using detail::absolute_from;
+using detail::file_exists;
+using detail::one_of;
+using detail::resolve_secret;
+
+void load_agent(toml_reader r, file& f, const std::string& base_dir) {
+  auto& a = f.agent;
+  r.get("state_dir", a.state_dir);
+  r.get("system_prompt", a.system_prompt);
+  r.get("history_messages", a.history_messages);
+  r.get("max_tool_steps", a.max_tool_steps);
+  r.get("turn_deadline_s", a.turn_deadline_s);
+  r.get("log_level", a.log_level);
+  log::level lvl;
+  if (!log::parse_level(a.log_level, lvl))
+    r.fail_at("log_level", "must be debug, info, warn or error");
+  if (a.history_messages < 0 || a.history_messages > 1000)
+    r.fail_at("history_messages", "must be between 0 and 1000");
+  if (a.max_tool_steps < 0 || a.max_tool_steps > 64)
+    r.fail_at("max_tool_steps", "must be between 0 and 64");
+  if (a.turn_deadline_s < 5) r.fail_at("turn_deadline_s", "must be at least 5");
+  r.finish();
+  a.state_dir = absolute_from(base_dir, a.state_dir);
+}
+
+void load_provider(toml_reader r, const std::string& name, file& f, env_fn env) {
+  provider p;
+  p.name = name;
+  r.require("kind");
+  r.require("base_url");
+  r.get("kind", p.kind);
+  one_of(r, "kind", p.kind, {"openai", "anthropic"});
+  r.get("base_url", p.base_url);
+  if (p.base_url.rfind("http://", 0) != 0 && p.base_url.rfind("https://", 0) != 0)
+    r.fail_at("base_url", "must start with http:// or https://");
+  while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();
+  r.get("api_key_env", p.api_key_env);
+  r.get("local", p.local);
+  r.get("first_byte_timeout_s", p.first_byte_timeout_s);
+  r.get("connect_timeout_s", p.connect_timeout_s);
+  r.get("stream", p.stream);
+  if (p.kind == "anthropic" && p.api_key_env.empty() && !p.local)
+    r.fail_at(nullptr, "anthropic providers need api_key_env (the variable holding the key)");
+  resolve_secret(r, "api_key_env", p.api_key_env, env, p.api_key);
+  r.finish();
+  f.providers[name] = std::move(p);
+}
+
+void load_model(toml_reader r, const std::string& name, file& f) {
+  model m;
+  m.name = name;
+  m.line = r.line_of(nullptr);
+  r.require("provider");
+  r.require("model");
+  r.get("provider", m.provider);
+  r.get("model", m.model);
+  if (!f.providers.count(m.provider))
+    r.fail_at("provider", "no provider named \"" + m.provider + "\" ([providers." + m.provider +
+                              "] is missing)");
+  r.get_usd("input_usd_per_mtok", m.input_micro_per_mtok);
+  r.get_usd("cached_input_usd_per_mtok", m.cached_input_micro_per_mtok);
+  r.get_usd("output_usd_per_mtok", m.output_micro_per_mtok);
+  if ((m.input_micro_per_mtok < 0) != (m.output_micro_per_mtok < 0))
+    r.fail_at(m.input_micro_per_mtok < 0 ? "output_usd_per_mtok" : "input_usd_per_mtok",
+              "set both input_usd_per_mtok and output_usd_per_mtok, or neither");
+  r.get("max_output_tokens", m.max_output_tokens);
+  if (m.max_output_tokens < 1 || m.max_output_tokens > 1'000'000)
+    r.fail_at("max_output_tokens", "must be between 1 and 1000000");
+  r.get("context_tokens", m.context_tokens);
+  r.finish();
+  f.models[name] = std::move(m);
+}
+
+void check_models_exist(toml_reader& r, const char* key, const std::vector<std::string>& names,
+                        const file& f) {
+  if (names.empty()) r.fail_at(key, "a tier needs at least one model");
+  for (const auto& n : names)
+    if (!f.models.count(n)) r.fail_at(key, "no model named \"" + n + "\" ([models." + n + "])");
+}
+
+void load_tiers(toml_reader r, file& f) {
+  // A tier is either `chat = ["m1", "m2"]` or a table `[tiers.chat] models = [...] ...`.
+  for (const auto& [k, v] : *r.table_ptr()) {
+    std::string name(k.str());
+    tier t;
+    t.name = name;
+    t.line = static_cast<int>(v.source().begin.line);
+    if (v.is_array()) {
+      r.get(name.c_str(), t.models);
+      check_models_exist(r, name.c_str(), t.models, f);
+    } else if (v.is_table()) {
+      auto sub = *r.table(name.c_str());
+      sub.require("models");
+      sub.get("models", t.models);
+      check_models_exist(sub, "models", t.models, f);
+      sub.get("reasoning_effort", t.reasoning_effort);
+      if (!t.reasoning_effort.empty())
+        one_of(sub, "reasoning_effort", t.reasoning_effort,
+               {"none", "minimal", "low", "medium", "high"});
+      sub.get("thinking_budget_tokens", t.thinking_budget_tokens);
+      sub.get("temperature", t.temperature);
+      if (t.temperature && (*t.temperature < 0 || *t.temperature > 2))
+        sub.fail_at("temperature", "must be between 0 and 2");
+      sub.get("max_output_tokens", t.max_output_tokens);
+      sub.finish();
+    } else {
+      r.fail_at(name.c_str(), "expected a list of model names or a table");
+    }
+    f.tiers[name] = std::move(t);
+  }
+}
+
+void load_router(toml_reader r, file& f) {
+  auto& ro = f.router;
+  r.get("tools_threshold", ro.tools_threshold);
+  r.get("route_down_below", ro.route_down_below);
+  r.get("action_words", ro.action_words);
+  r.get("long_message_bytes", ro.long_message_bytes);
+  if (ro.route_down_below < 0 || ro.route_down_below > 1)
+    r.fail_at("route_down_below", "must be a fraction between 0 and 1");
+  r.finish();
+}
+
+void load_budget(toml_reader r, file& f) {
+  auto& b = f.budget;
+  r.require("daily_usd");
+  r.get("daily_usd", b.daily_usd);
+  if (b.daily_usd < 0 || b.daily_usd > 1e6) r.fail_at("daily_usd", "must be between 0 and 1000000");
+  r.get("timezone", b.timezone);
+  if (b.timezone != "UTC" && (b.timezone.find("..") != std::string::npos ||
+                              !file_exists("/usr/share/zoneinfo/" + b.timezone)))
+    r.fail_at("timezone", "unknown IANA time zone \"" + b.timezone + "\"");
+  r.get("public_share", b.public_share);
+  if (b.public_share < 0 || b.public_share > 1)
+    r.fail_at("public_share", "must be a fraction between 0 and 1");
+  r.get("per_sender_usd", b.per_sender_usd);
+  if (b.per_sender_usd < 0) r.fail_at("per_sender_usd", "must not be negative");
+  r.get("warn_at", b.warn_at);
+  if (b.warn_at < 0 || b.warn_at > 1) r.fail_at("warn_at", "must be a fraction between 0 and 1");
+  r.get("monthly_usd", b.monthly_usd);
+  if (b.monthly_usd < 0) r.fail_at("monthly_usd", "must not be negative");
+  r.get("min_output_tokens", b.min_output_tokens);
+  if (b.min_output_tokens < 1) r.fail_at("min_output_tokens", "must be at least 1");
+  r.get("per_message_overhead_tokens", b.per_message_overhead_tokens);
+  r.finish();
+}
+
+}  // namespace
+}  // namespace frugal::config
+
+namespace frugal::config {
+namespace {
+
+std::string default_env(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v ? v : "";
+}
+
+void load_top(toml_reader& root, file& f, env_fn env, const std::string& base_dir) {
+  if (auto a = root.table("agent")) load_agent(*a, f, base_dir);
+  if (f.agent.state_dir.empty()) {
+    std::string xdg = default_env("XDG_STATE_HOME");
+    if (xdg.empty()) xdg = default_env("HOME") + "/.local/state";
+    f.agent.state_dir = xdg + "/frugal";
+  }
+  root.require("providers");
+  for (auto& [name, r] : root.tables("providers")) load_provider(r, name, f, env);
+  root.require("models");
+  for (auto& [name, r] : root.tables("models")) load_model(r, name, f);
+  root.require("tiers");
+  if (auto t = root.table("tiers")) {
+    load_tiers(*t, f);
+    if (f.tiers.empty()) t->fail_at(nullptr, "define at least one tier, e.g. chat = [\"model\"]");
+  }
+  if (auto r = root.table("router")) load_router(*r, f);
+  root.require("budget");
+  if (auto b = root.table("budget")) load_budget(*b, f);
+  detail::default_realms(f);
+  if (auto r = root.table("realms")) detail::load_realms(*r, f);
+  if (auto t = root.table("transports")) {
+    if (auto irc = t->table("irc")) detail::load_irc(*irc, f, env, base_dir);
+    if (auto mx = t->table("matrix")) detail::load_matrix(*mx, f, env);
+    t->finish();
+  }
+  root.finish();
+  for (auto& [name, realm] : f.realms) {
+    if (realm.workspace.empty()) realm.workspace = f.agent.state_dir + "/workspaces/" + name;
+    realm.workspace = absolute_from(base_dir, realm.workspace);
+    for (const auto& tier : realm.tiers)
+      if (!f.tiers.count(tier))
+        throw config_error(f.path + ": realms." + name + ".tiers: no tier named \"" + tier + "\"");
+  }
+}
+
+}  // namespace
+
+std::string default_path() {
+  std::string p = default_env("FRUGAL_CONFIG");
+  if (!p.empty()) return p;
+  std::string xdg = default_env("XDG_CONFIG_HOME");
+  if (xdg.empty()) xdg = default_env("HOME") + "/.config";
+  return xdg + "/frugal/frugal.toml";
+}
+
+result<file> load(const std::string& path, env_fn env) {
+  if (!env) env = default_env;
+  file f;
+  f.path = path;
+  try {
+    toml::table root = toml::parse_file(path);
+    toml_reader reader(root, path, "");
+    load_top(reader, f, env, detail::absolute_from(".", detail::dir_of(path)));
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    return fail(path, ":", static_cast<int64_t>(src.begin.line),
+                ": syntax error: ", std::string(e.description()));
+  } catch (const config_error& e) {
+    return error{e.what()};
+  }
+  return f;
+}
+
+}  // namespace frugal::config

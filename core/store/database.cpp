@@ -1,0 +1,146 @@
+// sqlite wrapper: open with the pragmas the daemon relies on, and per-area migrations.
+#include "core/store/database.h"
+
+#include <sys/stat.h>
+
+namespace frugal::store {
+namespace {
+status setup(sqlite3* db) {
+  // Several processes share the file (the daemon and cron `ask` jobs, all starting their
+  // migrations at once on a fresh folder). Transactions are short, so waiting is better
+  // than failing; switching to WAL can report SQLITE_BUSY without waiting, so retry it.
+  sqlite3_busy_timeout(db, 30000);
+  char* err = nullptr;
+  int rc = SQLITE_BUSY;
+  for (int attempt = 0; attempt < 50 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED); ++attempt) {
+    if (attempt > 0) {
+      sqlite3_free(err);
+      err = nullptr;
+      sqlite3_sleep(20 * attempt);
+    }
+    rc = sqlite3_exec(db,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                      "PRAGMA foreign_keys=ON;"
+                      "CREATE TABLE IF NOT EXISTS schema_versions("
+                      " area TEXT PRIMARY KEY, version INTEGER NOT NULL);",
+                      nullptr, nullptr, &err);
+  }
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    return fail("store: setup: ", msg);
+  }
+  return status::success();
+}
+}  // namespace
+
+result<database> database::open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  database db(raw, path);
+  if (rc != SQLITE_OK)
+    return fail("store: open ", path, ": ", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+  if (auto s = setup(raw); !s) return fail(s.message(), " (", path, ")");
+  // History, memory and the ledger are private: 0600 (sqlite gives its -wal and -shm
+  // files the database file's mode).
+  ::chmod(path.c_str(), 0600);
+  return db;
+}
+
+result<database> database::open_memory() {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open(":memory:", &raw);
+  database db(raw, ":memory:");
+  if (rc != SQLITE_OK) return fail("store: open :memory:: ", sqlite3_errstr(rc));
+  if (auto s = setup(raw); !s) return s.err();
+  return db;
+}
+
+status database::exec(std::string_view sql) {
+  char* err = nullptr;
+  std::string text(sql);
+  int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db_.get());
+    sqlite3_free(err);
+    return fail("store: ", msg);
+  }
+  return status::success();
+}
+
+status database::migrate(std::string_view area, const std::vector<std::string_view>& steps) {
+  // The version is read inside each step's BEGIN IMMEDIATE transaction: several processes
+  // may migrate a fresh file at once, and only the first may apply a step.
+  auto version = [&]() -> result<int64_t> {
+    auto q = statement::prepare(db_.get(), "SELECT version FROM schema_versions WHERE area=?");
+    if (!q) return q.err();
+    q->bind(1, area);
+    int rc = q->step();
+    if (rc == SQLITE_ROW) return q->int_at(0);
+    if (rc == SQLITE_DONE) return int64_t{0};
+    return fail("migration ", area, ": ", sqlite3_errmsg(db_.get()));
+  };
+  for (size_t v = 0; v < steps.size(); ++v) {
+    auto before = version();
+    if (!before) return before.err();
+    if (*before > static_cast<int64_t>(v)) continue;  // applied earlier, no lock needed
+    status s = immediate([&]() -> status {
+      auto now = version();
+      if (!now) return now.err();
+      if (*now > static_cast<int64_t>(v)) return status::success();  // another process won
+      if (auto r = exec(steps[v]); !r)
+        return fail("migration ", area, " #", v + 1, ": ", r.message());
+      auto up = statement::prepare(db_.get(),
+                                   "INSERT INTO schema_versions(area, version) VALUES(?, ?) "
+                                   "ON CONFLICT(area) DO UPDATE SET version=excluded.version");
+      if (!up) return up.err();
+      up->bind(1, area).bind(2, static_cast<int64_t>(v + 1));
+      if (up->step() != SQLITE_DONE) return fail("migration ", area, ": ", sqlite3_errmsg(get()));
+      return status::success();
+    });
+    if (!s) return s;
+  }
+  return status::success();
+}
+
+result<statement> statement::prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
+  if (rc != SQLITE_OK) return fail("store: prepare: ", sqlite3_errmsg(db));
+  return statement(st);
+}
+statement& statement::bind(int i, int64_t v) {
+  sqlite3_bind_int64(st_.get(), i, v);
+  return *this;
+}
+statement& statement::bind(int i, std::string_view v) {
+  sqlite3_bind_text(st_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+statement& statement::bind_null(int i) {
+  sqlite3_bind_null(st_.get(), i);
+  return *this;
+}
+int statement::step() {
+  return sqlite3_step(st_.get());
+}
+int64_t statement::int_at(int col) const {
+  return sqlite3_column_int64(st_.get(), col);
+}
+std::string statement::text_at(int col) const {
+  auto* p = sqlite3_column_text(st_.get(), col);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(st_.get(), col)))
+           : std::string();
+}
+bool statement::is_null(int col) const {
+  return sqlite3_column_type(st_.get(), col) == SQLITE_NULL;
+}
+void statement::reset() {
+  sqlite3_reset(st_.get());
+  sqlite3_clear_bindings(st_.get());
+}
+
+}  // namespace frugal::store

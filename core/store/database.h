@@ -1,0 +1,78 @@
+// database: the one sqlite file in state_dir (WAL mode, busy timeout, foreign keys on).
+// Each area (ledger, sessions, memory, matrix, audit) keeps its own numbered migrations and
+// calls migrate() at start; applied versions are recorded per area in `schema_versions`.
+// It is not a query builder: areas prepare their own statements on get().
+#pragma once
+#include <sqlite3.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/handles.h"
+#include "core/result.h"
+
+namespace frugal::store {
+
+class database {
+ public:
+  // Opens (creating if missing) `path`, sets WAL, busy_timeout (5 s) and foreign keys.
+  static result<database> open(const std::string& path);
+  // An in-memory database for unit tests.
+  static result<database> open_memory();
+
+  sqlite3* get() const { return db_.get(); }
+  const std::string& path() const { return path_; }
+
+  // Runs one or more statements with no results.
+  status exec(std::string_view sql);
+  // Applies steps[v] for every v at or above the area's recorded version, each in its own
+  // transaction, so a crash leaves a consistent version. Steps are never edited once
+  // shipped: a change is a new step appended at the end.
+  status migrate(std::string_view area, const std::vector<std::string_view>& steps);
+  // Runs `body` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK when it fails).
+  template <class F>
+  status immediate(F&& body);
+
+ private:
+  explicit database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite_ptr db_;
+  std::string path_;
+};
+
+// A prepared statement with bind helpers (1-based indexes, as in sqlite).
+class statement {
+ public:
+  static result<statement> prepare(sqlite3* db, std::string_view sql);
+  statement& bind(int i, int64_t v);
+  statement& bind(int i, std::string_view v);
+  statement& bind_null(int i);
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step();
+  int64_t int_at(int col) const;
+  std::string text_at(int col) const;
+  bool is_null(int col) const;
+  void reset();
+  sqlite3_stmt* get() const { return st_.get(); }
+
+ private:
+  explicit statement(sqlite3_stmt* st) : st_(st) {}
+  sqlite_stmt_ptr st_;
+};
+
+template <class F>
+status database::immediate(F&& body) {
+  if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
+  status r = body();
+  if (!r) {
+    (void)exec("ROLLBACK");
+    return r;
+  }
+  if (auto s = exec("COMMIT"); !s) {
+    (void)exec("ROLLBACK");
+    return s;
+  }
+  return status::success();
+}
+
+}  // namespace frugal::store

@@ -1,0 +1,64 @@
+// The Anthropic Messages API wire format: request body, non-streaming response, and the
+// streamed events. It does not do HTTP (provider.cpp does; headers x-api-key and
+// anthropic-version: 2023-06-01).
+//
+// Body: {"model","max_tokens","system"?,"messages":[{"role":"user"|"assistant","content":
+//   [{"type":"text","text"} | {"type":"tool_use","id","name","input":{...}} |
+//    {"type":"tool_result","tool_use_id","content","is_error"}]}], "tools":[{"name",
+//   "description","input_schema"}]?, "temperature"?, "thinking":{"type":"enabled",
+//   "budget_tokens"}?, "stream"?}
+// System messages are joined into the top-level "system". Consecutive messages of the same
+// API role are merged into one (tool results, then any user text, form one user turn).
+// Empty text blocks are left out (the API rejects them); a turn left with no block gets a
+// "(empty)" text block. Tool arguments that are not a JSON object are sent as {}.
+// Extended thinking: budget_tokens is lowered to max_tokens - 1 and thinking is left off
+// when that is under the API's minimum of 1024, and also while the current turn has tool
+// calls (the API would want the earlier thinking blocks replayed, which llm::message does
+// not carry). With thinking on, temperature is not sent (the API requires the default).
+// Usage: input_tokens EXCLUDES cache reads and writes, so llm::usage.input_tokens =
+// input_tokens + cache_read_input_tokens + cache_creation_input_tokens.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "llm/types.h"
+#include "llm/wire.h"
+
+namespace frugal::llm::anthropic {
+
+constexpr const char* api_version = "2023-06-01";
+constexpr int64_t min_thinking_budget = 1024;
+
+// The JSON body for POST {base_url}/v1/messages.
+std::string build_body(const request& req);
+
+// Parses a complete non-streaming response: text blocks joined by "\n", thinking blocks
+// into reasoning, tool_use blocks into tool calls (input re-serialised as JSON text).
+result<response> parse_response(std::string_view body);
+
+// Streamed events: message_start, content_block_start/delta/stop, message_delta,
+// message_stop, ping, error. Dispatches on the data's "type" (the SSE event name is only
+// used to spot an error event).
+class stream_decoder final : public llm::stream_decoder {
+ public:
+  status feed(const sse::event& ev) override;
+  bool complete() const override { return stopped_ || !resp_.stop_reason.empty(); }
+
+ private:
+  enum class block_kind { text, thinking, tool_use, other };
+  struct block {
+    int64_t index = 0;
+    block_kind kind = block_kind::other;
+    size_t tool = 0;  // slot in resp_.tool_calls for tool_use blocks
+  };
+  block* find_block(int64_t index);
+  void update_usage(simdjson::dom::element u);
+
+  std::vector<block> blocks_;
+  int64_t input_ = 0, cache_read_ = 0, cache_write_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace frugal::llm::anthropic

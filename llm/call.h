@@ -1,0 +1,72 @@
+// One model call, independent of the network: builds the http::request for a provider,
+// takes the streamed body chunk by chunk (SSE → the codec's stream decoder), and maps the
+// finished http::response to an llm::outcome. provider.cpp wires it to http::client; tests
+// drive it directly with recorded bytes. It does not retry, fall back or log secrets.
+//
+// Outcome mapping (http failure / status → llm::failure):
+//   connect failure, or any failure before the request was fully sent → not_sent
+//   timeout after sending → timeout; connection dropped → dropped; cancelled → cancelled
+//   too large, or a 2xx body that is truncated or malformed → bad_response
+//   HTTP 429 → rate_limited; 500–599 and 529 → overloaded; other non-2xx → http_error
+//     (error text from the body's error.message, ≤ ~200 bytes, the API key scrubbed)
+//   a 2xx body or stream event that is only an API error: overloaded_error/server_error/
+//     api_error or code ≥ 500 → overloaded; rate_limit_error or code 429 → rate_limited;
+//     others → http_error — unless output had already streamed, then → dropped (tokens
+//     were generated and may be billed)
+//   a stream that ends before its stop/finish reason → dropped
+// On every failure after sending, response.usage keeps whatever usage was seen (e.g. the
+// input tokens from Anthropic's message_start). http_status and retry_after_ms are kept.
+// When the native tool_calls are empty and tools were offered, calls written as text are
+// extracted (text_tool_calls.h).
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/http/http_client.h"
+#include "llm/provider.h"
+#include "llm/sse.h"
+#include "llm/types.h"
+#include "llm/wire.h"
+
+namespace frugal::llm {
+
+// Endpoint for a provider: openai → base_url + "/chat/completions"; anthropic → base_url +
+// "/v1/messages" (just "/messages" when base_url already ends in "/v1").
+std::string endpoint_url(const provider_config& cfg);
+
+// The first-byte timeout used: cfg's value, except that a local provider left at the
+// 60 s default (or ≤ 0) waits 300 s (a local model may load for minutes).
+long first_byte_timeout_ms(const provider_config& cfg);
+
+// Classifies an API error (body or stream event) as in the table above, ignoring output.
+failure classify_api_error(const api_error& e);
+
+class call {
+ public:
+  call(const provider_config& cfg, const request& req);
+
+  // URL, headers (auth only when a key is set), body and timeouts; on_data is left unset.
+  http::request http_request() const;
+  // Feeds a chunk of a streamed body (ignored when the request was not streamed).
+  void on_data(std::string_view chunk);
+  // Maps the finished transfer to an outcome. Call once.
+  outcome finish(const http::response& r);
+
+ private:
+  outcome fail_with(failure f, long status, std::string_view what) const;
+  std::string scrub(std::string_view text) const;
+  void finish_2xx(const http::response& r, outcome& o);
+
+  provider_config cfg_;
+  std::string body_;
+  bool stream_;
+  std::vector<tool_spec> tools_;
+  sse::parser parser_;
+  std::unique_ptr<stream_decoder> decoder_;
+  std::vector<sse::event> events_;
+  std::string stream_error_;  // first parse failure of the stream, if any
+};
+
+}  // namespace frugal::llm

@@ -1,0 +1,86 @@
+// The provider-neutral shape of one model call: the messages sent, the tools offered, and
+// the response with its usage. Providers (openai.cpp, anthropic.cpp) translate to and from
+// their wire formats; nothing above this layer sees a provider's JSON.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "budget/usage.h"
+
+namespace frugal::llm {
+
+struct tool_call {
+  std::string id;
+  std::string name;
+  std::string arguments_json;  // as the model wrote it; may be invalid JSON
+};
+
+enum class role { system, user, assistant, tool };
+
+struct message {
+  llm::role role = role::user;
+  std::string content;
+  std::vector<tool_call> tool_calls;  // assistant messages only
+  std::string tool_call_id;           // tool results only
+  std::string tool_name;              // tool results only
+  bool is_error = false;              // tool results only
+};
+
+struct tool_spec {
+  std::string name;
+  std::string description;
+  std::string parameters_schema_json;  // a JSON Schema object
+};
+
+struct request {
+  std::string model;
+  std::vector<message> messages;  // system prompt is messages[0] when present
+  std::vector<tool_spec> tools;
+  int64_t max_tokens = 1024;
+  std::optional<double> temperature;
+  std::string reasoning_effort;       // "", "minimal", "low", "medium", "high"
+  int64_t thinking_budget_tokens = 0;  // anthropic extended thinking; 0 = off
+  bool stream = false;
+};
+
+using usage = budget::usage;  // budget/usage.h: what a call settles from
+
+
+struct response {
+  std::string content;
+  std::string reasoning;  // reasoning/thinking text, when the provider returns it
+  std::vector<tool_call> tool_calls;
+  std::string stop_reason;
+  llm::usage usage;
+};
+
+// Why a call failed, as far as billing and fallback care.
+enum class failure {
+  none,
+  not_sent,     // connection refused, DNS, TLS: definitely not charged
+  http_error,   // an HTTP error status with an error body: not charged
+  rate_limited, // 429
+  overloaded,   // 5xx / 529
+  timeout,      // may have been charged
+  bad_response, // truncated or malformed body after a 2xx: may have been charged
+  dropped,      // stream cut mid-way: may have been charged
+  cancelled,
+};
+
+struct outcome {
+  failure fail = failure::none;
+  std::string error;        // short, secret-free description
+  long http_status = 0;
+  int64_t retry_after_ms = -1;
+  llm::response response;   // valid when fail == none; usage may be partial otherwise
+  // True when the provider certainly did not bill this call (release the reservation).
+  bool definitely_free() const {
+    return fail == failure::not_sent || fail == failure::http_error ||
+           fail == failure::rate_limited || fail == failure::overloaded ||
+           fail == failure::cancelled;
+  }
+};
+
+}  // namespace frugal::llm
