@@ -10,7 +10,7 @@
 #include "core/time/tzfile.h"
 #include "tests/fuzz/fuzz_support.h"
 
-using namespace frugal::budget;
+using namespace frugal::tz;
 
 namespace {
 constexpr int64_t instants[] = {
