@@ -1,6 +1,7 @@
 // `frugal ask`: one task from the arguments or all of stdin, the answer on stdout, an exit
-// code a cron job can test. Safe to run while the daemon runs: the ledger is shared
-// through sqlite transactions, not through any lock file.
+// code a cron job can test. One-shot by default: no earlier run's messages are sent;
+// `--continue` resumes the last ask conversation and `--session NAME` a named one. Safe to
+// run while the daemon runs: the ledger is shared through sqlite, not a lock file.
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,6 +20,8 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
   agent::turn_request req;
   std::string as;
   std::string text;
+  bool resume = false;
+  std::string session;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--tier" && i + 1 < args.size())
@@ -27,6 +30,10 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
       req.dry_run = true;
     else if (a == "--as" && i + 1 < args.size())
       as = args[++i];
+    else if (a == "--continue" || a == "-c")
+      resume = true;
+    else if (a == "--session" && i + 1 < args.size())
+      session = args[++i];
     else if (a == "--") {
       for (++i; i < args.size(); ++i) text += (text.empty() ? "" : " ") + args[i];
     } else if (a.size() > 1 && a[0] == '-') {
@@ -42,9 +49,16 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   }
   if (text.empty()) return complain(exit_usage, "ask: the task is empty");
+  if (!session.empty() &&
+      (session.size() > 64 || session.find_first_of(" \t\r\n") != std::string::npos))
+    return complain(exit_usage, "ask: --session needs a name of at most 64 characters, no spaces");
   auto who = parse_identity_arg(as, "ask");
   if (!who) return complain(exit_usage, "ask: --as: " + who.message());
   req.msg = *who;
+  // The conversation `--continue` resumes is the session "ask"; a one-shot run replaces it.
+  // Named sessions live beside it. Neither is ever a channel's or a query's history.
+  req.msg.target = session.empty() ? "ask" : "ask:" + session;
+  req.fresh_session = session.empty() && !resume;
   req.msg.text = text;
 
   agent::startup_error err;
@@ -63,7 +77,8 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
 
 }  // namespace
 
-const command cmd_ask = {"ask", "ask [--tier NAME] [--dry-run] [--as ID] [TEXT...]",
-                         "answer one task from the arguments or stdin, then exit", exec};
+const command cmd_ask = {
+    "ask", "ask [-c|--continue] [--session NAME] [--tier NAME] [--dry-run] [--as ID] [TEXT...]",
+    "answer one task from the arguments or stdin, then exit (one-shot unless continued)", exec};
 
 }  // namespace frugal::cli

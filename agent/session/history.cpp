@@ -44,8 +44,15 @@ result<std::vector<llm::message>> history::load(const key& k, int64_t max_messag
 }
 
 status history::append(const key& k, const std::string& user_text, const std::string& answer,
-                       int64_t tool_calls, int64_t keep) {
+                       int64_t tool_calls, int64_t keep, bool replace) {
   return db_->immediate([&]() -> status {
+    if (replace) {
+      auto del = store::statement::prepare(
+          db_->get(), "DELETE FROM history WHERE realm=? AND transport=? AND target=?");
+      if (!del) return del.err();
+      del->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
+      if (del->step() != SQLITE_DONE) return fail("history: replace: ", sqlite3_errmsg(db_->get()));
+    }
     auto ins = store::statement::prepare(
         db_->get(),
         "INSERT INTO history(realm, transport, target, role, content, tool_calls) "

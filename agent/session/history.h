@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/result.h"
-#include "llm/types.h"
 #include "core/store/database.h"
+#include "llm/types.h"
 
 namespace frugal::session {
 
@@ -26,9 +26,10 @@ class history {
   // The last `max_messages` messages of the session, oldest first.
   result<std::vector<llm::message>> load(const key& k, int64_t max_messages);
   // Appends one exchange (the user's text and the final answer) and the number of tool
-  // calls the turn made; trims the session to `keep` messages.
+  // calls the turn made; trims the session to `keep` messages. With `replace`, the
+  // session's earlier messages are deleted in the same transaction (a one-shot `ask`).
   status append(const key& k, const std::string& user_text, const std::string& answer,
-                int64_t tool_calls, int64_t keep);
+                int64_t tool_calls, int64_t keep, bool replace = false);
   // Tool calls made in the session's last `turns` turns (a router signal).
   result<int64_t> recent_tool_calls(const key& k, int64_t turns);
 

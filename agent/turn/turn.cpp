@@ -59,7 +59,8 @@ void turn::start() {
     }
   }
   key_ = {realm_, req_.msg.transport, req_.msg.target};
-  auto hist = rt_.history().load(key_, cfg.agent.history_messages);
+  auto hist = req_.fresh_session ? result<std::vector<llm::message>>(std::vector<llm::message>{})
+                                 : rt_.history().load(key_, cfg.agent.history_messages);
   if (!hist) {
     LOG_ERROR("turn", hist.message());
     finish(turn_status::internal, "Something went wrong on my side (storage).");
@@ -84,7 +85,7 @@ void turn::route() {
   const auto& cfg = rt_.cfg();
   router::route_input in;
   in.text = req_.msg.text;
-  auto recent = rt_.history().recent_tool_calls(key_, 3);
+  auto recent = req_.fresh_session ? result<int64_t>(0) : rt_.history().recent_tool_calls(key_, 3);
   in.recent_tool_calls = recent ? *recent : 0;
   in.rules = cfg.router;
   in.available_tiers = router::tier_names(cfg);
@@ -325,7 +326,7 @@ void turn::answer(std::string text) {
   if (auto warning = rt_.governor().take_warning(); warning && realm_ == "private")
     text += "\n(" + *warning + ")";
   auto s = rt_.history().append(key_, req_.msg.text, text, tool_calls_,
-                                rt_.cfg().agent.history_messages * 2);
+                                rt_.cfg().agent.history_messages * 2, req_.fresh_session);
   if (!s) LOG_ERROR("turn", s.message());
   finish(turn_status::answered, std::move(text));
 }

@@ -12,6 +12,9 @@ struct turn_request {
   transports::inbound msg;
   std::string forced_tier;  // `ask --tier NAME`; empty = the router decides
   bool dry_run = false;     // route and quote the reservation, call nothing
+  // Starts the session over (one-shot `ask`): earlier messages are neither loaded nor
+  // used as routing signals, and this exchange replaces them when the turn is answered.
+  bool fresh_session = false;
 };
 
 enum class turn_status {

@@ -46,3 +46,21 @@ TEST_CASE("history is trimmed to the newest messages and never starts with an an
   REQUIRE(window->size() == 2);
   CHECK(window->front().content == "q9");
 }
+
+TEST_CASE("append with replace starts the session over in the same transaction") {
+  auto db = store::database::open_memory();
+  REQUIRE(db.ok());
+  auto h = session::history::open(*db);
+  REQUIRE(h.ok());
+  session::key ask{"private", "stdin", "ask"};
+  session::key other{"private", "stdin", "ask:nightly"};
+  REQUIRE(h->append(ask, "a big log", "summary", 3, 100).ok());
+  REQUIRE(h->append(other, "kept", "yes", 0, 100).ok());
+  REQUIRE(h->append(ask, "digest", "ok", 0, 100, /*replace=*/true).ok());
+  auto a = h->load(ask, 100);
+  REQUIRE(a.ok());
+  REQUIRE(a->size() == 2);
+  CHECK(a->front().content == "digest");
+  CHECK(*h->recent_tool_calls(ask, 3) == 0);
+  CHECK(h->load(other, 100)->size() == 2);
+}
