@@ -149,10 +149,13 @@ class ngircd_server(_server):
 
 
 class inspircd_server(_server):
-    """InspIRCd 3 linked to Atheme 7 (account agentbot / s3cretpw, client.crt fingerprint)."""
+    """InspIRCd 3 linked to Atheme 7 (account agentbot / s3cretpw, client.crt fingerprint),
+    with extended-join, account-notify, MONITOR and WHOX; account_tag=False leaves out the
+    account-tag module (as some networks do), so accounts are known only from the others."""
 
-    def __init__(self, port=None, tls_port=None):
+    def __init__(self, port=None, tls_port=None, account_tag=True):
         super().__init__(port, tls_port)
+        self.account_tag = account_tag
         self.link_port = free_port()
         self.client_cert = os.path.join(templates_dir(), "client.crt")
         self.client_key = os.path.join(templates_dir(), "client.key")
@@ -166,7 +169,9 @@ class inspircd_server(_server):
         inspircd = require_binary("inspircd")
         atheme = require_binary("atheme-services")
         values = {"@DIR@": self.dir, "@PORT@": self.port, "@TLS_PORT@": self.tls_port,
-                  "@LINK_PORT@": self.link_port}
+                  "@LINK_PORT@": self.link_port,
+                  "@ACCOUNT_TAG_MODULE@":
+                      '<module name="ircv3_accounttag">' if self.account_tag else ""}
         _fill("inspircd.conf.in", os.path.join(self.dir, "inspircd.conf"), values)
         _fill("atheme.conf.in", os.path.join(self.dir, "atheme.conf"), values)
         data = os.path.join(self.dir, "data")
@@ -234,7 +239,7 @@ class inspircd_server(_server):
 class irc_user:
     """A raw IRC user for e2e tests: plain TCP, answers PING, keeps every line."""
 
-    def __init__(self, port, nick, cap_first=False):
+    def __init__(self, port, nick, cap_first=False, user=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.sock.settimeout(0.1)
         self.buf = b""
@@ -242,7 +247,7 @@ class irc_user:
         if cap_first:  # holds registration open for CAP REQ / SASL
             self.send("CAP LS 302")
         self.send(f"NICK {nick}")
-        self.send(f"USER {nick} 0 * :{nick}")
+        self.send(f"USER {user or nick} 0 * :{nick}")
 
     def send(self, line):
         self.sock.sendall(line.encode() + b"\r\n")

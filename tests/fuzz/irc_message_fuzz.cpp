@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "transports/irc/accounts.h"
 #include "transports/irc/ctcp.h"
@@ -17,7 +18,6 @@
 #include "transports/irc/line_buffer.h"
 #include "transports/irc/message.h"
 #include "transports/irc/registration.h"
-#include "core/utf8.h"
 
 using namespace frugal;
 using namespace frugal::irc;
@@ -74,7 +74,7 @@ struct session {
       FUZZ_CHECK(wire_safe(out));
     }
     FUZZ_CHECK(wire_safe(reg.nick()));
-    accounts.observe(*m, reg.support());
+    accounts.observe(*m, reg.support(), reg.nick());
     (void)account_for(*m, reg.has_cap("account-tag"), accounts, reg.support());
     inbound_context ctx{
         "irc.fuzz", reg.nick(), &reg.support(), &cfg.channels, reg.has_cap("account-tag"),

@@ -42,6 +42,10 @@ void isupport::apply(const message& m) {
       nicklen = n == 0 ? nicklen : (n > 64 ? 64 : n);
     } else if (key == "NETWORK") {
       network = std::string(value.substr(0, 64));
+    } else if (key == "WHOX") {
+      whox = true;
+    } else if (key == "MONITOR") {
+      monitor = number(value, 100);  // no value: no stated limit; 100 is plenty for us
     }
   }
 }

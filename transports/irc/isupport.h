@@ -1,6 +1,7 @@
 // isupport: what the server announced in RPL_ISUPPORT (005) that this client acts on:
-// CASEMAPPING (nick/channel comparison), CHANTYPES, LINELEN and NICKLEN. Defaults are the
-// RFC 1459 ones until 005 arrives. It does not track modes, prefixes or other tokens.
+// CASEMAPPING (nick/channel comparison), CHANTYPES, LINELEN, NICKLEN, WHOX and MONITOR.
+// Defaults are the RFC 1459 ones until 005 arrives. It does not track modes, prefixes or
+// other tokens.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -18,6 +19,8 @@ struct isupport {
   size_t linelen = 512;  // bytes per line including CR LF, tags excluded
   size_t nicklen = 30;   // a generous default until the server says
   std::string network;
+  bool whox = false;   // WHO accepts %fields (WHOX): account lookups are possible
+  size_t monitor = 0;  // MONITOR list size the server allows; 0 = no MONITOR
 
   // Reads the tokens of one 005 message (`:server 005 me TOKEN[=value]... :are supported`).
   // Unknown tokens and malformed values are ignored; absurd values are clamped.

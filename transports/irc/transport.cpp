@@ -197,7 +197,7 @@ class network final : public transports::transport {
 
   void handle(const message& m) {
     if (!reg_) return;
-    accounts_.observe(m, support());
+    accounts_.observe(m, support(), reg_->nick());
     bool was_registered = reg_->registered();
     auto replies = reg_->feed(m);
     bool registered_now = reg_->registered();
@@ -221,6 +221,11 @@ class network final : public transports::transport {
     } else if (c == "JOIN" && support().equal(m.nick(), reg_->nick())) {
       self_mask_ = m.prefix;
       LOG_INFO(tag, name_, ": joined ", m.param(0));
+      // Who is already there and logged in to what: accounts for people who joined first.
+      if (support().whox && is_safe_middle(m.param(0))) {
+        queue_.push(whox_query(m.param(0)), flood_queue::priority::front);
+        pump();
+      }
     } else if (c == "PRIVMSG") {
       on_privmsg(m);  // may destroy this transport (the callback's owner): nothing after
     } else if (c == "473" || c == "474" || c == "475" || c == "471" || c == "403") {

@@ -19,7 +19,7 @@ struct fixture {
   std::optional<transports::inbound> in(const std::string& line) {
     auto m = parse(line);
     REQUIRE(m);
-    accounts.observe(*m, is);
+    accounts.observe(*m, is, "Bot[1]");
     inbound_context ctx{"irc.test", "Bot[1]", &is, &channels, tags, &accounts};
     return to_inbound(*m, ctx);
   }
@@ -74,12 +74,18 @@ TEST_CASE("inbound: respond_to all, private messages, own echoes, CTCP, NOTICE")
 
 TEST_CASE("inbound: identity from account-tag, extended-join, account-notify, never the nick") {
   fixture f;
+  f.in(":Bot[1]!b@bot JOIN #all");
   f.in(":carol!c@h JOIN #all carolacct :Carol");
   CHECK(f.in(":carol!c@h PRIVMSG #all :hi")->from.account == "carolacct");
+  // A nick change ends what the bot knows (the account is learned again from
+  // account-notify or WHOX): see accounts_test.cpp.
   f.in(":carol!c@h NICK carol2");
+  CHECK(f.in(":carol2!c@h PRIVMSG #all :hi")->from.account.empty());
+  f.in(":carol2!c@h ACCOUNT carolacct");
   CHECK(f.in(":carol2!c@h PRIVMSG #all :hi")->from.account == "carolacct");
   f.in(":carol2!c@h ACCOUNT *");
   CHECK(f.in(":carol2!c@h PRIVMSG #all :hi")->from.account.empty());
+  f.in(":dave!d@h JOIN #all");
   f.in(":dave!d@h ACCOUNT daveacct");
   CHECK(f.in(":dave!d@h PRIVMSG #all :hi")->from.account == "daveacct");
   f.in(":dave!d@h QUIT :bye");
