@@ -149,6 +149,7 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
     return nullptr;
   }
   rt->http_ = std::make_unique<http::client>(&rt->loop_);
+  rt->tools_http_ = std::make_unique<http::client>(&rt->loop_);
   for (const auto& [name, p] : cfg.providers)
     rt->providers_[name] = llm::make_provider(provider_config_of(p), *rt->http_);
   rt->caps_ = tools::probe();
@@ -164,6 +165,7 @@ runtime::~runtime() {
   turns_.clear();
   providers_.clear();
   retired_providers_.clear();
+  tools_http_.reset();
   http_.reset();
   sweeper_.close();
   if (loop_ready_) {

@@ -50,6 +50,10 @@ class runtime {
   uv_loop_t* loop() { return &loop_; }
   const config::file& cfg() const { return cfg_; }
   http::client& http() { return *http_; }
+  // Tools' own client: its connection cache never holds a provider's or a homeserver's
+  // connection, so a tool request cannot ride one (each request is still checked, see
+  // http::request::public_only).
+  http::client& tools_http() { return *tools_http_; }
   store::database& db() { return *db_; }
   session::history& history() { return *history_; }
   budget::governor& governor() { return *governor_; }
@@ -79,6 +83,7 @@ class runtime {
   bool loop_ready_ = false;
   config::file cfg_;
   std::unique_ptr<http::client> http_;
+  std::unique_ptr<http::client> tools_http_;
   std::unique_ptr<store::database> db_;
   std::unique_ptr<session::history> history_;
   std::unique_ptr<budget::governor> governor_;

@@ -301,7 +301,7 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     ctx.workspace = realm_cfg_.workspace;
     ctx.realm_cfg = &realm_cfg_;
     ctx.db = &rt_.db();
-    ctx.http = &rt_.http();
+    ctx.http = &rt_.tools_http();
     ctx.caps = &rt_.caps();
     tools::run_tool(ctx, *d, args, [this, i](tools::output out) {
       tool_finished(i, out.is_error, std::move(out.text));

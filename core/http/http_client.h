@@ -4,6 +4,7 @@
 // and a cap on the response size; TLS verification is always on.
 // It does not retry, follow redirects (unless asked) or parse bodies: callers do.
 #pragma once
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <cstdint>
@@ -26,10 +27,16 @@ struct request {
   size_t max_response_bytes = 8 << 20;
   bool follow_redirects = false;  // at most 5 hops
   // (`headers` go to every hop, other hosts included: don't combine secrets with redirects.)
-  // Refuse to connect to loopback, private, link-local, CGNAT, multicast or unspecified
-  // addresses (IPv4 and IPv6, IPv4-mapped included). Checked on the resolved address of
-  // every connection, so redirects and DNS tricks are covered (CURLOPT_OPENSOCKETFUNCTION).
+  // Refuse to talk to loopback, private, link-local, CGNAT, multicast or unspecified
+  // addresses (IPv4 and IPv6, IPv4-mapped included). Checked twice: on the resolved address
+  // before a socket opens (CURLOPT_OPENSOCKETFUNCTION) and on the connected peer address
+  // right before every request is sent, on a new or a reused connection and on every
+  // redirect hop (CURLOPT_PREREQFUNCTION). A reused connection to a refused address would
+  // otherwise skip the first check: curl pools connections by host:port.
   bool public_only = false;
+  // The predicate public_only applies; empty means is_public_address (address_policy.h).
+  // Tests set it to treat one loopback address as "public"; nothing else should.
+  std::function<bool(const sockaddr*)> address_allowed;
   // Only these URL schemes (also for redirects).
   bool http_only = true;
   // Optional: called with each chunk of the body as it arrives (SSE streaming). The body

@@ -3,14 +3,15 @@
 // record into the transfer (the multi glue in http_client.cpp acts on what they record).
 #include "core/http/transfer.h"
 
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 
-#include "core/log.h"
 #include "core/http/address_policy.h"
+#include "core/log.h"
 
 namespace frugal::http {
 namespace {
@@ -65,15 +66,45 @@ size_t on_header(char* p, size_t size, size_t n, void* userp) noexcept {
   return len;
 }
 
+bool address_ok(const transfer& t, const sockaddr* sa) noexcept {
+  try {
+    return t.req.address_allowed ? t.req.address_allowed(sa) : is_public_address(sa);
+  } catch (...) {
+    return false;
+  }
+}
+
 // Opens every connection's socket: close-on-exec (tools are forked from this process),
 // and for public_only requests only after the resolved address passed the policy.
 curl_socket_t on_open_socket(void* userp, curlsocktype, curl_sockaddr* a) noexcept {
   auto* t = static_cast<transfer*>(userp);
-  if (t->req.public_only && !is_public_address(&a->addr)) {
+  if (t->req.public_only && !address_ok(*t, &a->addr)) {
     t->refused_address = address_text(&a->addr);
     return CURL_SOCKET_BAD;
   }
   return ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+// Runs right before each request goes out (every redirect hop included), after curl chose
+// a connection, new or reused from its pool: the peer address is judged again, so a
+// connection opened by someone else's request to a refused address is never used here.
+int on_prereq(void* userp, char* peer_ip, char*, int peer_port, int) noexcept {
+  auto* t = static_cast<transfer*>(userp);
+  sockaddr_storage ss{};
+  auto* sa = reinterpret_cast<sockaddr*>(&ss);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  const auto port = htons(static_cast<uint16_t>(peer_port));
+  if (peer_ip && inet_pton(AF_INET, peer_ip, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = port;
+  } else if (peer_ip && inet_pton(AF_INET6, peer_ip, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = port;
+  }
+  if (ss.ss_family != AF_UNSPEC && address_ok(*t, sa)) return CURL_PREREQFUNC_OK;
+  t->refused_address = ss.ss_family == AF_UNSPEC ? std::string("?") : address_text(sa);
+  return CURL_PREREQFUNC_ABORT;
 }
 
 bool valid_method(const std::string& m) {
@@ -162,6 +193,10 @@ status configure_transfer(transfer& t) {
   if (r.public_only) FRUGAL_SETOPT(CURLOPT_PROXY, "");
   FRUGAL_SETOPT(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
   FRUGAL_SETOPT(CURLOPT_OPENSOCKETDATA, &t);
+  if (r.public_only) {
+    FRUGAL_SETOPT(CURLOPT_PREREQFUNCTION, on_prereq);
+    FRUGAL_SETOPT(CURLOPT_PREREQDATA, &t);
+  }
   FRUGAL_SETOPT(CURLOPT_WRITEFUNCTION, on_body);
   FRUGAL_SETOPT(CURLOPT_WRITEDATA, &t);
   FRUGAL_SETOPT(CURLOPT_HEADERFUNCTION, on_header);
@@ -229,7 +264,10 @@ response finish_response(transfer& t, CURLcode code) {
   } else if (t.callback_threw) {
     f = failure::other;
     why = "a response callback failed";
-  } else if (!t.refused_address.empty() && f == failure::connect) {
+  } else if (!t.refused_address.empty() &&
+             (f == failure::connect || code == CURLE_ABORTED_BY_CALLBACK)) {
+    // Refused before a byte of the request was sent (at open or in on_prereq).
+    f = failure::connect;
     why = "address not allowed: " + t.refused_address;
   }
   return finish_response(t, f, why);

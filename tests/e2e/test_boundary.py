@@ -91,6 +91,17 @@ tls = false
         c.check(r.returncode == 0 and not leaked and tool_msgs,
                 "public attack refused, no canary anywhere: " + what,
                 (r.returncode, leaked, json.dumps(tool_msgs)[:400], r.stderr[-300:]))
+    # The provider lives on 127.0.0.1 (README's Ollama shape): the model call leaves a
+    # keep-alive connection to that host:port in curl's pool. A public http_get of the same
+    # host:port must be refused, not ride that connection (before: "HTTP 200 from ...").
+    fake.reset()
+    fake.script(tool_step("http_get", url=fake.url + "/_health"), {"content": "done"})
+    frugal(w.config, "ask", "--as", "irc.test:mallory!m@evil.example", "fetch it", env=env)
+    tool_out = json.dumps(fake.requests()[-1]["body"]["messages"][-1])
+    c.check("address not allowed" in tool_out and "HTTP 200" not in tool_out,
+            "http_get of the provider's own host:port is refused on a pooled connection too",
+            tool_out[:400])
+
     # The shell tool ran `cat /etc/passwd` in the sandbox: the kernel (Landlock) allows
     # /etc read-only, so that one is allowed output; the private file is not.
     fake.reset()

@@ -3,6 +3,8 @@
 // cancel, public_only, concurrency and teardown with transfers in flight.
 #include "core/http/http_client.h"
 
+#include <netinet/in.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
@@ -282,6 +284,54 @@ TEST_CASE("http: public_only refuses loopback") {
   CHECK_FALSE(resp.request_sent);
   r.public_only = false;
   CHECK(fetch(c, loop.get(), r).status == 200);
+}
+
+// The provider shape of README's Ollama example: a loopback server that the program
+// itself talks to (keep-alive, pooled by curl). A public_only request to the same
+// host:port must not ride the pooled connection, directly or through a redirect from a
+// server the policy allows. Before CURLOPT_PREREQFUNCTION the second request reused the
+// connection, reached /count and came back 200 ("counted").
+TEST_CASE("http: public_only holds on a reused connection, directly and after a redirect") {
+  server_process provider(server_script);
+  server_process outside(server_script);
+  test_loop loop;
+  http::client c(loop.get());
+  // Only `outside` counts as public here (both listen on 127.0.0.1; the port tells them apart).
+  const int outside_port = outside.port();
+  auto only_outside = [outside_port](const sockaddr* sa) {
+    return sa->sa_family == AF_INET &&
+           ntohs(reinterpret_cast<const sockaddr_in*>(sa)->sin_port) == outside_port;
+  };
+  auto counted = [&] { return fetch(c, loop.get(), get(provider.url("/counted"))).body; };
+
+  // The program's own request opens the connection that curl keeps in its pool.
+  REQUIRE(fetch(c, loop.get(), get(provider.url("/ok"))).status == 200);
+
+  auto direct = get(provider.url("/count"));
+  direct.public_only = true;
+  direct.address_allowed = only_outside;
+  auto d = fetch(c, loop.get(), direct);
+  CHECK(d.fail == http::failure::connect);
+  CHECK(d.error.find("address not allowed: 127.0.0.1") != std::string::npos);
+  CHECK_FALSE(d.request_sent);
+  CHECK(d.body.empty());
+
+  auto hop = get(outside.url("/redirect-to?url=" + provider.url("/count")));
+  hop.public_only = true;
+  hop.follow_redirects = true;
+  hop.address_allowed = only_outside;
+  auto h = fetch(c, loop.get(), hop);
+  CHECK(h.fail == http::failure::connect);
+  CHECK(h.error.find("address not allowed: 127.0.0.1") != std::string::npos);
+  CHECK(h.body.empty());
+
+  CHECK(counted() == "0");  // neither request reached the provider's port
+  // The allowed server itself still answers on its pooled connection.
+  auto ok = get(outside.url("/ok"));
+  ok.public_only = true;
+  ok.address_allowed = only_outside;
+  CHECK(fetch(c, loop.get(), ok).status == 200);
+  CHECK(fetch(c, loop.get(), ok).status == 200);
 }
 
 TEST_CASE("http: several transfers run concurrently") {

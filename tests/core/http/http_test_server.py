@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 BARRIER = threading.Condition()
 ARRIVED = [0]
+COUNTED = [0]  # requests that reached /count
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -107,6 +108,14 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         elif path == "/redirect":
             self._send(302, b"", [("Location", "/ok")])
+        elif path == "/redirect-to":
+            self._send(302, b"", [("Location", q.get("url", "/ok"))])
+        elif path == "/count":
+            with BARRIER:
+                COUNTED[0] += 1
+            self._send(200, b"counted", [("Content-Type", "text/plain")])
+        elif path == "/counted":
+            self._send(200, str(COUNTED[0]).encode(), [("Content-Type", "text/plain")])
         elif path == "/redirect-loop":
             self._send(302, b"", [("Location", "/redirect-loop")])
         elif path == "/hang":
