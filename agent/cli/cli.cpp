@@ -1,10 +1,12 @@
-// The front door: global options, then one command from the table. Usage errors exit 2
-// with a one-line message; --help and --version print to stdout and exit 0.
+// The front door: global options (accepted before or after the command, as --opt VALUE or
+// --opt=VALUE), then one command from the table, each parsed by CLI11. Usage errors exit 2
+// with a one-line message; --help (also COMMAND --help) and --version print to stdout and
+// exit 0. It does not load the config: the commands do.
 #include "agent/cli/cli.h"
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 
 #include "agent/cli/command.h"
 #include "core/config/config.h"
@@ -16,18 +18,33 @@ namespace {
 const command* const k_commands[] = {&cmd_ask,    &cmd_chat,   &cmd_run,
                                      &cmd_budget, &cmd_doctor, &cmd_init};
 
-void print_help() {
-  std::printf(
-      "frugal %s — a small always-on AI agent with a hard daily spend cap\n\n"
-      "usage: frugal [--config FILE] [--log-level LEVEL] [--log-format text|json] COMMAND ...\n\n"
-      "commands:\n",
-      FRUGAL_VERSION);
-  for (const command* c : k_commands) std::printf("  %-52s %s\n", c->usage, c->summary);
-  std::printf(
-      "\nThe config is --config FILE, else $FRUGAL_CONFIG, else "
-      "$XDG_CONFIG_HOME/frugal/frugal.toml.\n"
-      "Exit codes of ask: 0 answered, 1 internal error, 2 usage or configuration error,\n"
-      "3 refused by the budget, 4 no model reachable.\n");
+const char* const k_footer =
+    "The config is --config FILE, else $FRUGAL_CONFIG, else "
+    "$XDG_CONFIG_HOME/frugal/frugal.toml.\n"
+    "Global options may come before or after the command. `frugal COMMAND --help` lists a\n"
+    "command's options.\n"
+    "Exit codes: 0 answered/ok, 1 internal or storage error, 2 usage or configuration error\n"
+    "(a rejected API key included), 3 refused by the budget, 4 no model reachable,\n"
+    "128+N stopped by signal N.";
+
+// The level a command logs at: --log-level wins; else terminal commands show warnings
+// and errors (-v info, -vv debug) and the daemon keeps the config's level (-v debug).
+std::string effective_level(const global_options& g, const command& c) {
+  if (!g.log_level.empty()) return g.log_level;
+  if (c.quiet_by_default) return g.verbose >= 2 ? "debug" : g.verbose == 1 ? "info" : "warn";
+  return g.verbose > 0 ? "debug" : "";
+}
+
+std::string one_line(std::string what) {
+  while (!what.empty() && what.back() == '\n') what.pop_back();
+  for (auto& ch : what)
+    if (ch == '\n') ch = ' ';
+  return what;
+}
+
+// True when argv named one of the commands.
+bool chosen_name(const CLI::App& app) {
+  return !app.get_subcommands().empty();
 }
 
 }  // namespace
@@ -43,64 +60,65 @@ int main(int argc, char** argv) {
   // signal that kills the daemon (libuv leaves SIGPIPE to the application).
   std::signal(SIGPIPE, SIG_IGN);
   global_options g;
-  int i = 1;
-  for (; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](const char* name) -> const char* {
-      if (i + 1 >= argc) return nullptr;
-      (void)name;
-      return argv[++i];
-    };
-    if (a == "--help" || a == "-h") {
-      print_help();
-      return exit_ok;
-    } else if (a == "--version" || a == "-V") {
-      std::printf("frugal %s\n", FRUGAL_VERSION);
-      return exit_ok;
-    } else if (a == "--config" || a == "-c") {
-      const char* v = value("--config");
-      if (!v) return complain(exit_usage, "--config needs a file");
-      g.config_path = v;
-      g.config_given = true;
-    } else if (a.rfind("--config=", 0) == 0) {
-      g.config_path = a.substr(9);
-      g.config_given = true;
-    } else if (a == "--log-level") {
-      const char* v = value("--log-level");
-      log::level lvl;
-      if (!v || !log::parse_level(v, lvl))
-        return complain(exit_usage, "--log-level needs debug, info, warn or error");
-      g.log_level = v;
-    } else if (a == "--log-format") {
-      const char* v = value("--log-format");
-      if (!v || (std::strcmp(v, "json") != 0 && std::strcmp(v, "text") != 0))
-        return complain(exit_usage, "--log-format needs text or json");
-      g.log_json = std::strcmp(v, "json") == 0;
-    } else if (!a.empty() && a[0] == '-') {
-      return complain(exit_usage, "unknown option " + a + " (see frugal --help)");
-    } else {
-      break;
-    }
+  std::string log_format = "text";
+  CLI::App app("frugal " FRUGAL_VERSION " — a small always-on AI agent with a hard daily spend cap",
+               "frugal");
+  app.set_version_flag("-V,--version", "frugal " FRUGAL_VERSION);
+  app.require_subcommand(0, 1);
+  app.option_defaults()->always_capture_default(false);
+  app.add_option("-c,--config", g.config_path, "config file (TOML)")->type_name("FILE");
+  app.add_option("--log-level", g.log_level,
+                 "debug, info, warn or error (default: warn for terminal commands, the "
+                 "config's [agent] log_level for run)")
+      ->type_name("LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--log-format", log_format, "text or json lines on stderr")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("-v,--verbose", g.verbose, "more log lines: -v info, -vv debug");
+
+  const command* chosen = nullptr;
+  command_fn run;
+  for (const command* c : k_commands) {
+    CLI::App* sub = app.add_subcommand(c->name, c->summary);
+    sub->fallthrough();  // global options after the command reach the parent
+    command_fn fn = c->setup(*sub, g);
+    sub->final_callback([&chosen, &run, c, fn] {
+      chosen = c;
+      run = fn;
+    });
   }
-  if (i >= argc) {
-    print_help();
+  app.footer(k_footer);  // after the subcommands, which would inherit it
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    // help() of the top app delegates to the subcommand that was named, if any.
+    std::fputs(app.help().c_str(), stdout);
+    return exit_ok;
+  } catch (const CLI::CallForAllHelp&) {
+    std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+    return exit_ok;
+  } catch (const CLI::CallForVersion& e) {
+    std::printf("%s\n", e.what());
+    return exit_ok;
+  } catch (const CLI::ExtrasError& e) {
+    // A word where the command belongs is a mistyped command, not an "argument".
+    std::vector<std::string> rest = app.remaining();
+    if (!chosen_name(app) && !rest.empty() && !rest[0].empty() && rest[0][0] != '-')
+      return complain(exit_usage, "unknown command \"" + rest[0] + "\" (see frugal --help)");
+    return complain(exit_usage, one_line(e.what()) + " (see frugal --help)");
+  } catch (const CLI::ParseError& e) {
+    return complain(exit_usage, one_line(e.what()) + " (see frugal --help)");
+  }
+  if (!chosen) {
+    std::fputs(app.help().c_str(), stdout);
     return exit_usage;
   }
+  g.config_given = !g.config_path.empty();
   if (g.config_path.empty()) g.config_path = config::default_path();
-  log::set_json(g.log_json);
-  std::string name = argv[i];
-  std::vector<std::string> args(argv + i + 1, argv + argc);
-  for (const command* c : k_commands) {
-    if (name != c->name) continue;
-    for (const auto& a : args) {
-      if (a == "--help" || a == "-h") {
-        std::printf("usage: frugal %s\n  %s\n", c->usage, c->summary);
-        return exit_ok;
-      }
-    }
-    return c->exec(g, args);
-  }
-  return complain(exit_usage, "unknown command \"" + name + "\" (see frugal --help)");
+  g.log_level = effective_level(g, *chosen);
+  log::set_json(log_format == "json");
+  return run();
 }
 
 }  // namespace frugal::cli

@@ -4,9 +4,11 @@
 // run while the daemon runs: the ledger is shared through sqlite, not a lock file.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <memory>
 
 #include "agent/cli/cli.h"
 #include "agent/cli/command.h"
@@ -16,32 +18,24 @@
 namespace frugal::cli {
 namespace {
 
-int exec(const global_options& g, const std::vector<std::string>& args) {
-  agent::turn_request req;
+struct options {
+  std::string tier;
+  bool dry_run = false;
   std::string as;
-  std::string text;
   bool resume = false;
   std::string session;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--tier" && i + 1 < args.size())
-      req.forced_tier = args[++i];
-    else if (a == "--dry-run")
-      req.dry_run = true;
-    else if (a == "--as" && i + 1 < args.size())
-      as = args[++i];
-    else if (a == "--continue" || a == "-c")
-      resume = true;
-    else if (a == "--session" && i + 1 < args.size())
-      session = args[++i];
-    else if (a == "--") {
-      for (++i; i < args.size(); ++i) text += (text.empty() ? "" : " ") + args[i];
-    } else if (a.size() > 1 && a[0] == '-') {
-      return complain(exit_usage, "ask: unknown or incomplete option " + a);
-    } else {
-      text += (text.empty() ? "" : " ") + a;
-    }
-  }
+  std::vector<std::string> words;
+};
+
+int exec(const global_options& g, const options& o) {
+  agent::turn_request req;
+  req.forced_tier = o.tier;
+  req.dry_run = o.dry_run;
+  const std::string& as = o.as;
+  const bool resume = o.resume;
+  const std::string& session = o.session;
+  std::string text;
+  for (const auto& w : o.words) text += (text.empty() ? "" : " ") + w;
   if (text.empty()) {
     if (::isatty(STDIN_FILENO))
       return complain(exit_usage, "ask: give the task as arguments or pipe it on stdin");
@@ -75,10 +69,26 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
   return code;
 }
 
+command_fn setup(CLI::App& sub, const global_options& g) {
+  auto o = std::make_shared<options>();
+  sub.add_option("--tier", o->tier, "use this tier (chat, tools, local, ...) instead of routing")
+      ->type_name("NAME");
+  sub.add_flag("--dry-run", o->dry_run, "show the route and the reservation; call no model");
+  sub.add_option("--as", o->as,
+                 "run as another sender: irc.NAME:nick!user@host, irc.NAME:account:NAME or "
+                 "matrix.NAME:@user:server")
+      ->type_name("ID");
+  sub.add_flag("-c,--continue", o->resume, "continue the last ask conversation");
+  sub.add_option("--session", o->session, "keep a named conversation (at most 64 characters)")
+      ->type_name("NAME");
+  sub.add_option("text", o->words, "the task (else all of stdin)")->type_name("TEXT");
+  return [&g, o] { return exec(g, *o); };
+}
+
 }  // namespace
 
 const command cmd_ask = {
-    "ask", "ask [-c|--continue] [--session NAME] [--tier NAME] [--dry-run] [--as ID] [TEXT...]",
-    "answer one task from the arguments or stdin, then exit (one-shot unless continued)", exec};
+    "ask", "answer one task from the arguments or stdin, then exit (one-shot unless continued)",
+    true, setup};
 
 }  // namespace frugal::cli

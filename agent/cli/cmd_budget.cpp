@@ -2,7 +2,9 @@
 // text or JSON; `--history N` for the last N days. Reads the shared ledger only: safe
 // while the daemon runs. Orphaned reservations of dead processes are settled first (the
 // runtime does it at start), so the figures are the truth.
+#include <CLI/CLI.hpp>
 #include <cstdio>
+#include <memory>
 
 #include "agent/cli/cli.h"
 #include "agent/cli/command.h"
@@ -12,24 +14,14 @@
 namespace frugal::cli {
 namespace {
 
-int exec(const global_options& g, const std::vector<std::string>& args) {
+struct options {
   bool json = false;
   int64_t history = 0;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--json") {
-      json = true;
-    } else if (args[i] == "--history" && i + 1 < args.size()) {
-      try {
-        history = std::stoll(args[++i]);
-      } catch (...) {
-        history = -1;
-      }
-      if (history < 1 || history > 3660)
-        return complain(exit_usage, "budget: --history needs a number of days (1-3660)");
-    } else {
-      return complain(exit_usage, "budget: unknown or incomplete option " + args[i]);
-    }
-  }
+};
+
+int exec(const global_options& g, const options& o) {
+  const bool json = o.json;
+  const int64_t history = o.history;
   agent::startup_error err;
   auto rt = agent::runtime::create(g.config_path, g.log_level, err, /*need_secrets=*/false);
   if (!rt) return complain(err.exit_code, err.message);
@@ -49,9 +41,18 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
   return exit_ok;
 }
 
+command_fn setup(CLI::App& sub, const global_options& g) {
+  auto o = std::make_shared<options>();
+  sub.add_flag("--json", o->json, "print JSON instead of text");
+  sub.add_option("--history", o->history, "the last N days instead of today (1-3660)")
+      ->type_name("N")
+      ->check(CLI::Range(int64_t{1}, int64_t{3660}));
+  return [&g, o] { return exec(g, *o); };
+}
+
 }  // namespace
 
-const command cmd_budget = {"budget", "budget [--json] [--history N]",
-                            "show today's cap, spend, reservations and reset time", exec};
+const command cmd_budget = {"budget", "show today's cap, spend, reservations and reset time", true,
+                            setup};
 
 }  // namespace frugal::cli

@@ -3,8 +3,10 @@
 // runs on this loop between turns.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "agent/cli/cli.h"
 #include "agent/cli/command.h"
@@ -14,16 +16,14 @@
 namespace frugal::cli {
 namespace {
 
-int exec(const global_options& g, const std::vector<std::string>& args) {
-  std::string tier, as;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--tier" && i + 1 < args.size())
-      tier = args[++i];
-    else if (args[i] == "--as" && i + 1 < args.size())
-      as = args[++i];
-    else
-      return complain(exit_usage, "chat: unknown or incomplete option " + args[i]);
-  }
+struct options {
+  std::string tier;
+  std::string as;
+};
+
+int exec(const global_options& g, const options& o) {
+  const std::string& tier = o.tier;
+  const std::string& as = o.as;
   auto who = parse_identity_arg(as, "chat");
   if (!who) return complain(exit_usage, "chat: --as: " + who.message());
   agent::startup_error err;
@@ -50,9 +50,19 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
   return exit_ok;
 }
 
+command_fn setup(CLI::App& sub, const global_options& g) {
+  auto o = std::make_shared<options>();
+  sub.add_option("--tier", o->tier, "use this tier for every turn instead of routing")
+      ->type_name("NAME");
+  sub.add_option("--as", o->as,
+                 "talk as another sender: irc.NAME:nick!user@host, irc.NAME:account:NAME or "
+                 "matrix.NAME:@user:server")
+      ->type_name("ID");
+  return [&g, o] { return exec(g, *o); };
+}
+
 }  // namespace
 
-const command cmd_chat = {"chat", "chat [--tier NAME] [--as ID]",
-                          "talk line by line on the terminal (history kept)", exec};
+const command cmd_chat = {"chat", "talk line by line on the terminal (history kept)", true, setup};
 
 }  // namespace frugal::cli

@@ -4,6 +4,7 @@
 // token (whoami), and the tool sandbox. Exit 0 when nothing failed, 1 otherwise.
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <vector>
 
@@ -95,8 +96,7 @@ std::string probe_tcp(uv_loop_t* loop, const std::string& host, int64_t port) {
   return p.result;
 }
 
-int exec(const global_options& g, const std::vector<std::string>& args) {
-  if (!args.empty()) return complain(exit_usage, "doctor: takes no arguments");
+int exec(const global_options& g) {
   std::vector<row> rows;
   agent::startup_error err;
   auto rt = agent::runtime::create(g.config_path, g.log_level, err);
@@ -185,8 +185,7 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
                   caps.user_namespaces ? "available" : "not available (not required)"});
   for (const auto& [name, realm] : cfg.realms) {
     std::string list;
-    for (const auto* d :
-         tools::offered(realm, tools::registry(), &caps))
+    for (const auto* d : tools::offered(realm, tools::registry(), &caps))
       list += (list.empty() ? "" : ", ") + std::string(d->name);
     rows.push_back({"realm " + name + " tools", "ok", list.empty() ? "(none)" : list});
   }
@@ -194,9 +193,13 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
   return failed ? exit_internal : exit_ok;
 }
 
+command_fn setup(CLI::App&, const global_options& g) {
+  return [&g] { return exec(g); };
+}
+
 }  // namespace
 
-const command cmd_doctor = {"doctor", "doctor",
-                            "check config, state folder, providers, transports, sandbox", exec};
+const command cmd_doctor = {"doctor", "check config, state folder, providers, transports, sandbox",
+                            true, setup};
 
 }  // namespace frugal::cli

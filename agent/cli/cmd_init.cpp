@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -33,45 +34,20 @@ std::string ask_line(const std::string& question, const std::string& dflt) {
   return line;
 }
 
-int exec(const global_options& g, const std::vector<std::string>& args) {
-  starter_options o;
+struct options {
+  starter_options starter;
   bool force = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto next = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
-    const std::string* v = nullptr;
-    if (a == "--force")
-      force = true;
-    else if (a == "--state-dir" && (v = next()))
-      o.state_dir = *v;
-    else if (a == "--base-url" && (v = next()))
-      o.base_url = *v;
-    else if (a == "--api-key-env" && (v = next()))
-      o.api_key_env = *v;
-    else if (a == "--chat-model" && (v = next()))
-      o.chat_model = *v;
-    else if (a == "--tools-model" && (v = next()))
-      o.tools_model = *v;
-    else if (a == "--local-url" && (v = next()))
-      o.local_url = *v;
-    else if (a == "--local-model" && (v = next()))
-      o.local_model = *v;
-    else if (a == "--daily-usd" && (v = next()))
-      o.daily_usd = *v;
-    else if (a == "--irc-server" && (v = next()))
-      o.irc_server = *v;
-    else if (a == "--irc-channel" && (v = next()))
-      o.irc_channel = *v;
-    else if (a == "--irc-nick" && (v = next()))
-      o.irc_nick = *v;
-    else
-      return complain(exit_usage, "init: unknown or incomplete option " + a);
-  }
+  bool any_flag = false;  // true when some option was given (then init never asks)
+};
+
+int exec(const global_options& g, options opts) {
+  starter_options& o = opts.starter;
+  const bool force = opts.force;
   struct stat st {};
   if (::stat(g.config_path.c_str(), &st) == 0 && !force)
     return complain(exit_usage, "init: " + g.config_path +
                                     " exists; not overwriting it (use --force to replace it)");
-  if (::isatty(STDIN_FILENO) && args.empty()) {
+  if (::isatty(STDIN_FILENO) && !opts.any_flag) {
     std::cout << "Writing a starter config to " << g.config_path << "\n";
     o.base_url = ask_line("OpenAI-compatible API base URL", o.base_url);
     o.api_key_env = ask_line("Environment variable holding its API key", o.api_key_env);
@@ -93,9 +69,42 @@ int exec(const global_options& g, const std::vector<std::string>& args) {
   return exit_ok;
 }
 
+command_fn setup(CLI::App& sub, const global_options& g) {
+  auto o = std::make_shared<options>();
+  starter_options& s = o->starter;
+  sub.add_flag("--force", o->force, "replace an existing config file");
+  struct value {
+    const char* flag;
+    std::string* into;
+    const char* help;
+    const char* type;
+  };
+  const value values[] = {
+      {"--state-dir", &s.state_dir, "state folder (ledger, history, workspaces)", "DIR"},
+      {"--base-url", &s.base_url, "OpenAI-compatible API base URL", "URL"},
+      {"--api-key-env", &s.api_key_env, "environment variable holding the API key", "NAME"},
+      {"--chat-model", &s.chat_model, "cheap model id for the chat tier", "ID"},
+      {"--tools-model", &s.tools_model, "capable model id for the tools tier", "ID"},
+      {"--local-url", &s.local_url, "local OpenAI-compatible server (e.g. Ollama)", "URL"},
+      {"--local-model", &s.local_model, "model id on the local server", "ID"},
+      {"--daily-usd", &s.daily_usd, "daily spend cap in USD", "N"},
+      {"--irc-server", &s.irc_server, "IRC server host[:port] (empty: no IRC)", "HOST"},
+      {"--irc-channel", &s.irc_channel, "IRC channel to join", "CHANNEL"},
+      {"--irc-nick", &s.irc_nick, "IRC nick", "NICK"},
+  };
+  for (const auto& v : values)
+    sub.add_option(v.flag, *v.into, v.help)->type_name(v.type)->default_str(*v.into);
+  CLI::App* self = &sub;
+  return [&g, o, self] {
+    for (const CLI::Option* opt : self->get_options())
+      if (opt->get_name() != "--help" && opt->count() > 0) o->any_flag = true;
+    return exec(g, *o);
+  };
+}
+
 }  // namespace
 
-const command cmd_init = {"init", "init [--force] [--daily-usd N] [--base-url URL] ...",
-                          "write a commented starter config", exec};
+const command cmd_init = {"init", "write a commented starter config (asks when on a terminal)",
+                          true, setup};
 
 }  // namespace frugal::cli

@@ -1,4 +1,6 @@
 // `frugal run`: the daemon (agent/daemon.h) with every configured transport.
+#include <CLI/CLI.hpp>
+
 #include "agent/cli/cli.h"
 #include "agent/cli/command.h"
 #include "agent/daemon.h"
@@ -6,17 +8,20 @@
 namespace frugal::cli {
 namespace {
 
-int exec(const global_options& g, const std::vector<std::string>& args) {
-  if (!args.empty()) return complain(exit_usage, "run: takes no arguments");
+int exec(const global_options& g) {
   agent::daemon_options o;
   o.config_path = g.config_path;
   o.log_level = g.log_level;
   return agent::run_daemon(o);
 }
 
+command_fn setup(CLI::App&, const global_options& g) {
+  return [&g] { return exec(g); };
+}
+
 }  // namespace
 
-const command cmd_run = {"run", "run", "run the daemon: every configured IRC and Matrix transport",
-                         exec};
+const command cmd_run = {"run", "run the daemon: every configured IRC and Matrix transport", false,
+                         setup};
 
 }  // namespace frugal::cli

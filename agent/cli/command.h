@@ -1,24 +1,36 @@
 // command: one entry of the subcommand table (tmux-style: a constant descriptor and a
-// static exec function per file, cmd_*.cpp). Options common to all commands are parsed
-// by cli.cpp before exec runs.
+// static setup function per file, cmd_*.cpp). setup declares the command's options on its
+// CLI11 subcommand and returns the function that runs it once argv parsed; options common
+// to all commands (global_options) are declared by cli.cpp and may appear anywhere.
 #pragma once
+#include <functional>
 #include <string>
-#include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace frugal::cli {
 
 struct global_options {
   std::string config_path;  // resolved: --config, $FRUGAL_CONFIG or the XDG default
   bool config_given = false;
-  std::string log_level;  // empty = the config's
+  std::string log_level;  // empty = the command's default (see default_log_level)
   bool log_json = false;
+  int verbose = 0;  // -v count: each one lowers the default level by one step
 };
+
+using command_fn = std::function<int()>;
 
 struct command {
   const char* name;
-  const char* usage;    // "ask [--tier NAME] [--dry-run] [TEXT...]"
   const char* summary;  // one line for --help
-  int (*exec)(const global_options& g, const std::vector<std::string>& args);
+  // True for the terminal commands (ask, chat, ...): they log warnings and errors only
+  // unless -v or --log-level; false (run) keeps the config's [agent] log_level.
+  bool quiet_by_default;
+  // Declares options and positionals on `sub` (bound to storage the returned function
+  // owns); `g` is filled by the time the returned function runs.
+  command_fn (*setup)(CLI::App& sub, const global_options& g);
 };
 
 extern const command cmd_ask;

@@ -1,0 +1,69 @@
+"""End to end: the command line itself. Options take `--opt VALUE` or `--opt=VALUE`,
+global options may come before or after the command, every command's --help lists every
+one of its flags, and usage errors are one line with exit 2."""
+import json
+import subprocess
+
+from harness import BINARY, Checks, FakeModel, Workdir, config_text, env_for
+
+c = Checks()
+
+
+def run(*args, stdin=None):
+    return subprocess.run([BINARY, *args], input=stdin, capture_output=True, text=True,
+                          timeout=60, env=env_for())
+
+
+HELP_FLAGS = {
+    "ask": ["--tier", "--dry-run", "--as", "--continue", "--session"],
+    "chat": ["--tier", "--as"],
+    "budget": ["--json", "--history"],
+    "init": ["--force", "--state-dir", "--base-url", "--api-key-env", "--chat-model",
+             "--tools-model", "--local-url", "--local-model", "--daily-usd", "--irc-server",
+             "--irc-channel", "--irc-nick"],
+}
+for cmd, flags in HELP_FLAGS.items():
+    r = run(cmd, "--help")
+    missing = [f for f in flags if f not in r.stdout]
+    c.check(r.returncode == 0 and not missing, cmd + " --help lists every flag",
+            (r.returncode, missing, r.stdout[-600:]))
+r = run("--help")
+c.check(r.returncode == 0 and all(n in r.stdout for n in ("ask", "chat", "run", "budget",
+                                                             "doctor", "init", "--log-level")),
+        "frugal --help lists the commands and global options", r.stdout)
+r = run("--version")
+c.check(r.returncode == 0 and r.stdout.startswith("frugal "), "--version", r.stdout)
+r = run("bogus")
+c.check(r.returncode == 2 and r.stderr.count("\n") == 1 and "unknown command" in r.stderr,
+        "an unknown command: exit 2, one line", r.stderr)
+r = run("ask", "--no-such-flag", "x")
+c.check(r.returncode == 2 and r.stderr.count("\n") == 1 and "--no-such-flag" in r.stderr,
+        "an unknown option: exit 2, one line naming it", r.stderr)
+r = run("--log-level=loud", "ask", "x")
+c.check(r.returncode == 2 and "--log-level" in r.stderr, "a bad --log-level value: exit 2",
+        r.stderr)
+
+with FakeModel() as fake, Workdir() as w:
+    w.write_config(config_text(fake.url, w.state))
+    fake.script({"content": "from the big one"})
+    # Every option in its = form, the global ones after the command.
+    r = run("ask", "--tier=tools", "--config=" + w.config, "--log-level=warn", "hi")
+    reqs = fake.requests()
+    c.check(r.returncode == 0 and r.stdout == "from the big one\n" and reqs and
+            reqs[-1]["body"]["model"] == "fake-big",
+            "ask --tier=tools --config=FILE --log-level=warn (globals after the command)",
+            (r.returncode, r.stdout, r.stderr[-400:]))
+    r = run("budget", "--json", "--history=2", "-c", w.config)
+    c.check(r.returncode == 0 and len(json.loads(r.stdout).get("days", [])) >= 1,
+            "budget --history=2 --json with -c after the command", (r.stdout, r.stderr))
+    r = run("--config", w.config, "budget", "--history", "0")
+    c.check(r.returncode == 2 and "--history" in r.stderr, "budget --history 0: exit 2",
+            r.stderr)
+    # Words after `--` are the task even when they look like options.
+    fake.script({"content": "ok"})
+    r = run("--config", w.config, "ask", "--", "--tier", "is a word")
+    body = json.dumps(fake.requests()[-1]["body"]["messages"])
+    c.check(r.returncode == 0 and "--tier is a word" in body, "ask -- TEXT keeps option-like words",
+            (r.stderr[-300:], body[-300:]))
+
+c.done()
