@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/log.h"
 #include "agent/turn/turn.h"
+#include "core/log.h"
 #include "policies/realm.h"
 
 namespace frugal::agent {
@@ -44,32 +44,6 @@ void prepare_workspace_for_root(const std::string& workspace, uint32_t uid) {
   }
 }
 
-llm::provider_config provider_config_of(const config::provider& p) {
-  llm::provider_config c;
-  c.name = p.name;
-  c.kind = p.kind == "anthropic" ? llm::api_kind::anthropic : llm::api_kind::openai;
-  c.base_url = p.base_url;
-  c.api_key = p.api_key;
-  c.local = p.local;
-  c.connect_timeout_ms = p.connect_timeout_s * 1000;
-  if (p.first_byte_timeout_s > 0)
-    c.first_byte_timeout_ms = p.first_byte_timeout_s * 1000;
-  else
-    c.first_byte_timeout_ms = p.local ? 300'000 : 60'000;
-  return c;
-}
-
-// Price every model now, so an unpriced paid model is a configuration error at start.
-status price_models(const config::file& cfg, std::map<std::string, budget::price>& out) {
-  out.clear();
-  for (const auto& [name, m] : cfg.models) {
-    auto p = budget::price_for(m, cfg.providers.at(m.provider));
-    if (!p) return fail(cfg.path, ":", static_cast<int64_t>(m.line), ": ", p.message());
-    out[name] = *p;
-  }
-  return status::success();
-}
-
 }  // namespace
 
 std::unique_ptr<runtime> runtime::create(const std::string& config_path,
@@ -92,20 +66,30 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
     return nullptr;
   }
   std::unique_ptr<runtime> rt(new runtime());
-  rt->cfg_ = std::move(loaded.value());
-  if (auto s = policies::validate_identity_lists(rt->cfg_); !s) {
+  if (auto s = policies::validate_identity_lists(*loaded); !s) {
     err = {2, config_path + ": " + s.message()};
     return nullptr;
   }
-  if (auto s = price_models(rt->cfg_, rt->prices_); !s) {
-    err = {2, s.message()};
+  // The providers need the HTTP client, which needs the loop: both come before anything
+  // is created on disk, so that a configuration error (an unpriced model) leaves no trace.
+  if (int rc = uv_loop_init(&rt->loop_); rc != 0) {
+    err = {1, std::string("event loop: ") + uv_strerror(rc)};
     return nullptr;
   }
+  rt->loop_ready_ = true;
+  rt->http_ = std::make_unique<http::client>(&rt->loop_);
+  rt->tools_http_ = std::make_unique<http::client>(&rt->loop_);
+  auto snap = make_snapshot(std::move(loaded.value()), tools::probe(), rt->provider_maker());
+  if (!snap) {
+    err = {2, snap.message()};
+    return nullptr;
+  }
+  rt->snap_ = std::move(snap.value());
+  const config::file& cfg = rt->snap_->cfg;
   log::level lvl = log::level::info;
-  log::parse_level(log_level.empty() ? rt->cfg_.agent.log_level : log_level, lvl);
+  log::parse_level(log_level.empty() ? cfg.agent.log_level : log_level, lvl);
   log::set_level(lvl);
 
-  const auto& cfg = rt->cfg_;
   // Running as root, the state folder must let the sandbox user through to the
   // workspaces (0711: searchable, not listable); otherwise it is private to us (0700).
   const bool root = ::geteuid() == 0;
@@ -121,11 +105,6 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
     }
     prepare_workspace_for_root(realm.workspace, tools::spawn_spec{}.root_fallback_uid);
   }
-  if (int rc = uv_loop_init(&rt->loop_); rc != 0) {
-    err = {1, std::string("event loop: ") + uv_strerror(rc)};
-    return nullptr;
-  }
-  rt->loop_ready_ = true;
   auto db = store::database::open(cfg.agent.state_dir + "/frugal.db");
   if (!db) {
     err = {1, db.message()};
@@ -148,11 +127,6 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
     err = {1, s.message()};
     return nullptr;
   }
-  rt->http_ = std::make_unique<http::client>(&rt->loop_);
-  rt->tools_http_ = std::make_unique<http::client>(&rt->loop_);
-  for (const auto& [name, p] : cfg.providers)
-    rt->providers_[name] = llm::make_provider(provider_config_of(p), *rt->http_);
-  rt->caps_ = tools::probe();
   if (uv_idle_init(&rt->loop_, rt->sweeper_.get()) == 0) {
     rt->sweeper_.mark_initialized();
     rt->sweeper_->data = rt.get();
@@ -163,8 +137,7 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
 runtime::~runtime() {
   cancel_all();
   turns_.clear();
-  providers_.clear();
-  retired_providers_.clear();
+  snap_.reset();  // the providers; no turn holds them any more
   tools_http_.reset();
   http_.reset();
   sweeper_.close();
@@ -175,17 +148,23 @@ runtime::~runtime() {
   }
 }
 
-llm::provider& runtime::provider_for(const std::string& model_name) {
-  return *providers_.at(cfg_.models.at(model_name).provider);
-}
-
-const budget::price& runtime::price_of(const std::string& model_name) const {
-  return prices_.at(model_name);
+provider_factory runtime::provider_maker() {
+  return [http = http_.get()](const config::provider& p) {
+    return llm::make_provider(provider_config_of(p), *http);
+  };
 }
 
 void runtime::handle(turn_request req, turn_done done) {
   sweep();
-  turns_.push_back(std::make_unique<turn>(*this, std::move(req), std::move(done)));
+  turn_env env;
+  env.loop = &loop_;
+  env.governor = governor_.get();
+  env.history = history_.get();
+  env.health = &health_;
+  env.rate = &rate_;
+  env.tool_db = db_.get();
+  env.tool_http = tools_http_.get();
+  turns_.push_back(std::make_unique<turn>(snap_, env, std::move(req), std::move(done)));
   turn* t = turns_.back().get();
   if (sweeper_.initialized())
     uv_idle_start(sweeper_.get(), [](uv_idle_t* h) {
@@ -207,28 +186,19 @@ void runtime::cancel_all() {
 
 void runtime::sweep() {
   turns_.remove_if([](const std::unique_ptr<turn>& t) { return t->finished(); });
-  if (turns_.empty()) {
-    retired_providers_.clear();
-    if (sweeper_.initialized()) uv_idle_stop(sweeper_.get());
-  }
+  if (turns_.empty() && sweeper_.initialized()) uv_idle_stop(sweeper_.get());
 }
 
 status runtime::reload(config::file next) {
-  std::map<std::string, budget::price> prices;
   if (auto s = policies::validate_identity_lists(next); !s) return s;
-  if (auto s = price_models(next, prices); !s) return s;
-  if (auto s = governor_->reconfigure(next.budget); !s) return s;
-  std::map<std::string, std::unique_ptr<llm::provider>> providers;
-  for (const auto& [name, p] : next.providers)
-    providers[name] = llm::make_provider(provider_config_of(p), *http_);
-  // A call in flight holds a pointer to its provider: retire the old ones instead of
-  // destroying them; sweep() frees them once no turn is left.
-  for (auto& [name, p] : providers_) retired_providers_.push_back(std::move(p));
-  providers_ = std::move(providers);
-  prices_ = std::move(prices);
-  cfg_ = std::move(next);
+  const config::budget_section budget = next.budget;
+  // The old snapshot (and its providers) lives on in the turns that hold it.
+  auto snap = make_snapshot(std::move(next), snap_->caps, provider_maker());
+  if (!snap) return snap.err();
+  if (auto s = governor_->reconfigure(budget); !s) return s;
+  snap_ = std::move(snap.value());
   log::level lvl;
-  if (log::parse_level(cfg_.agent.log_level, lvl)) log::set_level(lvl);
+  if (log::parse_level(snap_->cfg.agent.log_level, lvl)) log::set_level(lvl);
   return status::success();
 }
 

@@ -1,8 +1,9 @@
 // runtime: everything one frugal process owns, built from the config in one place and
 // torn down in reverse: the libuv loop, the HTTP client, the sqlite store, the session
-// history, the spend governor, the providers, the sandbox probe and the rate limiter. It
-// runs turns (agent/turn/turn.h) and keeps them alive until they finish. Transports and
-// signal handling belong to the daemon (agent/daemon.h), not here.
+// history, the spend governor, the current snapshot (config, prices, providers, tools,
+// sandbox probe; agent/turn/snapshot.h) and the rate limiter. It runs turns
+// (agent/turn/turn.h), each on the snapshot current when it starts, and keeps them alive
+// until they finish. Transports and signal handling belong to the daemon (agent/daemon.h).
 #pragma once
 #include <uv.h>
 
@@ -12,16 +13,16 @@
 #include <string>
 #include <vector>
 
-#include "core/config/config.h"
-#include "core/uv_handle.h"
-#include "core/http/http_client.h"
-#include "llm/provider.h"
 #include "agent/session/history.h"
-#include "core/store/database.h"
 #include "agent/turn/model_health.h"
+#include "agent/turn/snapshot.h"
+#include "agent/turn/turn_env.h"
 #include "agent/turn/turn_types.h"
 #include "budget/governor.h"
-#include "budget/prices.h"
+#include "core/config/config.h"
+#include "core/http/http_client.h"
+#include "core/store/database.h"
+#include "core/uv_handle.h"
 #include "policies/rate_limit.h"
 #include "tools/sandbox.h"
 
@@ -48,7 +49,11 @@ class runtime {
   runtime& operator=(const runtime&) = delete;
 
   uv_loop_t* loop() { return &loop_; }
-  const config::file& cfg() const { return cfg_; }
+  // The current snapshot's config; a reload replaces it (do not keep the reference
+  // across a return to the loop).
+  const config::file& cfg() const { return snap_->cfg; }
+  // The snapshot turns started now run on.
+  snapshot_ptr current() const { return snap_; }
   http::client& http() { return *http_; }
   // Tools' own client: its connection cache never holds a provider's or a homeserver's
   // connection, so a tool request cannot ride one (each request is still checked, see
@@ -57,13 +62,9 @@ class runtime {
   store::database& db() { return *db_; }
   session::history& history() { return *history_; }
   budget::governor& governor() { return *governor_; }
-  const tools::sandbox_caps& caps() const { return caps_; }
+  const tools::sandbox_caps& caps() const { return snap_->caps; }
   policies::rate_limiter& rate() { return rate_; }
   model_health& health() { return health_; }
-
-  // The provider serving `model_name` (a [models.NAME] key); never null for a loaded model.
-  llm::provider& provider_for(const std::string& model_name);
-  const budget::price& price_of(const std::string& model_name) const;
 
   // Runs one turn; `done` is called once from the loop. Never throws.
   void handle(turn_request req, turn_done done);
@@ -71,26 +72,24 @@ class runtime {
   // Cancels every turn in flight (each settles or charges its reservation).
   void cancel_all();
 
-  // Replaces prices, tiers, budget, providers and allowlists from a freshly loaded config
-  // (SIGHUP). Turns in flight finish with the providers they started with.
+  // Builds a new snapshot (prices, tiers, providers, allowlists) from a freshly loaded
+  // config and swaps it in for later turns; reconfigures the governor's budget (SIGHUP).
+  // Turns in flight keep the snapshot they started with, providers included.
   status reload(config::file next);
 
  private:
   runtime() = default;
   void sweep();  // destroys finished turns (never from inside their own callbacks)
+  provider_factory provider_maker();  // real providers on http_
 
   uv_loop_t loop_{};
   bool loop_ready_ = false;
-  config::file cfg_;
   std::unique_ptr<http::client> http_;
   std::unique_ptr<http::client> tools_http_;
   std::unique_ptr<store::database> db_;
   std::unique_ptr<session::history> history_;
   std::unique_ptr<budget::governor> governor_;
-  std::map<std::string, std::unique_ptr<llm::provider>> providers_;  // by provider name
-  std::vector<std::unique_ptr<llm::provider>> retired_providers_;    // replaced by a reload
-  std::map<std::string, budget::price> prices_;                      // by model name
-  tools::sandbox_caps caps_;
+  snapshot_ptr snap_;
   policies::rate_limiter rate_;
   model_health health_;
   std::list<std::unique_ptr<turn>> turns_;

@@ -6,12 +6,15 @@
 
 #include <simdjson.h>
 
-#include "core/log.h"
 #include "agent/router/route.h"
-#include "agent/runtime.h"
+#include "agent/session/history.h"
+#include "agent/turn/model_health.h"
 #include "agent/turn/request_builder.h"
 #include "budget/cost.h"
+#include "budget/governor.h"
 #include "budget/report.h"
+#include "core/log.h"
+#include "policies/rate_limit.h"
 #include "policies/realm.h"
 #include "policies/tool_policy.h"
 #include "tools/audit.h"
@@ -29,8 +32,8 @@ struct turn::pending_call {
   bool cancelled_by_us = false;
 };
 
-turn::turn(runtime& rt, turn_request req, turn_done done)
-    : rt_(rt), req_(std::move(req)), done_(std::move(done)) {}
+turn::turn(snapshot_ptr snap, const turn_env& env, turn_request req, turn_done done)
+    : snap_(std::move(snap)), env_(env), req_(std::move(req)), done_(std::move(done)) {}
 
 turn::~turn() {
   // A turn is destroyed only after finish(); nothing can be in flight here.
@@ -38,7 +41,7 @@ turn::~turn() {
 }
 
 void turn::start() {
-  const auto& cfg = rt_.cfg();
+  const auto& cfg = snap_->cfg;
   auto verdict = policies::classify(req_.msg, cfg);
   if (verdict.verdict != policies::realm_verdict::kind::allow) {
     LOG_INFO("turn", "denied ", req_.msg.transport, " ", req_.msg.from.mask, req_.msg.from.account,
@@ -47,10 +50,16 @@ void turn::start() {
     return;
   }
   realm_ = verdict.realm;
-  realm_cfg_ = cfg.realms.at(realm_);
+  auto realm_it = cfg.realms.find(realm_);
+  if (realm_it == cfg.realms.end()) {
+    LOG_ERROR("turn", "no [realms.", realm_, "] in the config");
+    finish(turn_status::internal, "");
+    return;
+  }
+  realm_cfg_ = &realm_it->second;
   sender_ = policies::sender_key(req_.msg.from);
   if (realm_ == "public") {
-    auto rl = rt_.rate().check(sender_, realm_cfg_.rate_per_minute);
+    auto rl = env_.rate->check(sender_, realm_cfg_->rate_per_minute);
     if (rl.verdict != policies::rate_verdict::kind::allow) {
       LOG_INFO("turn", "rate-limited ", sender_, ": ", rl.reason);
       finish(turn_status::denied,
@@ -60,7 +69,7 @@ void turn::start() {
   }
   key_ = {realm_, req_.msg.transport, req_.msg.target};
   auto hist = req_.fresh_session ? result<std::vector<llm::message>>(std::vector<llm::message>{})
-                                 : rt_.history().load(key_, cfg.agent.history_messages);
+                                 : env_.history->load(key_, cfg.agent.history_messages);
   if (!hist) {
     LOG_ERROR("turn", hist.message());
     finish(turn_status::internal, "Something went wrong on my side (storage).");
@@ -68,7 +77,7 @@ void turn::start() {
   }
   base_ = build_base_messages(cfg.agent.system_prompt, realm_, *hist, req_.msg.text);
   messages_ = base_;
-  if (uv_timer_init(rt_.loop(), deadline_.get()) == 0) {
+  if (uv_timer_init(env_.loop, deadline_.get()) == 0) {
     deadline_.mark_initialized();
     deadline_->data = this;
     uv_timer_start(
@@ -82,16 +91,16 @@ void turn::start() {
 }
 
 void turn::route() {
-  const auto& cfg = rt_.cfg();
+  const auto& cfg = snap_->cfg;
   router::route_input in;
   in.text = req_.msg.text;
-  auto recent = req_.fresh_session ? result<int64_t>(0) : rt_.history().recent_tool_calls(key_, 3);
+  auto recent = req_.fresh_session ? result<int64_t>(0) : env_.history->recent_tool_calls(key_, 3);
   in.recent_tool_calls = recent ? *recent : 0;
   in.rules = cfg.router;
   in.available_tiers = router::tier_names(cfg);
-  in.realm_tiers = realm_cfg_.tiers;
+  in.realm_tiers = realm_cfg_->tiers;
   in.forced_tier = req_.forced_tier;
-  in.budget_left = rt_.governor().fraction_left(realm_, sender_);
+  in.budget_left = env_.governor->fraction_left(realm_, sender_);
   auto d = router::choose(in);
   if (d.verdict == router::route_decision::kind::error) {
     LOG_WARN("turn", "no route: ", d.reason);
@@ -108,17 +117,23 @@ void turn::route() {
   LOG_INFO("router", realm_, " ", sender_, ": ", d.reason);
   if (req_.dry_run) {
     std::string text = "route: " + d.reason + "\n";
-    const auto& tier = cfg.tiers.at(d.tier);
-    const std::string& model = tier.models.front();
+    const config::tier* tier = snap_->tier(d.tier);
+    const std::string model = tier && !tier->models.empty() ? tier->models.front() : "";
+    const config::model* m = snap_->model(model);
+    const budget::price* price = snap_->price_of(model);
+    if (!m || !price) {
+      finish(turn_status::internal, "tier " + d.tier + " has no usable model");
+      return;
+    }
     llm::request r = build_request(d.tier, model);
-    const auto& caps = rt_.governor().caps();
-    int64_t worst = budget::worst_case_micro(rt_.price_of(model), request_bytes(r),
-                                             static_cast<int64_t>(r.messages.size()),
-                                             caps.overhead_per_message, r.max_tokens);
-    text += "model: " + model + " (" + cfg.models.at(model).model + ")\n";
+    const auto& caps = env_.governor->caps();
+    int64_t worst =
+        budget::worst_case_micro(*price, request_bytes(r), static_cast<int64_t>(r.messages.size()),
+                                 caps.overhead_per_message, r.max_tokens);
+    text += "model: " + model + " (" + m->model + ")\n";
     text += "would reserve: " + budget::format_usd(worst) + " (max_tokens " +
             std::to_string(r.max_tokens) + ")\n";
-    auto today = rt_.governor().today();
+    auto today = env_.governor->today();
     if (today) text += "remaining today: " + budget::format_usd(today->remaining);
     finish(turn_status::answered, text);
     return;
@@ -126,42 +141,49 @@ void turn::route() {
   next_attempt();
 }
 
+// Only called with a tier and model the snapshot holds (next_attempt and route check).
 llm::request turn::build_request(const std::string& tier, const std::string& model) const {
-  const auto& cfg = rt_.cfg();
+  const auto& cfg = snap_->cfg;
   request_options o;
-  o.tier = &cfg.tiers.at(tier);
-  o.model = &cfg.models.at(model);
+  o.tier = snap_->tier(tier);
+  o.model = snap_->model(model);
   o.simple = simple_;
   o.offer_tools = steps_ < cfg.agent.max_tool_steps;
   o.offer_escalate =
       !escalated_ && tier == "chat" && cfg.tiers.count("tools") &&
-      (realm_cfg_.tiers.empty() || std::find(realm_cfg_.tiers.begin(), realm_cfg_.tiers.end(),
-                                             "tools") != realm_cfg_.tiers.end());
-  o.tools = tools::offered(realm_cfg_, tools::registry(), &rt_.caps());
+      (realm_cfg_->tiers.empty() || std::find(realm_cfg_->tiers.begin(), realm_cfg_->tiers.end(),
+                                              "tools") != realm_cfg_->tiers.end());
+  o.tools = tools::offered(*realm_cfg_, snap_->tools, &snap_->caps);
   llm::request r = build_llm_request(messages_, o);
-  r.stream = cfg.providers.at(o.model->provider).stream;
+  auto provider = cfg.providers.find(o.model->provider);
+  r.stream = provider != cfg.providers.end() && provider->second.stream;
   return r;
 }
 
 void turn::next_attempt() {
   if (finished_) return;
-  const auto& cfg = rt_.cfg();
   while (tier_idx_ < plan_.size()) {
-    const auto& tier = cfg.tiers.at(plan_[tier_idx_]);
-    if (model_idx_ >= tier.models.size()) {
+    const config::tier* tier = snap_->tier(plan_[tier_idx_]);
+    if (!tier || model_idx_ >= tier->models.size()) {
       ++tier_idx_;
       model_idx_ = 0;
       continue;
     }
-    const std::string& model = tier.models[model_idx_];
-    if (!rt_.health().available(model)) {
-      LOG_INFO("turn", "skipping ", model, ": cooling down for ", rt_.health().wait_ms(model),
+    const std::string& model = tier->models[model_idx_];
+    if (!snap_->model(model) || !snap_->price_of(model) || !snap_->provider_for(model)) {
+      LOG_ERROR("turn", "tier ", tier->name, " names model ", model, " the config lacks");
+      provider_failed_ = true;
+      ++model_idx_;
+      continue;
+    }
+    if (!env_.health->available(model)) {
+      LOG_INFO("turn", "skipping ", model, ": cooling down for ", env_.health->wait_ms(model),
                " ms");
       provider_failed_ = true;
       ++model_idx_;
       continue;
     }
-    call_model(tier.name, model);
+    call_model(tier->name, model);
     return;
   }
   if (provider_failed_ || budget_reason_.empty()) {
@@ -174,7 +196,7 @@ void turn::next_attempt() {
 void turn::call_model(const std::string& tier, const std::string& model) {
   llm::request r = build_request(tier, model);
   budget::call_info ci{realm_, sender_, req_.msg.transport, tier, model, route_reason_};
-  auto v = rt_.governor().reserve(ci, rt_.price_of(model), request_bytes(r),
+  auto v = env_.governor->reserve(ci, *snap_->price_of(model), request_bytes(r),
                                   static_cast<int64_t>(r.messages.size()), r.max_tokens);
   if (!v.allowed()) {
     LOG_INFO("budget", "refused ", model, " (", tier, "): ", v.reason);
@@ -193,7 +215,7 @@ void turn::call_model(const std::string& tier, const std::string& model) {
   call_->tier = tier;
   call_->model = model;
   call_->reservation = v.reservation_id;
-  call_->provider = &rt_.provider_for(model);
+  call_->provider = snap_->provider_for(model);
   LOG_DEBUG("turn", "calling ", model, " (", tier, ") step ", steps_);
   call_->id =
       call_->provider->complete(r, [this](llm::outcome out) { on_outcome(std::move(out)); });
@@ -202,7 +224,7 @@ void turn::call_model(const std::string& tier, const std::string& model) {
 void turn::on_outcome(llm::outcome out) {
   std::unique_ptr<pending_call> call = std::move(call_);
   if (!call) return;
-  auto& gov = rt_.governor();
+  auto& gov = *env_.governor;
   status settled;
   if (out.fail == llm::failure::none) {
     settled = gov.settle(call->reservation, out.response.usage);
@@ -217,15 +239,15 @@ void turn::on_outcome(llm::outcome out) {
     LOG_WARN("turn", call->model, " failed: ", out.error,
              out.http_status ? " (HTTP " + std::to_string(out.http_status) + ")" : "");
     bool transient = out.fail != llm::failure::http_error;
-    if (transient) rt_.health().record_failure(call->model, out.retry_after_ms);
+    if (transient) env_.health->record_failure(call->model, out.retry_after_ms);
     provider_failed_ = true;
     ++model_idx_;  // 400/401 are not retried on the same model either
     next_attempt();
     return;
   }
-  rt_.health().record_success(call->model);
+  env_.health->record_success(call->model);
   auto& resp = out.response;
-  if (resp.tool_calls.empty() || steps_ >= rt_.cfg().agent.max_tool_steps) {
+  if (resp.tool_calls.empty() || steps_ >= snap_->cfg.agent.max_tool_steps) {
     answer(resp.content.empty() ? resp.reasoning : resp.content);
     return;
   }
@@ -248,7 +270,7 @@ void turn::escalate(const std::string& reason) {
   escalated_ = true;
   LOG_INFO("router", "escalated to tools: ", reason.substr(0, 200));
   plan_ = {"tools"};
-  if (rt_.cfg().tiers.count("chat")) plan_.push_back("chat");
+  if (snap_->tier("chat")) plan_.push_back("chat");
   route_reason_ = "escalated from chat";
   tier_idx_ = 0;
   model_idx_ = 0;
@@ -269,12 +291,12 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
   }
   for (size_t i = 0; i < calls.size() && !finished_; ++i) {
     const auto& tc = calls[i];
-    const tools::descriptor* d = tools::find(tc.name);
+    const tools::descriptor* d = snap_->tool(tc.name);
     if (!d || tc.name == escalate_tool_name) {
       tool_finished(i, true, "unknown tool \"" + tc.name + "\"");
       continue;
     }
-    auto v = tools::check(realm_cfg_, *d, &rt_.caps());
+    auto v = tools::check(*realm_cfg_, *d, &snap_->caps);
     if (v.verdict != policies::tool_verdict::kind::allow) {
       LOG_INFO("policy", realm_, " ", sender_, ": tool ", tc.name, " refused: ", v.reason);
       tools::audit_entry denied;
@@ -283,7 +305,11 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
       denied.tool = tc.name;
       denied.arguments = tc.arguments_json;
       denied.reason = v.reason;
-      if (auto s = tools::audit::record(rt_.db(), denied); !s) LOG_ERROR("audit", s.message());
+      if (!env_.tool_db) {
+        LOG_ERROR("audit", "no audit log for a refused ", tc.name);
+      } else if (auto s = tools::audit::record(*env_.tool_db, denied); !s) {
+        LOG_ERROR("audit", s.message());
+      }
       tool_finished(i, true, v.reason);
       continue;
     }
@@ -295,14 +321,14 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
       continue;
     }
     tools::context ctx;
-    ctx.loop = rt_.loop();
+    ctx.loop = env_.loop;
     ctx.realm = realm_;
     ctx.sender = sender_;
-    ctx.workspace = realm_cfg_.workspace;
-    ctx.realm_cfg = &realm_cfg_;
-    ctx.db = &rt_.db();
-    ctx.http = &rt_.tools_http();
-    ctx.caps = &rt_.caps();
+    ctx.workspace = realm_cfg_->workspace;
+    ctx.realm_cfg = realm_cfg_;
+    ctx.db = env_.tool_db;
+    ctx.http = env_.tool_http;
+    ctx.caps = &snap_->caps;
     tools::run_tool(ctx, *d, args, [this, i](tools::output out) {
       tool_finished(i, out.is_error, std::move(out.text));
     });
@@ -323,10 +349,10 @@ void turn::tool_finished(size_t index, bool is_error, std::string text) {
 void turn::answer(std::string text) {
   if (text.empty()) text = "(no answer)";
   // The owner hears about the budget warning; the public never sees budget detail.
-  if (auto warning = rt_.governor().take_warning(); warning && realm_ == "private")
+  if (auto warning = env_.governor->take_warning(); warning && realm_ == "private")
     text += "\n(" + *warning + ")";
-  auto s = rt_.history().append(key_, req_.msg.text, text, tool_calls_,
-                                rt_.cfg().agent.history_messages * 2, req_.fresh_session);
+  auto s = env_.history->append(key_, req_.msg.text, text, tool_calls_,
+                                snap_->cfg.agent.history_messages * 2, req_.fresh_session);
   if (!s) LOG_ERROR("turn", s.message());
   finish(turn_status::answered, std::move(text));
 }

@@ -3,7 +3,9 @@
 // then for each attempt reserve in the governor, call the provider, settle; run tool calls
 // through the policy check and the sandboxed tools, loop at most max_tool_steps times;
 // fall back across models and route down across tiers; escalate chat → tools once.
-// It never throws and always calls `done` exactly once.
+// It reads configuration only from the snapshot it was given (a reload mid-turn changes
+// nothing it sees) and reaches the rest through turn_env. It never throws and always
+// calls `done` exactly once.
 #pragma once
 #include <uv.h>
 
@@ -11,19 +13,20 @@
 #include <string>
 #include <vector>
 
+#include "agent/session/history.h"
+#include "agent/turn/snapshot.h"
+#include "agent/turn/turn_env.h"
+#include "agent/turn/turn_types.h"
 #include "core/config/config.h"
 #include "core/uv_handle.h"
 #include "llm/types.h"
-#include "agent/session/history.h"
-#include "agent/turn/turn_types.h"
 
 namespace frugal::agent {
 
-class runtime;
-
 class turn {
  public:
-  turn(runtime& rt, turn_request req, turn_done done);
+  // `snap` is kept to the end of the turn; `env`'s collaborators must outlive it.
+  turn(snapshot_ptr snap, const turn_env& env, turn_request req, turn_done done);
   ~turn();
   turn(const turn&) = delete;
   turn& operator=(const turn&) = delete;
@@ -41,7 +44,6 @@ class turn {
   void next_attempt();
   void call_model(const std::string& tier, const std::string& model);
   void on_outcome(llm::outcome out);
-  void advance_model(bool provider_failed);
   void run_tool_calls(const std::vector<llm::tool_call>& calls);
   void tool_finished(size_t index, bool is_error, std::string text);
   void escalate(const std::string& reason);
@@ -49,13 +51,14 @@ class turn {
   void finish(turn_status status, std::string text);
   llm::request build_request(const std::string& tier, const std::string& model) const;
 
-  runtime& rt_;
+  snapshot_ptr snap_;
+  turn_env env_;
   turn_request req_;
   turn_done done_;
   bool finished_ = false;
 
   std::string realm_;
-  config::realm realm_cfg_;  // a copy: a reload must not change a turn mid-way
+  const config::realm* realm_cfg_ = nullptr;  // in snap_
   std::string sender_;
   session::key key_;
   std::vector<llm::message> base_;      // system + history + the user's message

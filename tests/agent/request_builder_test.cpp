@@ -1,0 +1,124 @@
+// request_builder: what one model call sends, and request_bytes, the input size the
+// governor's worst-case reservation (the spend cap) is computed from. An undercount here
+// lets a call reserve less than it can cost.
+#include "agent/turn/request_builder.h"
+
+#include <catch2/catch.hpp>
+
+using namespace frugal;
+using namespace frugal::agent;
+
+namespace {
+
+void noop(const tools::context&, std::string_view, tools::done_fn) {}
+const tools::descriptor probe_tool = {
+    "probe", "Probes.", R"({"type":"object"})", tools::realm_both, false, false, noop};
+
+struct fixture {
+  config::tier tier;
+  config::model model;
+  request_options o;
+  std::vector<llm::message> msgs;
+  fixture() {
+    tier.name = "chat";
+    model.name = "m";
+    model.model = "api-model-id";
+    model.max_output_tokens = 2000;
+    o.tier = &tier;
+    o.model = &model;
+    o.tools = {&probe_tool};
+    msgs = build_base_messages("sys", "private", {}, "hi");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("build_base_messages: system prompt, history, then the user's text",
+          "[agent][request_builder]") {
+  llm::message past;
+  past.role = llm::role::assistant;
+  past.content = "earlier answer";
+  auto priv = build_base_messages("You help.", "private", {past}, "question");
+  REQUIRE(priv.size() == 3);
+  CHECK(priv[0].role == llm::role::system);
+  CHECK(priv[0].content == "You help.");
+  CHECK(priv[1].content == "earlier answer");
+  CHECK(priv[2].role == llm::role::user);
+  CHECK(priv[2].content == "question");
+  auto pub = build_base_messages("You help.", "public", {}, "question");
+  REQUIRE(pub.size() == 2);
+  CHECK(pub[0].content.rfind("You help.\n", 0) == 0);
+  CHECK(pub[0].content.find("member of the public") != std::string::npos);
+}
+
+TEST_CASE("build_llm_request: max_tokens, reasoning effort and the tools offered",
+          "[agent][request_builder]") {
+  fixture f;
+  auto r = build_llm_request(f.msgs, f.o);
+  CHECK(r.model == "api-model-id");
+  CHECK(r.max_tokens == 2000);
+  REQUIRE(r.tools.size() == 1);
+  CHECK(r.tools[0].name == "probe");
+
+  f.tier.max_output_tokens = 500;  // the tier's lower cap wins
+  CHECK(build_llm_request(f.msgs, f.o).max_tokens == 500);
+  f.tier.max_output_tokens = 5000;  // a higher one does not raise the model's
+  CHECK(build_llm_request(f.msgs, f.o).max_tokens == 2000);
+
+  f.tier.reasoning_effort = "high";
+  f.tier.thinking_budget_tokens = 4000;
+  CHECK(build_llm_request(f.msgs, f.o).reasoning_effort == "high");
+  f.o.simple = true;
+  auto simple = build_llm_request(f.msgs, f.o);
+  CHECK(simple.reasoning_effort == "minimal");
+  CHECK(simple.thinking_budget_tokens == 0);
+  f.tier.reasoning_effort = "";  // no effort configured: a simple turn leaves it unset
+  CHECK(build_llm_request(f.msgs, f.o).reasoning_effort.empty());
+
+  f.o.offer_escalate = true;
+  auto esc = build_llm_request(f.msgs, f.o);
+  REQUIRE(esc.tools.size() == 2);
+  CHECK(esc.tools[1].name == escalate_tool_name);
+  f.o.offer_tools = false;  // max_tool_steps reached: nothing, escalate included
+  CHECK(build_llm_request(f.msgs, f.o).tools.empty());
+}
+
+TEST_CASE("request_bytes counts every byte the provider bills as input",
+          "[agent][request_builder]") {
+  llm::request r;
+  r.model = "m12";  // 3
+  llm::message sys;
+  sys.role = llm::role::system;
+  sys.content = "abcde";  // 5
+  llm::message asst;
+  asst.role = llm::role::assistant;
+  asst.content = "x";                                  // 1
+  asst.tool_calls = {{"id1", "shell", R"({"a":1})"}};  // 3 + 5 + 7
+  llm::message tool;
+  tool.role = llm::role::tool;
+  tool.tool_call_id = "id1";  // 3
+  tool.tool_name = "shell";   // 5
+  tool.content = "out";       // 3
+  r.messages = {sys, asst, tool};
+  CHECK(request_bytes(r) == 3 + 5 + 1 + 15 + 3 + 5 + 3);
+  r.tools = {{"t", "desc", "{}"}};  // 1 + 4 + 2
+  CHECK(request_bytes(r) == 35 + 7);
+
+  // Multi-byte text counts in bytes, not characters (a token is at least one byte).
+  llm::request u;
+  u.messages = {llm::message{llm::role::user, "héllo €"}};
+  CHECK(request_bytes(u) == static_cast<int64_t>(std::string("héllo €").size()));
+  CHECK(request_bytes(u) == 10);
+
+  // What build_llm_request adds is counted: tool schemas and the escalate tool.
+  fixture f;
+  f.o.offer_escalate = true;
+  auto with = build_llm_request(f.msgs, f.o);
+  f.o.offer_tools = false;
+  auto without = build_llm_request(f.msgs, f.o);
+  int64_t schemas = 0;
+  for (const auto& t : with.tools)
+    schemas += static_cast<int64_t>(t.name.size() + t.description.size() +
+                                    t.parameters_schema_json.size());
+  CHECK(request_bytes(with) - request_bytes(without) == schemas);
+}

@@ -1,0 +1,390 @@
+// turn: the state machine on a real loop and a real (in-memory) sqlite ledger, history and
+// audit log, with a fake provider at the seam that answers from a script per model id, or
+// holds the call until it is cancelled. Covers the tool loop (with a policy refusal that is
+// audited), escalate from chat to tools, fallback within a tier (cool-down, reservation
+// released), the turn deadline (reservation charged in full), and a turn that outlives
+// the snapshot it started on (a reload swapped it away).
+#include "agent/turn/turn.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+
+#include "agent/session/history.h"
+#include "agent/turn/model_health.h"
+#include "agent/turn/snapshot.h"
+#include "budget/governor.h"
+#include "core/config/config.h"
+#include "core/store/database.h"
+#include "core/uv_handle.h"
+#include "policies/rate_limit.h"
+#include "tests/core/http/test_support.h"
+#include "tools/all_tools.h"
+#include "tools/audit.h"
+
+using namespace frugal;
+using agent::turn_status;
+
+namespace {
+
+// Answers each request with the next scripted outcome for its model id, from the loop (as
+// a real provider does). A model with no script left holds the call until cancel().
+class fake_provider final : public llm::provider {
+ public:
+  explicit fake_provider(uv_loop_t* loop) : loop_(loop) {
+    uv_timer_init(loop_, timer_.get());
+    timer_.mark_initialized();
+    timer_->data = this;
+  }
+  ~fake_provider() override { timer_.close(); }
+
+  std::map<std::string, std::deque<llm::outcome>> script;  // by model id
+  std::vector<llm::request> requests;
+  std::vector<http::request_id> cancelled;
+
+  http::request_id complete(const llm::request& req,
+                            std::function<void(llm::outcome)> done) override {
+    requests.push_back(req);
+    http::request_id id = ++next_id_;
+    auto& q = script[req.model];
+    if (q.empty()) {
+      held_[id] = std::move(done);
+    } else {
+      ready_.push_back({std::move(done), std::move(q.front())});
+      q.pop_front();
+      kick();
+    }
+    return id;
+  }
+
+  void cancel(http::request_id id) override {
+    cancelled.push_back(id);
+    auto it = held_.find(id);
+    if (it == held_.end()) return;
+    llm::outcome out;
+    out.fail = llm::failure::cancelled;
+    out.error = "cancelled";
+    ready_.push_back({std::move(it->second), std::move(out)});
+    held_.erase(it);
+    kick();
+  }
+
+  // Answers a held call (the oldest) with `out`.
+  void release_held(llm::outcome out) {
+    REQUIRE_FALSE(held_.empty());
+    ready_.push_back({std::move(held_.begin()->second), std::move(out)});
+    held_.erase(held_.begin());
+    kick();
+  }
+  size_t held() const { return held_.size(); }
+
+  const llm::provider_config& config() const override { return cfg_; }
+
+ private:
+  void kick() {
+    uv_timer_start(
+        timer_.get(),
+        [](uv_timer_t* h) {
+          auto* self = static_cast<fake_provider*>(h->data);
+          auto ready = std::move(self->ready_);
+          self->ready_.clear();
+          for (auto& [done, out] : ready) done(std::move(out));
+        },
+        1, 0);
+  }
+
+  uv_loop_t* loop_;
+  uv_owned<uv_timer_t> timer_;
+  llm::provider_config cfg_;
+  http::request_id next_id_ = 0;
+  std::map<http::request_id, std::function<void(llm::outcome)>> held_;
+  std::vector<std::pair<std::function<void(llm::outcome)>, llm::outcome>> ready_;
+};
+
+llm::outcome answer(const std::string& text, int64_t in = 100, int64_t out = 10) {
+  llm::outcome o;
+  o.response.content = text;
+  o.response.usage.present = true;
+  o.response.usage.input_tokens = in;
+  o.response.usage.output_tokens = out;
+  return o;
+}
+
+llm::outcome calls(std::vector<llm::tool_call> tc) {
+  llm::outcome o = answer("");
+  o.response.tool_calls = std::move(tc);
+  return o;
+}
+
+llm::outcome overloaded() {
+  llm::outcome o;
+  o.fail = llm::failure::overloaded;
+  o.http_status = 503;
+  o.error = "HTTP 503";
+  o.retry_after_ms = 30'000;
+  return o;
+}
+
+// A tool for the private realm that needs no sandbox: upper-cases its raw arguments.
+void upper_exec(const tools::context&, std::string_view args, tools::done_fn done) {
+  std::string s(args);
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  done(tools::output{false, s, 0});
+}
+const tools::descriptor upper_tool = {"upper",
+                                      "Upper-cases the arguments.",
+                                      R"({"type":"object"})",
+                                      tools::realm_both,
+                                      false,
+                                      false,
+                                      upper_exec};
+
+const char* config_toml = R"(
+[agent]
+state_dir = "/nonexistent/frugal-turn-test"
+system_prompt = "test prompt"
+turn_deadline_s = 5
+
+[providers.fake]
+kind = "openai"
+base_url = "http://127.0.0.1:9/v1"
+
+[models.c1]
+provider = "fake"
+model = "m-c1"
+input_usd_per_mtok = 1.0
+output_usd_per_mtok = 5.0
+max_output_tokens = 1000
+
+[models.c2]
+provider = "fake"
+model = "m-c2"
+input_usd_per_mtok = 1.0
+output_usd_per_mtok = 5.0
+max_output_tokens = 1000
+
+[models.t1]
+provider = "fake"
+model = "m-t1"
+input_usd_per_mtok = 3.0
+output_usd_per_mtok = 15.0
+max_output_tokens = 2000
+
+[tiers]
+chat = ["c1", "c2"]
+tools = ["t1"]
+
+[budget]
+daily_usd = 2.0
+)";
+
+struct rig {
+  frugal::testing::test_loop loop;
+  store::database db = std::move(store::database::open_memory().value());
+  session::history hist = std::move(session::history::open(db).value());
+  std::optional<budget::governor> gov;
+  agent::model_health health;
+  policies::rate_limiter rate;
+  fake_provider* fake = nullptr;
+  agent::snapshot_ptr snap;
+  agent::turn_env env;
+  std::optional<agent::turn_result> result;
+  std::unique_ptr<agent::turn> t;
+
+  rig() {
+    char tmpl[] = "/tmp/frugal-turn-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    std::string path = std::string(tmpl) + "/frugal.toml";
+    std::ofstream(path) << config_toml;
+    auto cfg = config::load(path);
+    std::filesystem::remove_all(tmpl);
+    if (!cfg) FAIL(cfg.message());
+    cfg->realms.at("private").tools = {"upper"};
+    cfg->agent.turn_deadline_s = 1;  // below the loader's floor, to keep the test short
+    REQUIRE(tools::audit::migrate(db));
+    auto g = budget::governor::open(db, cfg->budget);
+    REQUIRE(g);
+    gov.emplace(std::move(g.value()));
+    snap = make(std::move(cfg.value()));
+    env.loop = loop.get();
+    env.governor = &*gov;
+    env.history = &hist;
+    env.health = &health;
+    env.rate = &rate;
+    env.tool_db = &db;
+  }
+
+  // A snapshot of `cfg` whose one provider is a fake_provider (kept in `fake`) and whose
+  // tools are upper and clock (clock is not allowed in the private realm here).
+  agent::snapshot_ptr make(config::file cfg) {
+    auto made =
+        agent::make_snapshot(std::move(cfg), tools::sandbox_caps{}, [&](const config::provider&) {
+          auto p = std::make_unique<fake_provider>(loop.get());
+          fake = p.get();
+          return p;
+        });
+    REQUIRE(made);
+    auto s = std::make_shared<agent::snapshot>(**made);
+    s->tools = {&upper_tool, &tools::clock_tool()};
+    return s;
+  }
+
+  void start(const std::string& text, const std::string& forced_tier = "") {
+    agent::turn_request req;
+    req.msg.transport = "stdin";
+    req.msg.target = "ask";
+    req.msg.from.network = "stdin";
+    req.msg.text = text;
+    req.forced_tier = forced_tier;
+    t = std::make_unique<agent::turn>(snap, env, std::move(req),
+                                      [this](agent::turn_result r) { result = std::move(r); });
+    t->start();
+  }
+
+  bool run(uint64_t limit_ms = 3'000) {
+    return frugal::testing::run_until(
+        loop.get(), [&] { return result.has_value() && t->finished(); }, limit_ms);
+  }
+
+  ~rig() {
+    t.reset();
+    snap.reset();
+  }
+};
+
+bool offers(const llm::request& r, const std::string& tool) {
+  for (const auto& t : r.tools)
+    if (t.name == tool) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("turn: tool loop runs allowed tools, refuses and audits the rest, then answers",
+          "[agent][turn]") {
+  rig r;
+  r.fake->script["m-t1"] = {
+      calls({{"call_1", "upper", R"({"x":"abc"})"}, {"call_2", "clock", "{}"}}),
+      answer("done with tools")};
+  r.start("please use the tool", "tools");
+  REQUIRE(r.run());
+  CHECK(r.result->status == turn_status::answered);
+  CHECK(r.result->text == "done with tools");
+  REQUIRE(r.fake->requests.size() == 2);
+  CHECK(offers(r.fake->requests[0], "upper"));
+  CHECK_FALSE(offers(r.fake->requests[0], "clock"));  // not allowed: never offered
+  const auto& second = r.fake->requests[1].messages;
+  REQUIRE(second.size() == 5);  // system, user, assistant(tool calls), 2 tool results
+  CHECK(second[2].role == llm::role::assistant);
+  CHECK(second[3].role == llm::role::tool);
+  CHECK(second[3].content == R"({"X":"ABC"})");
+  CHECK_FALSE(second[3].is_error);
+  CHECK(second[4].is_error);
+  CHECK(second[4].content.find("not enabled in the private realm") != std::string::npos);
+
+  auto rows = tools::audit::recent(r.db, 10);
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 2);  // one row per call: the refusal once, the run once
+  CHECK(rows->at(0).tool == "clock");
+  CHECK_FALSE(rows->at(0).allowed);
+  CHECK(rows->at(1).tool == "upper");
+  CHECK(rows->at(1).allowed);
+  CHECK(rows->at(1).exit_status == 0);
+
+  auto hist = r.hist.load({"private", "stdin", "ask"}, 10);
+  REQUIRE(hist);
+  REQUIRE(hist->size() == 2);
+  CHECK(hist->at(1).content == "done with tools");
+  CHECK(r.hist.recent_tool_calls({"private", "stdin", "ask"}, 1).value() == 2);
+}
+
+TEST_CASE("turn: escalate moves a chat turn to the tools tier once", "[agent][turn]") {
+  rig r;
+  r.fake->script["m-c1"] = {calls({{"e1", "escalate", R"({"reason":"needs tools"})"}})};
+  r.fake->script["m-t1"] = {answer("the tools tier answered")};
+  r.start("hello");
+  REQUIRE(r.run());
+  CHECK(r.result->status == turn_status::answered);
+  CHECK(r.result->text == "the tools tier answered");
+  REQUIRE(r.fake->requests.size() == 2);
+  CHECK(r.fake->requests[0].model == "m-c1");
+  CHECK(offers(r.fake->requests[0], "escalate"));
+  CHECK(r.fake->requests[1].model == "m-t1");
+  CHECK_FALSE(offers(r.fake->requests[1], "escalate"));
+  // The tools tier starts from the user's message, not from the chat model's call.
+  CHECK(r.fake->requests[1].messages.size() == 2);
+  CHECK(r.gov->today()->reserved == 0);
+}
+
+TEST_CASE("turn: a failed model falls back to the next, cools down, and is not charged",
+          "[agent][turn]") {
+  rig r;
+  r.fake->script["m-c1"] = {overloaded()};
+  r.fake->script["m-c2"] = {answer("from c2", 1000, 100)};
+  r.start("hello");
+  REQUIRE(r.run());
+  CHECK(r.result->status == turn_status::answered);
+  CHECK(r.result->text == "from c2");
+  CHECK_FALSE(r.health.available("c1"));
+  CHECK(r.health.wait_ms("c1") > 20'000);  // Retry-After 30 s
+  CHECK(r.health.available("c2"));
+  auto today = r.gov->today();
+  REQUIRE(today);
+  CHECK(today->reserved == 0);
+  CHECK(today->spent == 1000 + 100 * 5);  // c2's usage only: 1000 in at $1, 100 out at $5
+
+  SECTION("every model failing is 'unreachable', never a budget refusal") {
+    r.result.reset();
+    r.fake->script["m-c2"] = {overloaded()};
+    r.start("again");
+    REQUIRE(r.run());
+    CHECK(r.result->status == turn_status::unreachable);
+  }
+}
+
+TEST_CASE("turn: the deadline cancels the call in flight and charges it in full", "[agent][turn]") {
+  rig r;  // turn_deadline_s = 1 and no script: the call is held
+  r.start("hello");
+  REQUIRE_FALSE(r.run(300));
+  CHECK(r.fake->held() == 1);
+  REQUIRE(r.run(2'000));
+  CHECK(r.result->status == turn_status::unreachable);
+  CHECK(r.result->text.find("took too long") != std::string::npos);
+  CHECK(r.fake->cancelled.size() == 1);
+  auto today = r.gov->today();
+  REQUIRE(today);
+  CHECK(today->reserved == 0);
+  CHECK(today->spent > 0);  // may have been billed: the whole reservation is spent
+}
+
+TEST_CASE("turn: a turn keeps its snapshot when a reload swaps it away mid-call",
+          "[agent][turn][reload]") {
+  rig r;
+  r.start("hello");
+  REQUIRE_FALSE(r.run(100));
+  REQUIRE(r.fake->held() == 1);
+  fake_provider* old_fake = r.fake;
+  std::weak_ptr<const agent::snapshot> old = r.snap;
+
+  // The reload: a config without the chat tier and its models; the runtime's pointer moves.
+  config::file next = r.snap->cfg;
+  next.tiers.erase("chat");
+  next.models.erase("c1");
+  next.models.erase("c2");
+  r.snap = r.make(std::move(next));
+  REQUIRE_FALSE(old.expired());  // only the turn holds it now
+
+  old_fake->script["m-c2"] = {answer("from c2 on the old snapshot")};
+  old_fake->release_held(overloaded());
+  REQUIRE(r.run());
+  CHECK(r.result->status == turn_status::answered);
+  CHECK(r.result->text == "from c2 on the old snapshot");
+  CHECK(r.fake->requests.empty());  // the new snapshot's provider saw nothing
+  r.t.reset();
+  CHECK(old.expired());  // the old providers go with the last turn that used them
+}
