@@ -3,6 +3,7 @@
 // answers it. It holds data only: no parsing, no matching.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace frugal::core {
 
@@ -21,6 +22,11 @@ struct inbound {
   core::identity from;
   std::string text;       // addressing prefix ("bot: ") already removed
   bool direct = false;    // private message / direct chat rather than a channel
+  // Who can read `target` besides the bot (Matrix: the room's joined and invited user ids,
+  // the sender included), when the transport knows it for certain; audience_known is false
+  // when it does not (IRC channels: anyone may be listening). policies/placement.h judges it.
+  std::vector<std::string> audience;
+  bool audience_known = false;
 };
 
 }  // namespace frugal::core

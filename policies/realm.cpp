@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "policies/identity_match.h"
+#include "policies/placement.h"
 
 namespace frugal::policies {
 namespace {
@@ -90,13 +91,27 @@ realm_verdict classify(const core::inbound& msg, const config::file& cfg) {
     return {
         realm_verdict::kind::deny, "",
         "identity network '" + who.network + "' does not match transport '" + msg.transport + "'"};
-  if (who.network == "stdin") return allow("private", "local operator (stdin)");
+  if (who.network == "stdin") {
+    auto v = allow("private", "local operator (stdin)");
+    v.owner = true;
+    return v;
+  }
 
   transport_lists own = lists_for(msg.transport, cfg);
+  std::string owner_reason;
   if (const std::string* p = first_match(realm_list(cfg, "private", true), who))
-    return allow("private", "owner: matches '" + *p + "' in realms.private.owners");
-  if (const std::string* p = first_match(*own.owners, who))
-    return allow("private", "owner: matches '" + *p + "' in " + msg.transport + ".owners");
+    owner_reason = "owner: matches '" + *p + "' in realms.private.owners";
+  else if (const std::string* p = first_match(*own.owners, who))
+    owner_reason = "owner: matches '" + *p + "' in " + msg.transport + ".owners";
+  if (!owner_reason.empty()) {
+    auto v = allow("private", owner_reason);
+    if (std::string why = readable_by_others(msg, cfg); !why.empty()) {
+      v.realm = "public";
+      v.reason += "; " + why + ": answered as the public self";
+    }
+    v.owner = true;
+    return v;
+  }
   if (const std::string* p = first_match(realm_list(cfg, "public", false), who))
     return allow("public", "allowed: matches '" + *p + "' in realms.public.allowed");
   if (const std::string* p = first_match(*own.allowed, who))

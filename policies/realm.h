@@ -16,6 +16,9 @@ struct realm_verdict {
   // For logs and the audit table. Quotes the matching config pattern, so it is not meant
   // for a reply in a public channel.
   std::string reason;
+  // The sender is an owner. True with realm "public" when an owner speaks where others can
+  // read (rule 3a below): the turn is the owner's public-facing self.
+  bool owner = false;
 };
 
 // Classifies `msg`, in this order:
@@ -26,6 +29,10 @@ struct realm_verdict {
 //  3. Owner → allow, private. Owners are the patterns of realms["private"].owners plus the
 //     owners list of the message's own transport config (config::irc_network named <name>
 //     for "irc.<name>", config::matrix_account for "matrix.<name>"); see identity_match.h.
+//  3a. Owner, but where others can read the reply (placement.h: an IRC channel, a Matrix
+//     room with a member who is not an owner, or members unknown) → allow, public, owner:
+//     the turn gets the public realm's history, memory, workspace and tools, never the
+//     private ones, so no private-store content can reach that place.
 //  4. Allowed → allow, public. Allowed are realms["public"].allowed plus the `allowed` list
 //     of the message's own transport config.
 //  5. Otherwise deny ("not on the allowlist"). Empty lists admit nobody (owners aside).

@@ -36,6 +36,8 @@ result<transports::inbound> parse_identity_arg(const std::string& spec, const st
     m.from.account = id;
     m.from.display = id;
     m.target = "!cli:" + id;
+    m.audience = {id};  // as a direct chat with only that user in it
+    m.audience_known = true;
   } else {
     return fail("unknown transport \"", m.transport, "\" (irc.NAME or matrix.NAME)");
   }

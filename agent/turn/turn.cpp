@@ -50,6 +50,7 @@ void turn::start() {
     return;
   }
   realm_ = verdict.realm;
+  if (verdict.owner && realm_ == "public") LOG_INFO("turn", verdict.reason);
   auto realm_it = cfg.realms.find(realm_);
   if (realm_it == cfg.realms.end()) {
     LOG_ERROR("turn", "no [realms.", realm_, "] in the config");
@@ -58,7 +59,7 @@ void turn::start() {
   }
   realm_cfg_ = &realm_it->second;
   sender_ = policies::sender_key(req_.msg.from);
-  if (realm_ == "public") {
+  if (realm_ == "public" && !verdict.owner) {
     auto rl = env_.rate->check(sender_, realm_cfg_->rate_per_minute);
     if (rl.verdict != policies::rate_verdict::kind::allow) {
       LOG_INFO("turn", "rate-limited ", sender_, ": ", rl.reason);

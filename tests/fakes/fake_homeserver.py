@@ -15,6 +15,7 @@ Control (JSON bodies):
                  → {"event_id"}
   POST /_room    {room, members:[user ids]}      create a room / add members
   POST /_invite  {room, inviter, is_direct?}      invite the bot
+  POST /_leave   {room, user}                     a member leaves (m.room.member leave)
   POST /_encrypt {room}                           send m.room.encryption into the room
   POST /_reset   {}                              forget everything (shared test server)
   POST /_fault   {kind, count?, path_prefix?, ms?, method?}
@@ -472,6 +473,11 @@ class Handler(BaseHTTPRequestHandler):
                 w.invites[room] = {"inviter": body["inviter"],
                                    "is_direct": bool(body.get("is_direct"))}
                 w.append("invite", room, None)
+                return self.reply(200, {})
+            if method == "POST" and path == "/_leave":
+                room, who = body["room"], body["user"]
+                if w.room(room)["members"].pop(who, None) is not None:
+                    w.event(room, who, "m.room.member", {"membership": "leave"}, who)
                 return self.reply(200, {})
             if method == "POST" and path == "/_encrypt":
                 room = body["room"]

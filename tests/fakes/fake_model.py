@@ -52,6 +52,10 @@ Step keys (all optional):
   finish_reason / stop_reason: str  override (default stop|tool_calls, end_turn|tool_use)
   delay_ms: number       sleep before answering
   match: str             see above
+  echo_tools: true       append the text of the request's newest tool results to the
+                         reply (OpenAI role "tool" messages after the last assistant
+                         message; Anthropic tool_result blocks in the last user message):
+                         a model that repeats whatever its tools returned
   fault: "429" (+ "retry_after": seconds → Retry-After header) | "400" | "401" | "500" |
          "502" | "503" | "529" (Anthropic overloaded_error): that status with the API's
          error body;
@@ -87,7 +91,8 @@ NUM = (int, float)
 JSON_SEP = (",", ":")  # compact, as the real APIs send it
 STEP_TYPES = {"content": str, "reasoning": str, "tool_calls": list, "usage": dict,
               "usage_mode": str, "no_usage": bool, "fault": str, "retry_after": NUM,
-              "delay_ms": NUM, "match": str, "finish_reason": str, "stop_reason": str}
+              "delay_ms": NUM, "match": str, "finish_reason": str, "stop_reason": str,
+              "echo_tools": bool}
 OPENAI_ROLES = {"system", "developer", "user", "assistant", "tool"}
 ANTHROPIC_BLOCKS = {"text", "image", "document", "tool_use", "tool_result", "thinking",
                     "redacted_thinking"}
@@ -135,6 +140,25 @@ def text_of(content):
         return "".join(p["text"] for p in content if isinstance(p, dict)
                        and p.get("type") == "text" and isinstance(p.get("text"), str))
     return ""
+
+
+def last_tool_results(messages):
+    """The text of the newest tool results: OpenAI "tool" messages after the last
+    assistant message, or the tool_result blocks of Anthropic's last user message."""
+    out = []
+    for m in reversed(messages):
+        if not isinstance(m, dict):
+            continue
+        if m.get("role") == "tool":
+            out.insert(0, text_of(m.get("content")))
+            continue
+        if m.get("role") == "user" and isinstance(m.get("content"), list):
+            for b in m["content"]:
+                if isinstance(b, dict) and b.get("type") == "tool_result":
+                    c = b.get("content")
+                    out.append(c if isinstance(c, str) else text_of(c))
+        break
+    return "\n".join(out)
 
 
 def last_user_text(messages):
@@ -246,6 +270,8 @@ class Reply:
         if self.text is None and not step.get("tool_calls"):
             self.text = "echo: " + last_user_text(body.get("messages", []))
         self.text = self.text or ""
+        if step.get("echo_tools"):
+            self.text += last_tool_results(body.get("messages", []))
         self.reasoning = step.get("reasoning", "")
         self.calls = []
         for n, tc in enumerate(step.get("tool_calls", [])):

@@ -35,8 +35,13 @@ file base_config() {
   return cfg;
 }
 
+// A direct message (IRC query; a Matrix room whose only other member is the sender):
+// placement never narrows these, so the table below tests identity alone.
 inbound msg(std::string transport, identity who) {
-  return {std::move(transport), "#chan", std::move(who), "hello", false};
+  inbound in{std::move(transport), "#chan", std::move(who), "hello", true};
+  in.audience = {in.from.account};
+  in.audience_known = true;
+  return in;
 }
 identity irc(std::string account, std::string mask) {
   return {"irc", std::move(account), std::move(mask), "n"};
@@ -156,4 +161,47 @@ TEST_CASE("owner patterns must name someone", "[realm]") {
     allowed.irc[0].allowed.push_back(wide);  // fine as an allowlist
     CHECK(validate_identity_lists(allowed).ok());
   }
+}
+
+// issue 18 item 1: alice (owner) in #pub asked "summarise my notes" and bob read the private
+// answer. Wherever others can read, an owner gets the public realm (the public-facing self).
+TEST_CASE("an owner where others can read is answered as the public self", "[realm][placement]") {
+  file cfg = base_config();
+  inbound chan = msg("irc.libera", irc("owner", "alice!a@a.example"));
+  chan.direct = false;  // PRIVMSG #pub
+  realm_verdict v = classify(chan, cfg);
+  CHECK(v.verdict == realm_verdict::kind::allow);
+  CHECK(v.realm == "public");
+  CHECK(v.owner);
+  CHECK(v.reason.find("IRC channel") != std::string::npos);
+  chan.direct = true;  // the same owner in a query
+  CHECK(classify(chan, cfg).realm == "private");
+  CHECK(classify(chan, cfg).owner);
+
+  // Matrix: judged by the members, never by the room's is_direct flag.
+  inbound room = msg("matrix.main", mx("@owner:example.org"));
+  room.direct = true;
+  room.audience = {"@owner:example.org", "@boss:example.org"};  // owners only (both lists)
+  CHECK(classify(room, cfg).realm == "private");
+  room.audience.push_back("@bob:friends.org");
+  v = classify(room, cfg);
+  CHECK(v.realm == "public");
+  CHECK(v.owner);
+  room.audience = {"@owner:example.org"};
+  room.audience_known = false;  // the transport cannot vouch for the member list
+  CHECK(classify(room, cfg).realm == "public");
+  // An owner of another account is someone else here.
+  frugal::config::matrix_account other;
+  other.name = "other";
+  other.owners = {"@boss2:example.org"};
+  cfg.matrix.push_back(other);
+  room.audience = {"@owner:example.org", "@boss2:example.org"};
+  room.audience_known = true;
+  CHECK(classify(room, cfg).realm == "public");
+
+  // Public senders are unaffected by placement; stdin is never shared.
+  CHECK_FALSE(classify(msg("irc.libera", irc("friend", "f!f@f")), cfg).owner);
+  inbound op = msg("stdin", {"stdin", "", "", "op"});
+  op.direct = false;
+  CHECK(classify(op, cfg).realm == "private");
 }

@@ -245,8 +245,9 @@ void account::create_filter() {
   for (const char* t : types) w.string(t);
   w.end_array().end_object();
   w.key("state").begin_object().key("types").begin_array();
-  w.string("m.room.encryption").string("m.room.member").end_array();
-  w.key("lazy_load_members").boolean(true).end_object();
+  // Every member, not only the senders in view (no lazy_load_members): an owner's room is
+  // judged private only by a member list that is complete (policies/placement.h).
+  w.string("m.room.encryption").string("m.room.member").end_array().end_object();
   w.key("ephemeral").begin_object().key("not_types").begin_array().string("*").end_array();
   w.end_object();
   w.key("account_data").begin_object().key("not_types").begin_array().string("*").end_array();

@@ -79,6 +79,7 @@ class account final : public transports::transport {
   void handle_message(const joined_room& room, const event& ev, const room_info& info,
                       const std::map<std::string, std::string>& names);
   void handle_invite(const invited_room& invite);
+  void fill_audience(const std::string& room_id, const room_info& info, transports::inbound& in);
 
   // outbox.cpp
   void load_pending();

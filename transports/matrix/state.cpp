@@ -23,6 +23,13 @@ const std::vector<std::string_view> k_migrations = {
     " PRIMARY KEY(account, room_id));",
 };
 
+// Its own migration area, so other matrix_* migrations number independently.
+const std::vector<std::string_view> k_member_migrations = {
+    "CREATE TABLE matrix_members(account TEXT NOT NULL, room_id TEXT NOT NULL,"
+    " user_id TEXT NOT NULL, membership TEXT NOT NULL,"
+    " PRIMARY KEY(account, room_id, user_id));",
+};
+
 status step_done(statement& st, sqlite3* db, const char* what) {
   if (st.step() != SQLITE_DONE) return fail("matrix state: ", what, ": ", sqlite3_errmsg(db));
   return status::success();
@@ -32,6 +39,7 @@ status step_done(statement& st, sqlite3* db, const char* what) {
 
 result<state_store> state_store::open(store::database& db, std::string account, size_t seen_limit) {
   if (auto s = db.migrate("matrix", k_migrations); !s) return s.err();
+  if (auto s = db.migrate("matrix_members", k_member_migrations); !s) return s.err();
   return state_store(db, std::move(account), seen_limit);
 }
 
@@ -168,6 +176,35 @@ status state_store::set_room(std::string_view room_id, const room_info& info) {
   q->bind(3, int64_t{info.encrypted}).bind(4, int64_t{info.notified});
   q->bind(5, int64_t{info.direct}).bind(6, info.members);
   return step_done(*q, db_->get(), "save room");
+}
+
+status state_store::set_member(std::string_view room_id, std::string_view user_id,
+                               std::string_view membership) {
+  const bool present = membership == "join" || membership == "invite";
+  auto q = statement::prepare(
+      db_->get(), present ? "INSERT INTO matrix_members(account, room_id, user_id, membership) "
+                            "VALUES(?, ?, ?, ?) ON CONFLICT(account, room_id, user_id) DO "
+                            "UPDATE SET membership=excluded.membership"
+                          : "DELETE FROM matrix_members WHERE account=? AND room_id=? AND "
+                            "user_id=?");
+  if (!q) return q.err();
+  q->bind(1, account_).bind(2, room_id).bind(3, user_id);
+  if (present) q->bind(4, membership);
+  return step_done(*q, db_->get(), "save member");
+}
+
+result<state_store::room_members> state_store::members(std::string_view room_id) {
+  auto q = statement::prepare(db_->get(),
+                              "SELECT user_id, membership FROM matrix_members "
+                              "WHERE account=? AND room_id=? ORDER BY user_id");
+  if (!q) return q.err();
+  q->bind(1, account_).bind(2, room_id);
+  room_members out;
+  int rc;
+  while ((rc = q->step()) == SQLITE_ROW)
+    (q->text_at(1) == "join" ? out.joined : out.invited).push_back(q->text_at(0));
+  if (rc != SQLITE_DONE) return fail("matrix state: read members: ", sqlite3_errmsg(db_->get()));
+  return out;
 }
 
 }  // namespace frugal::matrix

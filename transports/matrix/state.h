@@ -1,7 +1,7 @@
 // state: what one Matrix account keeps in the shared sqlite database: the sync token, the
 // transaction counter, sends not yet acknowledged (with the txn id a retry must reuse), a
 // bounded set of event ids already handled, and per-room facts (encrypted, notified,
-// direct, member count). Rows are keyed by account name. It holds no network logic.
+// direct, member count, members). Rows are keyed by account name. It holds no network logic.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -51,6 +51,16 @@ class state_store {
 
   result<room_info> room(std::string_view room_id);
   status set_room(std::string_view room_id, const room_info& info);
+
+  // Room membership as the homeserver's m.room.member state says: `membership` "join" or
+  // "invite" records the user, anything else ("leave", "ban", "knock") removes them.
+  status set_member(std::string_view room_id, std::string_view user_id,
+                    std::string_view membership);
+  struct room_members {
+    std::vector<std::string> joined;   // user ids, sorted
+    std::vector<std::string> invited;  // user ids, sorted
+  };
+  result<room_members> members(std::string_view room_id);
 
  private:
   state_store(store::database& db, std::string account, size_t seen_limit)

@@ -82,6 +82,9 @@ void account::handle_room(const joined_room& room, bool initial) {
   auto scan = [&](const std::vector<event>& events) {
     for (const event& ev : events) {
       if (ev.type == "m.room.encryption" && ev.is_state) info.encrypted = true;
+      if (ev.type == "m.room.member" && ev.is_state && !ev.state_key.empty())
+        if (auto s = state_.set_member(room.room_id, ev.state_key, ev.membership); !s)
+          LOG_WARN("matrix", name_, ": ", s.message());
       if (ev.type != "m.room.member" || !ev.is_state || ev.displayname.empty()) continue;
       if (ev.state_key == own_id_)
         own_display_ = ev.displayname;
@@ -141,8 +144,32 @@ void account::handle_message(const joined_room& room, const event& ev, const roo
   in.from.display = n != names.end() ? n->second : localpart(ev.sender);
   in.text = std::move(a.text);
   in.direct = direct;
+  fill_audience(room.room_id, info, in);
   LOG_DEBUG("matrix", name_, ": message ", ev.event_id, " from ", ev.sender, " in ", room.room_id);
   if (on_message_) on_message_(std::move(in));
+}
+
+// Who can read the room, for policies/placement.h. Known only once the full member state
+// arrived (our own join is in it: the filter does not lazy-load members, so joining or the
+// first sync brings every member) and it agrees with the server's joined count when the
+// server sent one; otherwise the room counts as readable by anyone.
+void account::fill_audience(const std::string& room_id, const room_info& info,
+                            transports::inbound& in) {
+  auto m = state_.members(room_id);
+  if (!m) {
+    LOG_WARN("matrix", name_, ": ", m.message());
+    return;
+  }
+  bool self_joined = false;
+  for (const auto* list : {&m->joined, &m->invited})
+    for (const std::string& user : *list) {
+      if (user == own_id_)
+        self_joined = list == &m->joined;
+      else
+        in.audience.push_back(user);
+    }
+  in.audience_known =
+      self_joined && (info.members < 0 || static_cast<int64_t>(m->joined.size()) == info.members);
 }
 
 void account::handle_invite(const invited_room& invite) {
