@@ -1,6 +1,8 @@
 // Request assembly for one model call.
 #include "agent/turn/request_builder.h"
 
+#include <algorithm>
+
 namespace frugal::agent {
 
 std::vector<llm::message> build_base_messages(const std::string& system_prompt,
@@ -45,12 +47,23 @@ llm::request build_llm_request(const std::vector<llm::message>& messages,
       r.tools.push_back({d->name, d->description, d->schema_json});
     if (o.offer_escalate)
       r.tools.push_back({escalate_tool_name,
-                         "Hand this request to a more capable model with tools. Call it only "
-                         "when the request needs tools or careful multi-step work.",
+                         "Hand the request to a stronger model with more tools. Only when it "
+                         "needs tools you lack or careful multi-step work.",
                          R"({"type":"object","properties":{"reason":{"type":"string"}},)"
                          R"("required":["reason"]})"});
   }
   return r;
+}
+
+std::vector<const tools::descriptor*> tier_tools(
+    const std::string& tier_name, const config::tier& tier,
+    const std::vector<const tools::descriptor*>& offered) {
+  if (!tier.tools && tier_name == "tools") return offered;
+  const std::vector<std::string>& names = tier.tools ? *tier.tools : config::default_tier_tools();
+  std::vector<const tools::descriptor*> out;
+  for (const tools::descriptor* d : offered)
+    if (std::find(names.begin(), names.end(), d->name) != names.end()) out.push_back(d);
+  return out;
 }
 
 int64_t request_bytes(const llm::request& r) {

@@ -32,6 +32,14 @@ std::vector<llm::message> build_base_messages(const std::string& system_prompt,
 
 llm::request build_llm_request(const std::vector<llm::message>& messages, const request_options& o);
 
+// The tools a tier offers: of `offered` (what the realm's policy allows, in registry order),
+// those the tier lists in `tools`; when the tier sets no list, all of them on the "tools"
+// tier and config::default_tier_tools() on any other. A turn pays for every schema it sends,
+// so a chat turn carries only cheap read-only tools (and `escalate`, added by the caller).
+std::vector<const tools::descriptor*> tier_tools(
+    const std::string& tier_name, const config::tier& tier,
+    const std::vector<const tools::descriptor*>& offered);
+
 // Bytes of everything the request sends that the provider counts as input: every
 // message's text, tool calls and ids, and the tool schemas.
 int64_t request_bytes(const llm::request& r);

@@ -55,7 +55,17 @@ struct tier {
   int64_t thinking_budget_tokens = 0;
   std::optional<double> temperature;
   int64_t max_output_tokens = 0;  // 0 = each model's own
+  // Tools offered on this tier (`[tiers.NAME] tools = [...]`), always narrowed by the
+  // realm's own list. Unset: the tools tier offers the realm's tools; chat and local offer
+  // default_tier_tools (cheap, read-only). `escalate` is added on chat by the turn loop.
+  std::optional<std::vector<std::string>> tools;
 };
+
+// Tools a chat or local tier offers when its `tools` key is unset.
+inline const std::vector<std::string>& default_tier_tools() {
+  static const std::vector<std::string> list = {"clock", "memory_recall"};
+  return list;
+}
 
 struct router_section {
   int64_t tools_threshold = 3;    // score at or above → tools tier

@@ -164,6 +164,12 @@ void load_tiers(toml_reader r, file& f) {
       if (t.temperature && (*t.temperature < 0 || *t.temperature > 2))
         sub.fail_at("temperature", "must be between 0 and 2");
       sub.get("max_output_tokens", t.max_output_tokens);
+      if (sub.has("tools")) {
+        std::vector<std::string> names;
+        sub.get("tools", names);
+        detail::check_tool_names(sub, "tools", names);
+        t.tools = std::move(names);
+      }
       sub.finish();
     } else {
       r.fail_at(name.c_str(), "expected a list of model names or a table");

@@ -166,6 +166,18 @@ void default_realms(file& f) {
   f.realms["public"] = std::move(pub);
 }
 
+const std::vector<std::string>& all_tool_names() {
+  return k_all_tools;
+}
+
+void check_tool_names(toml_reader& r, const char* key, const std::vector<std::string>& names) {
+  for (const auto& t : names) {
+    bool known = false;
+    for (const auto& k : k_all_tools) known |= k == t;
+    if (!known) r.fail_at(key, "unknown tool \"" + t + "\"");
+  }
+}
+
 void load_realms(toml_reader r, file& f) {
   for (const char* name : {"private", "public"}) {
     auto sub = r.table(name);
@@ -176,11 +188,7 @@ void load_realms(toml_reader r, file& f) {
     sub->get("allowed", re.allowed);
     check_patterns(*sub, "allowed", re.allowed);
     sub->get("tools", re.tools);
-    for (const auto& t : re.tools) {
-      bool known = false;
-      for (const auto& k : k_all_tools) known |= k == t;
-      if (!known) sub->fail_at("tools", "unknown tool \"" + t + "\"");
-    }
+    check_tool_names(*sub, "tools", re.tools);
     sub->get("tiers", re.tiers);
     sub->get("workspace", re.workspace);
     sub->get("shell_allow", re.shell_allow);

@@ -122,3 +122,51 @@ TEST_CASE("request_bytes counts every byte the provider bills as input",
                                     t.parameters_schema_json.size());
   CHECK(request_bytes(with) - request_bytes(without) == schemas);
 }
+
+namespace {
+
+std::vector<std::string> tool_names(const std::vector<const tools::descriptor*>& v) {
+  std::vector<std::string> out;
+  for (const auto* d : v) out.push_back(d->name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the chat tier offers cheap read-only tools; the tools tier the realm's") {
+  const auto& all = tools::registry();  // the private realm's list when everything is allowed
+  config::tier chat, tools_tier, listed;
+  CHECK(tool_names(agent::tier_tools("chat", chat, all)) ==
+        std::vector<std::string>{"clock", "memory_recall"});
+  CHECK(tool_names(agent::tier_tools("local", chat, all)) ==
+        std::vector<std::string>{"clock", "memory_recall"});
+  CHECK(agent::tier_tools("tools", tools_tier, all).size() == all.size());
+  listed.tools = std::vector<std::string>{"read_file", "clock"};
+  CHECK(tool_names(agent::tier_tools("chat", listed, all)) ==
+        std::vector<std::string>{"clock", "read_file"});  // registry order: byte-stable
+  listed.tools = std::vector<std::string>{};
+  CHECK(agent::tier_tools("tools", listed, all).empty());
+  // The realm narrows the tier: a tool the realm does not offer is never added.
+  std::vector<const tools::descriptor*> public_realm = {tools::find("clock")};
+  listed.tools = std::vector<std::string>{"shell", "clock"};
+  CHECK(tool_names(agent::tier_tools("chat", listed, public_realm)) ==
+        std::vector<std::string>{"clock"});
+}
+
+TEST_CASE("a chat request carries only the tier's tools and escalate") {
+  config::model m;
+  m.model = "m";
+  m.max_output_tokens = 100;
+  config::tier chat;
+  agent::request_options o;
+  o.tier = &chat;
+  o.model = &m;
+  o.offer_escalate = true;
+  o.tools = agent::tier_tools("chat", chat, tools::registry());
+  auto msgs = agent::build_base_messages("sys", "private", {}, "hello");
+  llm::request r = agent::build_llm_request(msgs, o);
+  std::vector<std::string> sent;
+  for (const auto& t : r.tools) sent.push_back(t.name);
+  CHECK(sent == std::vector<std::string>{"clock", "memory_recall", "escalate"});
+  CHECK(agent::request_bytes(r) < 1000);
+}

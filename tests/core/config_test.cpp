@@ -92,6 +92,7 @@ TEST_CASE("a good config loads with every section") {
   CHECK(f->models.at("tiny").input_micro_per_mtok == -1);
   CHECK(f->tiers.at("chat").models == std::vector<std::string>{"cheap", "tiny"});
   CHECK(f->tiers.at("tools").reasoning_effort == "low");
+  CHECK(!f->tiers.at("tools").tools);  // unset: the realm's tools
   CHECK(f->budget.timezone == "Europe/Berlin");
   REQUIRE(f->irc.size() == 1);
   const auto& irc = f->irc[0];
@@ -139,6 +140,8 @@ TEST_CASE("config errors name the line and the key") {
   CHECK(error_after("kind = \"openai\"\nbase_url = \"http://127.0.0.1:9",
                     "kind = \"gemini\"\nbase_url = \"http://127.0.0.1:9")
             .find("providers.remote.kind: must be one of") != std::string::npos);
+  CHECK(error_after("temperature = 0.2", "temperature = 0.2\ntools = [\"clock\", \"rm\"]")
+            .find("tiers.tools.tools: unknown tool \"rm\"") != std::string::npos);
   CHECK(error_after("[budget]\ndaily_usd = 2.0\n", "[budget]\n").find(
             "missing required key 'daily_usd'") != std::string::npos);
   CHECK(error_after("provider = \"remote\"\nmodel = \"gpt-5-nano\"",
