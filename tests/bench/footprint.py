@@ -1,29 +1,43 @@
 #!/usr/bin/env python3
 """footprint.py: what frugal costs the machine it lives on, as medians of several runs.
+With --old BINARY every figure is measured for both binaries in the same run (timed runs
+interleaved, ratios taken pair by pair), since a shared machine's speed drifts.
 
-  size          the binary's size on disk (the release build is stripped)
-  cold start    `frugal ask` from fork to the first byte of its model request, and its
+  size          the binary's size on disk (the release build is stripped), its sections,
+                and the biggest symbols and namespaces from BINARY.symbols (`nm -S
+                --size-sort`, written by the release build before it strips) or from
+                the binary itself when it is not stripped
+  ask vs curl   `frugal ask` from fork to the first byte of its model request, and its
                 whole wall time, against a minimal model endpoint inside this script (an
                 in-process socket server answering one canned OpenAI reply at once, so the
-                fake's own latency is near zero and the time is frugal's)
+                fake's own latency is near zero and the time is frugal's); `curl` sends the
+                same request (the bytes frugal sent) in the same rounds, and the ask/curl
+                wall ratio is taken per round
   peak RSS      of that `frugal ask`
   per turn CPU  user + system CPU of `frugal chat` over TURNS piped lines, minus a 1-line
                 run (start-up), divided by TURNS - 1: the agent's own work per turn
                 (routing, governor reserve + settle, history, HTTP, JSON), not the model's
+  disk per turn bytes written to the sqlite WAL (and to the database file by checkpoints)
+                and fsyncs, per turn of `frugal chat` over WAL_TURNS lines (strace -y)
   idle daemon   `frugal run` with one TLS IRC connection (real ngircd) and one Matrix
                 account long-polling the fake homeserver: RSS and private memory
-                (Private_Clean + Private_Dirty from /proc/PID/smaps_rollup) and open fds
-                after IDLE seconds. RSS counts shared libraries (libcrypto, libcurl, libc)
-                that other processes share; private memory is what this process alone costs.
+                (Private_Clean + Private_Dirty from /proc/PID/smaps_rollup), private
+                dirty alone, and open fds after IDLE seconds; context switches (all
+                threads, voluntary + involuntary) per idle minute over the last two thirds.
+                RSS counts shared libraries (libcrypto, libcurl, libc) that other
+                processes share; private memory is what this process alone costs.
   parsers       IRC lines/s and SSE MB/s from the parse_bench program, if built
 
-usage: python3 tests/bench/footprint.py [--binary build-release/frugal]
+usage: python3 tests/bench/footprint.py [--binary build-release/frugal] [--old OLD_BINARY]
          [--parse-bench build-bench/tests/parse_bench] [--runs 9] [--turns 1000]
-         [--idle-s 60] [--idle-runs 3]
+         [--wal-turns 200] [--idle-s 60] [--idle-runs 3]
 """
 import argparse
+import glob
 import json
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -35,14 +49,20 @@ import daemon_probe  # beside this script
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
 ap.add_argument("--binary", default="build-release/frugal")
+ap.add_argument("--old", help="a second binary (the one before a change) measured alongside")
 ap.add_argument("--parse-bench", default="build-bench/tests/parse_bench")
 ap.add_argument("--runs", type=int, default=9)
 ap.add_argument("--turns", type=int, default=1000)
+ap.add_argument("--wal-turns", type=int, default=200)
 ap.add_argument("--idle-s", type=float, default=60)
 ap.add_argument("--idle-runs", type=int, default=3)
 args = ap.parse_args()
 
 binary = daemon_probe.use_binary(args.binary, "footprint")
+old = os.path.abspath(args.old) if args.old else None
+if old and not os.access(old, os.X_OK):
+    sys.exit("footprint: no binary at " + old)
+import harness  # noqa: E402
 from harness import (FakeHomeserver, FakeModel, Workdir, config_text, env_for,  # noqa: E402
                      start_frugal, stop_frugal)
 import irc_servers  # noqa: E402
@@ -64,6 +84,7 @@ class InstantModel:
         self.sock.listen(16)
         self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
         self.first_bytes = []
+        self.last_request = None  # (head, body) of the latest complete request
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -90,6 +111,7 @@ class InstantModel:
                             length = int(value.strip())
                     if len(rest) < length:
                         break
+                    self.last_request = (head, rest[:length])
                     buf = rest[length:]
                     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                                  b"Content-Length: %d\r\n\r\n" % len(REPLY) + REPLY)
@@ -110,23 +132,139 @@ def run_child(argv, env, stdin_bytes=None):
     return t0, time.monotonic_ns(), usage, status
 
 
-def cold_start(model, w, env):
-    base = [binary, "--config", w.config, "--log-level", "warn"]
-    run_child(base + ["ask", "warm up"], env)  # creates the database; not counted
-    first, walls, rss = [], [], []
+def binaries():
+    """(label, path) of the binaries measured: the new one first."""
+    return [("new", binary), ("old", old)] if old else [("", binary)]
+
+
+def show(label, text):
+    print("%-22s %s" % (label, text))
+
+
+def size_report(path):
+    size = os.path.getsize(path)
+    out = subprocess.run(["size", "-A", "-d", path], capture_output=True, text=True).stdout
+    sections = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].startswith(".") and parts[1].isdigit():
+            sections[parts[0]] = int(parts[1])
+    text = sum(v for k, v in sections.items() if k in (".text", ".rodata", ".eh_frame",
+                                                         ".eh_frame_hdr", ".gcc_except_table"))
+    return size, sections, text
+
+
+def symbol_sizes(path):
+    """[(size, type, demangled name)] from PATH.symbols, or from `nm` on PATH itself."""
+    lines = []
+    if os.path.exists(path + ".symbols"):
+        with open(path + ".symbols") as f:
+            lines = f.read().splitlines()
+    else:
+        r = subprocess.run(["nm", "-S", "--size-sort", "-C", "--radix=d", path],
+                           capture_output=True, text=True)
+        lines = r.stdout.splitlines()
+    syms = []
+    for line in lines:
+        parts = line.split(None, 3)
+        if len(parts) == 4 and parts[1].isdigit():
+            syms.append((int(parts[1]), parts[2], parts[3]))
+    return syms
+
+
+def group_of(name):
+    """frugal::irc, std, simdjson, toml, ... for a demangled symbol; "(C)" for plain C."""
+    m = re.search(r"([A-Za-z_]\w*)::(?:(\w+)::)?", name.split("(")[0])
+    if not m:
+        return "(C / static)"
+    if m.group(1) == "frugal" and m.group(2):
+        return "frugal::" + m.group(2)
+    if m.group(1) in ("__gnu_cxx", "__cxx11", "std"):
+        return "std"
+    return m.group(1)
+
+
+def print_size():
+    for label, path in binaries():
+        size, sections, text = size_report(path)
+        show("size " + label, "%d bytes (%.1f KiB) stripped; code + read-only data + unwind "
+             "%d, .data + .data.rel.ro %d, .bss %d" % (
+                 size, size / 1024, text,
+                 sections.get(".data", 0) + sections.get(".data.rel.ro", 0),
+                 sections.get(".bss", 0)))
+    syms = [s for s in symbol_sizes(binary) if s[1].lower() in "tdrbvw"]
+    if not syms:
+        show("size breakdown", "(no symbols: build with the release preset, which keeps "
+             "%s.symbols)" % binary)
+        return
+    groups = {}
+    for size, _, name in syms:
+        groups[group_of(name)] = groups.get(group_of(name), 0) + size
+    total = sum(groups.values())
+    top = sorted(groups.items(), key=lambda kv: -kv[1])[:12]
+    show("size by namespace", "%d bytes in %d symbols: " % (total, len(syms)) +
+         ", ".join("%s %d" % kv for kv in top))
+    for size, kind, name in sorted(syms, key=lambda s: -s[0])[:12]:
+        show("  biggest symbol", "%7d %s %s" % (size, kind, name[:100]))
+
+
+def curl_argv(model, body_path):
+    """curl sending the request frugal sent last (method POST, its path, JSON body and
+    any Authorization header) to the same endpoint."""
+    head, body = model.last_request
+    with open(body_path, "wb") as f:
+        f.write(body)
+    lines = head.decode("latin-1").split("\r\n")
+    path = lines[0].split()[1]
+    argv = ["curl", "-sS", "-o", "/dev/null", "--data-binary", "@" + body_path,
+            "-H", "Content-Type: application/json"]
+    for line in lines[1:]:
+        if line.lower().startswith("authorization:"):
+            argv += ["-H", line]
+    return argv + [model.url + path]
+
+
+def ask_vs_curl(model, w, env):
+    """Rounds of: each binary's `frugal ask`, then curl with the same request."""
+    runs = {label: {"first": [], "wall": [], "rss": [], "ratio": []} for label, _ in binaries()}
+    curl_walls = []
+    for _, path in binaries():  # creates the database; not counted
+        run_child([path, "--config", w.config, "--log-level", "warn", "ask", "warm up"], env)
+    curl = curl_argv(model, os.path.join(w.dir, "request.json"))
+    run_child(curl, env)
     for _ in range(args.runs):
-        before = len(model.first_bytes)
-        t0, t1, usage, status = run_child(base + ["ask", "ping"], env)
-        if status != 0 or len(model.first_bytes) <= before:
-            sys.exit("footprint: frugal ask failed (status %d)" % status)
-        first.append((model.first_bytes[before] - t0) / 1000)
-        walls.append((t1 - t0) / 1e6)
-        rss.append(usage.ru_maxrss)
-    return statistics.median(first), statistics.median(walls), statistics.median(rss)
+        walls = {}
+        for label, path in binaries():
+            before = len(model.first_bytes)
+            t0, t1, usage, status = run_child(
+                [path, "--config", w.config, "--log-level", "warn", "ask", "ping"], env)
+            if status != 0 or len(model.first_bytes) <= before:
+                sys.exit("footprint: frugal ask (%s) failed (status %d)" % (path, status))
+            runs[label]["first"].append((model.first_bytes[before] - t0) / 1000)
+            walls[label] = (t1 - t0) / 1e6
+            runs[label]["wall"].append(walls[label])
+            runs[label]["rss"].append(usage.ru_maxrss)
+        t0, t1, _, status = run_child(curl, env)
+        if status != 0:
+            sys.exit("footprint: curl failed (status %d)" % status)
+        c = (t1 - t0) / 1e6
+        curl_walls.append(c)
+        for label in walls:
+            runs[label]["ratio"].append(walls[label] / c)
+    med = statistics.median
+    for label, r in runs.items():
+        show("ask " + label, "%.0f µs to the first request byte; %.1f ms wall; peak RSS %d "
+             "KiB; %.2f× curl's wall (median of %d paired rounds)" % (
+                 med(r["first"]), med(r["wall"]), med(r["rss"]), med(r["ratio"]), args.runs))
+    show("curl", "%.1f ms wall for the same request (median of %d)" % (med(curl_walls), args.runs))
+    if old:
+        pairs = [a / b for a, b in zip(runs["new"]["wall"], runs["old"]["wall"])]
+        show("ask new/old", "wall ratio %.2f (median of %d pairs, min %.2f, max %.2f)" % (
+            med(pairs), len(pairs), min(pairs), max(pairs)))
 
 
-def turn_cpu(w, env):
-    base = [binary, "--config", w.config, "--log-level", "warn", "chat"]
+def turn_cpu(path, w, env):
+    base = [path, "--config", w.config, "--log-level", "warn", "chat"]
     cpu = lambda u: u.ru_utime + u.ru_stime
     one = [cpu(run_child(base, env, b"hello\n")[2]) for _ in range(3)]
     lines = b"".join(b"message %d about nothing much\n" % i for i in range(args.turns))
@@ -137,8 +275,51 @@ def turn_cpu(w, env):
     return per_turn * 1000, (t1 - t0) / 1e9
 
 
-def idle_once():
+WRITE = re.compile(r'^\d+\s+(pwrite64|write|fsync|fdatasync)\(\d+<([^>]*)>.*=\s*(\d+)')
+
+
+def disk_per_turn(path, w, env):
+    """(WAL bytes, database-file bytes, fsyncs) per turn of `frugal chat`, from strace."""
+    trace = os.path.join(w.dir, "strace.out")
+    lines = b"".join(b"disk %d about nothing much\n" % i for i in range(args.wal_turns))
+    argv = ["strace", "-f", "-y", "-qq", "-e", "trace=pwrite64,write,fsync,fdatasync",
+            "-o", trace, path, "--config", w.config, "--log-level", "warn", "chat"]
+    _, _, _, status = run_child(argv, env, lines)
+    if status != 0:
+        sys.exit("footprint: strace frugal chat failed (status %d)" % status)
+    wal = dbf = syncs = 0
+    with open(trace) as f:
+        for line in f:
+            m = WRITE.match(line)
+            if not m or not m.group(2).startswith(w.state):
+                continue
+            if m.group(1) in ("fsync", "fdatasync"):
+                syncs += 1
+            elif m.group(2).endswith("-wal"):
+                wal += int(m.group(3))
+            elif not m.group(2).endswith("-shm"):
+                dbf += int(m.group(3))
+    n = args.wal_turns
+    return wal / n, dbf / n, syncs / n
+
+
+def task_switches(pid):
+    """Voluntary + involuntary context switches of every thread of `pid` now."""
+    total = 0
+    for status in glob.glob("/proc/%d/task/*/status" % pid):
+        try:
+            with open(status) as f:
+                for line in f:
+                    if "ctxt_switches:" in line:
+                        total += int(line.split()[1])
+        except OSError:
+            pass  # the thread ended between listing and reading
+    return total
+
+
+def idle_once(path):
     token = "bench-token-0123456789"
+    harness.BINARY = path
     with FakeModel() as fake, Workdir() as w, irc_servers.ngircd_server() as irc, \
             FakeHomeserver(token) as hs:
         extra = daemon_probe.transports_toml(irc, hs, "benchbot", "#test", "!room:localhost",
@@ -146,40 +327,59 @@ def idle_once():
         w.write_config(config_text(fake.url, w.state, extra=extra))
         p = start_frugal(w.config, "--log-level", "warn", "run",
                          env=env_for(BENCH_MX_TOKEN=token, ASAN_OPTIONS="detect_leaks=0"))
-        deadline = time.time() + args.idle_s
-        while time.time() < deadline:
-            time.sleep(min(1.0, max(0.0, deadline - time.time())))
-            if p.poll() is not None:
-                sys.exit("footprint: the daemon exited early: " + p.stderr.read()[-2000:])
+        t_start = time.time()
+        marks = []
+        for at in (args.idle_s / 3, args.idle_s):
+            while time.time() < t_start + at:
+                time.sleep(min(1.0, max(0.0, t_start + at - time.time())))
+                if p.poll() is not None:
+                    sys.exit("footprint: the daemon exited early: " + p.stderr.read()[-2000:])
+            marks.append((time.time(), task_switches(p.pid)))
         mem = daemon_probe.smaps(p.pid)
+        per_min = (marks[1][1] - marks[0][1]) / (marks[1][0] - marks[0][0]) * 60
         sample = (mem.get("Rss", 0), mem.get("Private_Clean", 0) + mem.get("Private_Dirty", 0),
-                  daemon_probe.open_fds(p.pid))
+                  mem.get("Private_Dirty", 0), daemon_probe.open_fds(p.pid), per_min)
         stop_frugal(p)
         return sample
 
 
 def main():
-    size = os.path.getsize(binary)
-    print("binary                 %s" % binary)
-    print("size                   %d bytes (%.2f MiB)" % (size, size / 1048576))
+    print("binary                 %s%s" % (binary, "  (old: %s)" % old if old else ""))
+    print_size()
 
     model = InstantModel()
     env = env_for(ASAN_OPTIONS="detect_leaks=0")
     with Workdir() as w:
         w.write_config(config_text(model.url, w.state, daily_usd=1000.0))
-        first_us, wall_ms, rss = cold_start(model, w, env)
-        print("ask cold start         %.0f µs to the first request byte; %.1f ms wall; "
-              "peak RSS %d KiB (median of %d)" % (first_us, wall_ms, rss, args.runs))
-        per_turn_ms, chat_s = turn_cpu(w, env)
-        print("per-turn CPU           %.3f ms user+system over %d turns of frugal chat "
-              "(%.1f s wall, instant model)" % (per_turn_ms, args.turns, chat_s))
+        ask_vs_curl(model, w, env)
+        for label, path in binaries():
+            per_turn_ms, chat_s = turn_cpu(path, w, env)
+            show("per-turn CPU " + label, "%.3f ms user+system over %d turns of frugal chat "
+                 "(%.1f s wall, instant model)" % (per_turn_ms, args.turns, chat_s))
+        for label, path in binaries():
+            if not shutil.which("strace"):
+                show("disk per turn", "(no strace)")
+                break
+            with Workdir() as dw:
+                dw.write_config(config_text(model.url, dw.state, daily_usd=1000.0))
+                run_child([path, "--config", dw.config, "ask", "warm up"], env)
+                wal, dbf, syncs = disk_per_turn(path, dw, env)
+                db_size = sum(os.path.getsize(f) for f in glob.glob(dw.state + "/*"))
+            show("disk per turn " + label, "%.0f bytes to the WAL, %.0f to the database file "
+                 "(checkpoints), %.1f fsyncs; files %d bytes after %d turns" % (
+                     wal, dbf, syncs, db_size, args.wal_turns))
 
-    idles = [idle_once() for _ in range(args.idle_runs)]
-    rss_i = statistics.median(i[0] for i in idles)
-    priv_i = statistics.median(i[1] for i in idles)
-    fds_i = statistics.median(i[2] for i in idles)
-    print("idle daemon            after %.0f s with IRC (TLS) + Matrix: RSS %d KiB, private "
-          "%d KiB, %d fds (median of %d)" % (args.idle_s, rss_i, priv_i, fds_i, args.idle_runs))
+    idles = {label: [] for label, _ in binaries()}
+    for _ in range(args.idle_runs):
+        for label, path in binaries():
+            idles[label].append(idle_once(path))
+    med = statistics.median
+    for label, runs in idles.items():
+        show("idle daemon " + label, "after %.0f s with IRC (TLS) + Matrix: RSS %d KiB, private "
+             "%d KiB (dirty %d KiB), %d fds, %.1f context switches per idle minute "
+             "(median of %d)" % (args.idle_s, med(i[0] for i in runs), med(i[1] for i in runs),
+                                 med(i[2] for i in runs), med(i[3] for i in runs),
+                                 med(i[4] for i in runs), args.idle_runs))
 
     if os.access(args.parse_bench, os.X_OK):
         out = subprocess.run([args.parse_bench], capture_output=True, text=True).stdout

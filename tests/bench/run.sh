@@ -8,8 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cmake --preset release >/dev/null && cmake --build --preset release -j2 >/dev/null
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-bench -j2 >/dev/null
+# The benchmark programs get the release preset's flags (-Os, LTO, gc-sections).
+cmake --preset release -B build-bench -DFRUGAL_BUILD_TESTS=ON -DFRUGAL_STRIP=OFF >/dev/null
+cmake --build build-bench -j2 --target parse_bench governor_bench router_bench \
+  sandbox_bench >/dev/null
 echo "== footprint"
 python3 tests/bench/footprint.py --binary build-release/frugal \
   --parse-bench build-bench/tests/parse_bench
