@@ -2,12 +2,15 @@
 // on_message → runtime::handle (the turn) → the reply → transport::send.
 #include "agent/daemon.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <csignal>
 #include <memory>
 #include <vector>
 
-#include "core/log.h"
 #include "agent/runtime.h"
+#include "core/log.h"
 #include "transports/irc/transport.h"
 #include "transports/matrix/transport.h"
 
@@ -30,6 +33,7 @@ struct daemon {
     turn_request req;
     req.msg = std::move(msg);
     rt->handle(std::move(req), [t, target](turn_result r) {
+      if (!r.detail.empty()) LOG_ERROR("daemon", r.detail);
       if (!r.text.empty()) t->send(target, r.text);
     });
   }
@@ -50,7 +54,11 @@ struct daemon {
 
   void begin_stop(int signum) {
     if (stopping) {
-      LOG_WARN("daemon", "second signal: cancelling turns in flight");
+      // Cuts the drain short: each cancelled turn charges its reservation in full, then
+      // the stop goes on as after a normal drain (exit 0).
+      if (rt->turns_in_flight() > 0)
+        LOG_WARN("daemon", "signal ", signum, " again: cancelling ", rt->turns_in_flight(),
+                 " turn(s) in flight");
       rt->cancel_all();
       return;
     }
@@ -72,8 +80,11 @@ struct daemon {
     if (rt->turns_in_flight() > 0) return;
     uv_timer_stop(drain_timer.get());
     for (auto& t : transports) t->stop();
-    sigint.close();
-    sigterm.close();
+    // Closing the signal handles would give SIGINT/SIGTERM back their default action, and
+    // one more signal while the transports say goodbye would kill the process before the
+    // ledger is closed. They stay installed, without keeping the loop alive.
+    uv_unref(sigint.handle());
+    uv_unref(sigterm.handle());
     sighup.close();
     drain_timer.close();
   }
@@ -141,7 +152,19 @@ int run_daemon(const daemon_options& opts) {
            cfg.budget.daily_usd, "/day");
   uv_run(loop, UV_RUN_DEFAULT);
   d.transports.clear();
-  d.rt.reset();  // closes remaining handles and the database
+  // From here to exit further signals are ignored (blocked while libuv's handlers are
+  // removed, so none falls through to the default action in between).
+  sigset_t stop_signals, old;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
+  d.sigint.close();
+  d.sigterm.close();
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  d.rt.reset();  // closes remaining handles, settles deferred ledger writes, the database
   LOG_INFO("daemon", "stopped");
   return 0;
 }

@@ -3,7 +3,9 @@
 // and handles signals: SIGHUP reloads the config (prices, tiers, budget, allowlists)
 // without dropping connections; SIGINT/SIGTERM stop taking messages, let turns in flight
 // finish (up to a grace period, then cancel them: reservations are settled or charged),
-// say goodbye on every transport and close the database.
+// say goodbye on every transport and close the database. A second SIGINT/SIGTERM during
+// the drain cancels the turns in flight at once (their reservations charged in full);
+// any further ones are ignored until the process has closed the ledger and exited.
 #pragma once
 #include <string>
 
@@ -16,7 +18,8 @@ struct daemon_options {
 };
 
 // Runs until stopped by a signal. Returns the process exit code (0 after a clean stop,
-// 2 for a configuration error, 1 when nothing could start).
+// however many signals asked for it; 2 for a configuration error, 1 when nothing could
+// start).
 int run_daemon(const daemon_options& opts);
 
 }  // namespace frugal::agent

@@ -123,6 +123,9 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
     return nullptr;
   }
   rt->governor_ = std::make_unique<budget::governor>(std::move(gov.value()));
+  // From here on the database is used from the loop: a lock held by another process
+  // makes a statement fail after a few ms (retried from a timer), never block the loop.
+  rt->db_->set_busy_timeout_ms(store::database::k_loop_busy_ms);
   if (auto s = rt->governor_->recover_orphans(); !s) {
     err = {1, s.message()};
     return nullptr;
@@ -134,10 +137,34 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
   return rt;
 }
 
+void runtime::flush_ledger_later() {
+  if (!ledger_retry_.initialized()) {
+    if (uv_timer_init(&loop_, ledger_retry_.get()) != 0) return;
+    ledger_retry_.mark_initialized();
+    ledger_retry_->data = this;
+  }
+  if (uv_is_active(ledger_retry_.handle())) return;
+  uv_timer_start(
+      ledger_retry_.get(),
+      [](uv_timer_t* h) {
+        auto* rt = static_cast<runtime*>(h->data);
+        if (!rt) return;
+        if (auto s = rt->governor_->flush_pending(); !s) LOG_ERROR("budget", s.message());
+        if (!rt->governor_->has_pending()) uv_timer_stop(h);
+      },
+      20, 20);
+}
+
 runtime::~runtime() {
   cancel_all();
   turns_.clear();
   snap_.reset();  // the providers; no turn holds them any more
+  if (governor_ && governor_->has_pending()) {
+    // Shutting down: waiting for the lock now is better than leaving an orphan row.
+    db_->set_busy_timeout_ms(store::database::k_startup_busy_ms);
+    if (auto s = governor_->flush_pending(); !s) LOG_ERROR("budget", s.message());
+  }
+  ledger_retry_.close();
   tools_http_.reset();
   http_.reset();
   sweeper_.close();
@@ -164,6 +191,7 @@ void runtime::handle(turn_request req, turn_done done) {
   env.rate = &rate_;
   env.tool_db = db_.get();
   env.tool_http = tools_http_.get();
+  env.flush_ledger_later = [this] { flush_ledger_later(); };
   turns_.push_back(std::make_unique<turn>(snap_, env, std::move(req), std::move(done)));
   turn* t = turns_.back().get();
   if (sweeper_.initialized())

@@ -71,6 +71,10 @@ class runtime {
   size_t turns_in_flight() const;
   // Cancels every turn in flight (each settles or charges its reservation).
   void cancel_all();
+  // Retries the governor's deferred closes (busy ledger) from a 20 ms timer until none is
+  // left; the loop never waits on another process's lock. At teardown they are retried
+  // once more with the start-up busy timeout.
+  void flush_ledger_later();
 
   // Builds a new snapshot (prices, tiers, providers, allowlists) from a freshly loaded
   // config and swaps it in for later turns; reconfigures the governor's budget (SIGHUP).
@@ -94,6 +98,7 @@ class runtime {
   model_health health_;
   std::list<std::unique_ptr<turn>> turns_;
   uv_owned<uv_idle_t> sweeper_;
+  uv_owned<uv_timer_t> ledger_retry_;
 };
 
 }  // namespace frugal::agent

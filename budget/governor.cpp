@@ -83,7 +83,17 @@ result<governor> governor::open(store::database& db, const config::budget_sectio
   if (!z) return z.err();
   auto l = ledger::open(db, opts.self ? *opts.self : process_identity::current());
   if (!l) return l.err();
-  return governor(std::move(l.value()), *caps, std::move(z.value()), std::move(opts));
+  std::string seal_path;
+  if (db.path() != ":memory:") {
+    size_t slash = db.path().rfind('/');
+    seal_path = (slash == std::string::npos ? std::string(".") : db.path().substr(0, slash)) +
+                "/ledger.seal";
+  }
+  auto s = ledger_seal::open(db, seal_path);
+  if (!s) return s.err();
+  if (!s->problem().empty()) LOG_ERROR("budget", s->problem());
+  return governor(std::move(l.value()), std::move(s.value()), *caps, std::move(z.value()),
+                  std::move(opts));
 }
 
 status governor::reconfigure(const config::budget_section& cfg) {
@@ -112,6 +122,9 @@ verdict governor::reserve(const call_info& info, const price& p, int64_t input_b
   const int64_t full = worst_case_micro(p, input_bytes, messages, overhead, max_tokens);
   const int64_t floor_tokens = std::max<int64_t>(1, limits_.min_output_tokens);
   verdict v;
+  if (paid && !seal_.problem().empty())
+    return {verdict_kind::error, 0, 0, 0, "the spend ledger was replaced, so no paid call was made",
+            seal_.problem()};
   tightest scope;
   auto decide = [&](const day_totals& totals) -> int64_t {
     if (!paid) {
@@ -138,14 +151,24 @@ verdict governor::reserve(const call_info& info, const price& p, int64_t input_b
     return -1;
   };
   auto id = ledger_.reserve(day, t, info, paid && limits_.monthly > 0, decide);
+  if (!id && ledger_.last_busy()) {
+    LOG_INFO("budget", "ledger busy: reservation for ", info.model, " retried later");
+    return {verdict_kind::busy, 0, 0, 0, "the spend ledger is busy", ""};
+  }
   if (!id) {
-    LOG_ERROR("budget", id.message());
-    return {verdict_kind::error, 0, 0, 0,
-            "the spend ledger is unavailable, so no paid call was made"};
+    LOG_ERROR("budget", id.message(), " (", ledger_.path(), ")");
+    return {verdict_kind::error,
+            0,
+            0,
+            0,
+            "the spend ledger is unavailable, so no paid call was made",
+            "storage fault in the spend ledger " + ledger_.path() + ": " + id.message() +
+                "; no paid call was made"};
   }
   if (v.allowed()) {
     v.reservation_id = *id;
     open_[*id] = {p, info.model, v.reserved_micro};
+    if (paid) seal_.note(day);
     return v;
   }
   if (v.kind == verdict_kind::stopped) {
@@ -169,38 +192,91 @@ status governor::settle(int64_t id, const usage& u) {
   if (it == open_.end()) return fail("budget: settle #", id, ": not an open reservation here");
   if (!u.present) return charge_full(id, "no usage reported");
   const open_call call = it->second;
-  open_.erase(it);
   const int64_t actual = actual_micro(call.p, u);
+  if (!u.doubt.empty() && actual <= call.reserved) {
+    LOG_WARN("budget", "model ", call.model, ": ", u.doubt, "; charging the reservation of ",
+             format_usd(call.reserved), " in full");
+    return charge_full(id, "usage in doubt: " + u.doubt, u);
+  }
+  open_.erase(it);
   const std::string stop = "model " + call.model + " charged " + format_usd(actual) +
                            ", above its reservation of " + format_usd(call.reserved);
-  auto row = ledger_.settle(id, actual, {u.input_tokens, u.output_tokens, u.cached_input_tokens},
-                            "ok", stop, now());
-  if (!row) return row.err();
-  if (row->exceeded())
-    LOG_ERROR("budget", stop, "; paid calls stopped for ", row->day, " (", zone_.name(), ")");
-  check_warning(row->day);
-  return status::success();
+  return close({close_kind::settle,
+                id,
+                actual,
+                {u.input_tokens, u.output_tokens, u.cached_input_tokens},
+                "ok",
+                stop,
+                now()});
 }
 
 status governor::release(int64_t id, std::string_view why) {
   if (open_.erase(id) == 0) return fail("budget: release #", id, ": not an open reservation here");
-  auto row = ledger_.release(id, why.empty() ? "released" : "released: " + std::string(why), now());
-  if (!row) return row.err();
+  return close({close_kind::release,
+                id,
+                0,
+                {},
+                why.empty() ? "released" : "released: " + std::string(why),
+                "",
+                now()});
+}
+
+status governor::charge_full(int64_t id, std::string_view why, const usage& seen) {
+  if (open_.erase(id) == 0) return fail("budget: charge #", id, ": not an open reservation here");
+  return close({close_kind::full,
+                id,
+                0,
+                {seen.input_tokens, seen.output_tokens, seen.cached_input_tokens},
+                why.empty() ? "charged in full" : "charged in full: " + std::string(why),
+                "",
+                now()});
+}
+
+status governor::close(pending_close c) {
+  // A call counts on the day it ends (README, budget): one in flight at midnight moves to
+  // the new day, whose reservations already counted it as outstanding.
+  const std::string day = zone_.day_key(c.at);
+  auto row = c.kind == close_kind::settle
+                 ? ledger_.settle(c.id, c.actual, c.tokens, c.outcome, c.stop_reason, c.at, day)
+             : c.kind == close_kind::release
+                 ? ledger_.release(c.id, c.outcome, c.at)
+                 : ledger_.charge_full(c.id, c.outcome, c.at, c.tokens, day);
+  if (!row) {
+    if (!ledger_.last_busy()) return row.err();
+    // Another process holds the write lock: the row stays open (it still counts against
+    // the cap) and is closed by flush_pending; a crash first leaves an orphan, charged in
+    // full at the next start.
+    LOG_INFO("budget", "ledger busy: closing reservation #", c.id, " later");
+    pending_.push_back(std::move(c));
+    return status::success();
+  }
+  if (c.kind == close_kind::settle && row->exceeded())
+    LOG_ERROR("budget", c.stop_reason, "; paid calls stopped for ", row->day, " (", zone_.name(),
+              ")");
+  if (c.kind != close_kind::release) {
+    seal_.note(row->day);
+    check_warning(row->day);
+  }
   return status::success();
 }
 
-status governor::charge_full(int64_t id, std::string_view why) {
-  if (open_.erase(id) == 0) return fail("budget: charge #", id, ": not an open reservation here");
-  auto row = ledger_.charge_full(
-      id, why.empty() ? "charged in full" : "charged in full: " + std::string(why), now());
-  if (!row) return row.err();
-  check_warning(row->day);
-  return status::success();
+status governor::flush_pending() {
+  std::vector<pending_close> todo;
+  todo.swap(pending_);
+  status first;
+  for (auto& c : todo)
+    if (auto s = close(std::move(c)); !s && first) first = s;
+  return first;
 }
 
 status governor::recover_orphans() {
   const int64_t t = now();
   auto n = ledger_.recover_orphans(opts_.alive ? opts_.alive : liveness_fn(process_alive), t);
+  if (!n && ledger_.last_busy()) {
+    // Orphans still count against the cap while open; the next start settles them.
+    LOG_INFO("budget", "ledger busy: orphaned reservations are settled at a later start");
+    return status::success();
+  }
   if (!n) return n.err();
   if (*n > 0)
     LOG_WARN("budget", "settled ", *n, " reservation(s) left by ended processes at full value");

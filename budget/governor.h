@@ -12,13 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "budget/ledger.h"
+#include "budget/ledger_seal.h"
+#include "budget/prices.h"
+#include "budget/usage.h"
 #include "core/config/config.h"
 #include "core/result.h"
-#include "budget/usage.h"
 #include "core/store/database.h"
 #include "core/time/day.h"
-#include "budget/ledger.h"
-#include "budget/prices.h"
 
 namespace frugal::budget {
 
@@ -40,7 +41,10 @@ enum class verdict_kind {
   shrunk,   // reserved with a smaller max_tokens (the largest that fits, ≥ the floor)
   refuse,   // does not fit even at the floor: route down or tell the user `reason`
   stopped,  // paid calls are stopped for today (a provider charged above a reservation)
-  error,    // the ledger failed; nothing reserved (fails closed); reason is secret-free
+  busy,     // another process holds the ledger's write lock: nothing reserved, ask again
+            // in a few milliseconds (from a timer: the loop never waits on the lock)
+  error,    // the ledger failed; nothing reserved (fails closed); reason is secret-free,
+            // detail names the database file and the cause (for the operator only)
 };
 
 struct verdict {
@@ -49,6 +53,7 @@ struct verdict {
   int64_t reserved_micro = 0;
   int64_t max_tokens = 0;  // when allowed: the max_tokens to send
   std::string reason;      // when not allowed: one line for the user
+  std::string detail;      // kind == error: "ledger /path/frugal.db: <cause>" (operator only)
   bool allowed() const { return kind == verdict_kind::allow || kind == verdict_kind::shrunk; }
 };
 
@@ -72,8 +77,9 @@ struct summary {
 
 class governor {
  public:
-  // Opens the ledger in `db` (which must outlive the governor) with the caps in `cfg`.
-  // An unknown time zone or a bad amount is an error naming the budget.* key.
+  // Opens the ledger in `db` (which must outlive the governor) with the caps in `cfg`, and
+  // its seal (ledger_seal.h) in `ledger.seal` beside a file database. An unknown time zone
+  // or a bad amount is an error naming the budget.* key.
   static result<governor> open(store::database& db, const config::budget_section& cfg,
                                governor_options opts = {});
   // New caps and zone (SIGHUP). Open reservations are kept. On error nothing changes.
@@ -85,16 +91,31 @@ class governor {
   // closed by exactly one of settle / release / charge_full.
   verdict reserve(const call_info& info, const price& p, int64_t input_bytes, int64_t messages,
                   int64_t max_tokens);
-  // Settles from reported usage (actual_micro). Usage not present → charge_full. An
-  // actual above the reservation is recorded, logged as an error, and stops paid calls
-  // for the rest of that day.
+  // Settles from reported usage (actual_micro). Usage not present → charge_full. Usage
+  // with a doubt (missing, partial or implausible final counts) → the reservation in full,
+  // the counts seen recorded beside it — unless they already price above it. An actual
+  // above the reservation is recorded, logged as an error, and stops paid calls for the
+  // rest of that day.
   status settle(int64_t id, const usage& u);
   // The call was certainly not billed (not sent, HTTP error with a body, 429, 5xx).
   status release(int64_t id, std::string_view why = "");
   // The outcome is unknown (timeout, dropped stream): the whole reservation is spent.
-  status charge_full(int64_t id, std::string_view why = "");
-  // At start: settles in full the open reservations of processes that no longer run.
+  // `seen` (the partial usage, if any) is recorded on the row; it changes no amount.
+  status charge_full(int64_t id, std::string_view why = "", const usage& seen = {});
+  // settle / release / charge_full that found the ledger locked by another process are
+  // kept (the row stays open, counted against the cap) and retried here. The caller runs
+  // it from a timer while has_pending(); the first error is returned, busy ones stay.
+  bool has_pending() const { return !pending_.empty(); }
+  status flush_pending();
+  // At start: settles in full the open reservations of processes that no longer run. A
+  // ledger locked by another process skips it (success): open rows still count.
   status recover_orphans();
+
+  // Non-empty when the ledger was replaced (deleted, emptied, an older copy restored):
+  // every paid reservation is then an error verdict carrying this text as its detail.
+  const std::string& ledger_problem() const { return seal_.problem(); }
+  // `frugal budget --accept-new-ledger`: takes the database as it is as the ledger.
+  status accept_new_ledger() { return seal_.accept(); }
 
   // Share of today's budget left for (realm, sender): the smallest remaining/cap over the
   // scopes that apply, 0..1. For routing decisions only; the cap check is reserve().
@@ -109,11 +130,26 @@ class governor {
   const tz::zone& time_zone() const { return zone_; }
 
  private:
-  governor(ledger l, limits caps, tz::zone z, governor_options o)
-      : ledger_(std::move(l)), limits_(caps), zone_(std::move(z)), opts_(std::move(o)) {}
+  governor(ledger l, ledger_seal s, limits caps, tz::zone z, governor_options o)
+      : ledger_(std::move(l)),
+        seal_(std::move(s)),
+        limits_(caps),
+        zone_(std::move(z)),
+        opts_(std::move(o)) {}
   std::string reset_text(int64_t now) const;
   void check_warning(const std::string& day);
   int64_t now() const { return opts_.clock ? opts_.clock() : tz::system_now(); }
+
+  enum class close_kind { settle, release, full };
+  struct pending_close {
+    close_kind kind;
+    int64_t id = 0;
+    int64_t actual = 0;
+    token_counts tokens;
+    std::string outcome, stop_reason;
+    int64_t at = 0;  // when the call ended
+  };
+  status close(pending_close c);
 
   struct open_call {
     price p;
@@ -121,10 +157,12 @@ class governor {
     int64_t reserved = 0;
   };
   ledger ledger_;
+  ledger_seal seal_;
   limits limits_;
   tz::zone zone_;
   governor_options opts_;
   std::map<int64_t, open_call> open_;  // this process's open reservations
+  std::vector<pending_close> pending_;  // closes deferred by a busy ledger
   std::optional<std::string> warning_;
   std::string warned_day_;  // the day this process saw the warning line written
 };

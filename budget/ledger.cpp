@@ -87,9 +87,12 @@ status ledger::immediate(F&& body) {
     auto st = cached(sl, sql);
     if (!st) return st.err();
     reset_on_exit guard{**st};
-    if ((*st)->step() != SQLITE_DONE) return step_error(db_->get(), sql);
+    int rc = (*st)->step();
+    if (rc == SQLITE_BUSY) busy_ = true;
+    if (rc != SQLITE_DONE) return step_error(db_->get(), sql);
     return status::success();
   };
+  busy_ = false;
   if (auto b = run(s_begin, "BEGIN IMMEDIATE"); !b) return b;
   status r = body();
   if (r) r = run(s_commit, "COMMIT");
@@ -141,6 +144,23 @@ result<day_totals> ledger::totals(const std::string& day, const call_info& info,
   t.realm = {st.int_at(2), st.int_at(3)};
   t.sender = {st.int_at(4), st.int_at(5)};
   t.stopped = !st.is_null(6) && st.int_at(6) != 0;
+  {
+    // Calls reserved before midnight and still in flight settle on `day` (see settle).
+    auto c = cached(s_carry,
+                    "SELECT COALESCE(SUM(outstanding),0),"
+                    " COALESCE(SUM(CASE WHEN realm=?2 THEN outstanding END),0),"
+                    " COALESCE(SUM(CASE WHEN realm=?2 AND sender=?3 THEN outstanding END),0)"
+                    " FROM ledger_sums WHERE day < ?1 AND day >= date(?1, '-2 days')"
+                    " AND outstanding != 0");
+    if (!c) return c.err();
+    statement& cs = **c;
+    reset_on_exit carry_guard{cs};
+    cs.bind(1, day).bind(2, info.realm).bind(3, info.sender);
+    if (cs.step() != SQLITE_ROW) return step_error(db, "read open calls of earlier days").err();
+    t.agent.outstanding += cs.int_at(0);
+    t.realm.outstanding += cs.int_at(1);
+    t.sender.outstanding += cs.int_at(2);
+  }
   if (with_month) {
     auto m = cached(s_month,
                     "SELECT COALESCE(SUM(settled + outstanding),0) FROM ledger_sums"
@@ -184,9 +204,10 @@ result<int64_t> ledger::reserve(const std::string& day, int64_t now, const call_
 
 result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t actual,
                                  token_counts tokens, std::string_view outcome,
-                                 std::string_view stop_reason, int64_t now, bool full) {
+                                 std::string_view stop_reason, int64_t now, bool full,
+                                 const std::string& settle_day) {
   closed_row row;
-  std::string realm, sender;
+  std::string realm, sender, reserved_day;
   status s = immediate([&]() -> status {
     sqlite3* db = db_->get();
     {
@@ -201,23 +222,32 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
         return fail("reservation #", id, " is already ", st.text_at(2));
       row.day = st.text_at(0);
       row.reserved = st.int_at(1);
+      reserved_day = row.day;
       realm = st.text_at(3);
       sender = st.text_at(4);
     }
     row.actual = full ? row.reserved : actual < 0 ? 0 : actual;
+    // A call in flight at midnight counts on the day it ends (the provider bills it then).
+    if (state != "released" && settle_day > row.day) row.day = settle_day;
     {
       auto up = cached(s_update,
                        "UPDATE ledger SET state=?, actual_micro=?, tokens_in=?, tokens_out=?,"
-                       " tokens_cached=?, outcome=?, settled_at=? WHERE id=? AND state='reserved'");
+                       " tokens_cached=?, outcome=?, settled_at=?, day=? WHERE id=? AND"
+                       " state='reserved'");
       if (!up) return up.err();
       statement& st = **up;
       reset_on_exit guard{st};
       st.bind(1, state).bind(2, row.actual).bind(3, tokens.in).bind(4, tokens.out);
-      st.bind(5, tokens.cached).bind(6, outcome).bind(7, now).bind(8, id);
+      st.bind(5, tokens.cached).bind(6, outcome).bind(7, now).bind(8, row.day).bind(9, id);
       if (st.step() != SQLITE_DONE) return step_error(db, "update reservation");
     }
     const int64_t counted = state == "released" ? 0 : row.actual;
-    if (auto r = add_sums(row.day, realm, sender, counted, -row.reserved); !r) return r;
+    if (row.day == reserved_day) {
+      if (auto r = add_sums(row.day, realm, sender, counted, -row.reserved); !r) return r;
+    } else {
+      if (auto r = add_sums(reserved_day, realm, sender, 0, -row.reserved); !r) return r;
+      if (auto r = add_sums(row.day, realm, sender, counted, 0); !r) return r;
+    }
     if (!row.exceeded()) return status::success();
     auto stop = statement::prepare(
         db,
@@ -236,16 +266,17 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
 
 result<closed_row> ledger::settle(int64_t id, int64_t actual, token_counts tokens,
                                   std::string_view outcome, std::string_view stop_reason,
-                                  int64_t now) {
-  return close(id, "settled", actual, tokens, outcome, stop_reason, now, false);
+                                  int64_t now, const std::string& settle_day) {
+  return close(id, "settled", actual, tokens, outcome, stop_reason, now, false, settle_day);
 }
 
 result<closed_row> ledger::release(int64_t id, std::string_view outcome, int64_t now) {
-  return close(id, "released", 0, {}, outcome, "", now, false);
+  return close(id, "released", 0, {}, outcome, "", now, false, "");
 }
 
-result<closed_row> ledger::charge_full(int64_t id, std::string_view outcome, int64_t now) {
-  return close(id, "settled", 0, {}, outcome, "", now, true);
+result<closed_row> ledger::charge_full(int64_t id, std::string_view outcome, int64_t now,
+                                       token_counts tokens, const std::string& settle_day) {
+  return close(id, "settled", 0, tokens, outcome, "", now, true, settle_day);
 }
 
 result<int64_t> ledger::recover_orphans(const liveness_fn& alive, int64_t now) {

@@ -74,6 +74,8 @@ class ledger {
 
   // Inside BEGIN IMMEDIATE: reads the totals of `day` for the agent, info.realm and
   // (info.realm, info.sender) — and of the month when `with_month` — then calls `decide`.
+  // Reservations of the two days before `day` that are still open count as outstanding
+  // on `day` too (they will settle on it: see settle).
   // decide returns the amount to reserve (≥ 0: a 'reserved' row is inserted and its id
   // returned) or a negative number (nothing is written; returns 0). decide must not
   // touch the database.
@@ -81,13 +83,17 @@ class ledger {
                           bool with_month, const std::function<int64_t(const day_totals&)>& decide);
 
   // Closes an open reservation. settle records `actual`; when it exceeds the reservation
-  // the day is marked stopped with `stop_reason`, in the same transaction. release
-  // records 0; charge_full records the reserved amount. An id that is not an open
-  // reservation is an error (nothing changes).
+  // the day is marked stopped with `stop_reason`, in the same transaction. A settle or
+  // charge_full on a later `settle_day` than the reservation's (a call in flight at
+  // midnight) moves the row to settle_day: a call counts on the day it ends. release
+  // records 0; charge_full records the reserved amount (and `tokens`, the usage seen, if
+  // any). An id that is not an open reservation is an error (nothing changes).
   result<closed_row> settle(int64_t id, int64_t actual, token_counts tokens,
-                            std::string_view outcome, std::string_view stop_reason, int64_t now);
+                            std::string_view outcome, std::string_view stop_reason, int64_t now,
+                            const std::string& settle_day = "");
   result<closed_row> release(int64_t id, std::string_view outcome, int64_t now);
-  result<closed_row> charge_full(int64_t id, std::string_view outcome, int64_t now);
+  result<closed_row> charge_full(int64_t id, std::string_view outcome, int64_t now,
+                                 token_counts tokens = {}, const std::string& settle_day = "");
 
   // Settles at their full amount the open reservations of processes `alive` says are gone
   // (never this ledger's own). Returns how many rows it closed.
@@ -104,16 +110,22 @@ class ledger {
   result<std::vector<day_row>> history(int64_t n);
 
   const process_identity& self() const { return self_; }
+  // True when the last reserve / settle / release / charge_full failed only because another
+  // connection held the write lock past the busy timeout: nothing changed, retry later.
+  bool last_busy() const { return busy_; }
+  // The database file, for messages about storage faults.
+  const std::string& path() const { return db_->path(); }
 
  private:
   ledger(store::database& db, process_identity self) : db_(&db), self_(std::move(self)) {}
   result<closed_row> close(int64_t id, std::string_view state, int64_t actual, token_counts tokens,
                            std::string_view outcome, std::string_view stop_reason, int64_t now,
-                           bool full);
+                           bool full, const std::string& settle_day);
   // The statements on the reserve/settle path, prepared once per ledger and reset after
   // every use (an un-reset SELECT would pin an old read snapshot).
   enum slot {
     s_totals,
+    s_carry,
     s_month,
     s_insert,
     s_select,
@@ -135,6 +147,7 @@ class ledger {
 
   store::database* db_;
   process_identity self_;
+  bool busy_ = false;
   std::array<std::unique_ptr<store::statement>, s_count> cache_;
 };
 

@@ -167,11 +167,14 @@ result<response> parse_response(std::string_view body) {
     }
   }
   r.stop_reason.assign(wire::str(doc, "stop_reason"));
-  element u;
-  if (wire::field(doc, "usage", u))
+  element u, e;
+  if (wire::field(doc, "usage", u)) {
     set_usage(r.usage, wire::integer(u, "input_tokens"),
               wire::integer(u, "cache_read_input_tokens"),
               wire::integer(u, "cache_creation_input_tokens"), wire::integer(u, "output_tokens"));
+    if (!wire::field(u, "input_tokens", e) || !wire::field(u, "output_tokens", e))
+      r.usage.doubt = "usage without input_tokens or output_tokens";
+  }
   wire::finish_response(r);
   return r;
 }
@@ -182,7 +185,7 @@ stream_decoder::block* stream_decoder::find_block(int64_t index) {
   return nullptr;
 }
 
-void stream_decoder::update_usage(element u) {
+void stream_decoder::update_usage(element u, bool final) {
   // message_start carries everything; message_delta carries cumulative counts, of which
   // older API versions send only output_tokens. Fields that are absent keep their value.
   element e;
@@ -192,8 +195,15 @@ void stream_decoder::update_usage(element u) {
   if (wire::field(u, "cache_creation_input_tokens", e))
     cache_write_ = wire::integer(u, "cache_creation_input_tokens");
   int64_t output = resp_.usage.output_tokens;
-  if (wire::field(u, "output_tokens", e)) output = wire::integer(u, "output_tokens");
+  bool has_output = wire::field(u, "output_tokens", e);
+  if (has_output) output = wire::integer(u, "output_tokens");
   set_usage(resp_.usage, input_, cache_read_, cache_write_, output);
+  // message_start's output_tokens is a placeholder (1): only a message_delta's count is
+  // the final one. Until one arrives the usage is in doubt (see budget/usage.h).
+  if (final && has_output)
+    resp_.usage.doubt.clear();
+  else if (!final)
+    resp_.usage.doubt = "the stream's final message_delta carried no output_tokens";
 }
 
 status stream_decoder::feed(const sse::event& ev) {
@@ -212,7 +222,7 @@ status stream_decoder::feed(const sse::event& ev) {
   element e;
   if (type == "message_start") {
     element u;
-    if (wire::field(doc, "message", e) && wire::field(e, "usage", u)) update_usage(u);
+    if (wire::field(doc, "message", e) && wire::field(e, "usage", u)) update_usage(u, false);
   } else if (type == "content_block_start") {
     block b;
     b.index = wire::integer(doc, "index");
@@ -255,7 +265,7 @@ status stream_decoder::feed(const sse::event& ev) {
       std::string_view stop = wire::str(e, "stop_reason");
       if (!stop.empty()) resp_.stop_reason.assign(stop);
     }
-    if (wire::field(doc, "usage", e)) update_usage(e);
+    if (wire::field(doc, "usage", e)) update_usage(e, true);
   } else if (type == "message_stop") {
     stopped_ = true;
   }

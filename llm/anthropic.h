@@ -54,7 +54,9 @@ class stream_decoder final : public llm::stream_decoder {
     size_t tool = 0;  // slot in resp_.tool_calls for tool_use blocks
   };
   block* find_block(int64_t index);
-  void update_usage(simdjson::dom::element u);
+  // `final`: from a message_delta (whose output_tokens is the real count), not from
+  // message_start (whose output_tokens is a placeholder).
+  void update_usage(simdjson::dom::element u, bool final);
 
   std::vector<block> blocks_;
   int64_t input_ = 0, cache_read_ = 0, cache_write_ = 0;

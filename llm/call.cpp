@@ -35,6 +35,20 @@ const char* http_failure_name(http::failure f) {
 
 }  // namespace
 
+void doubt_implausible_usage(response& r) {
+  if (!r.usage.present || !r.usage.doubt.empty()) return;
+  // Reasoning shown as the answer (wire::finish_response) is the same bytes, counted once.
+  int64_t bytes = static_cast<int64_t>(r.content.size());
+  if (r.reasoning != r.content) bytes += static_cast<int64_t>(r.reasoning.size());
+  for (const tool_call& tc : r.tool_calls)
+    bytes += static_cast<int64_t>(tc.name.size() + tc.arguments_json.size());
+  const int64_t floor = (bytes + max_bytes_per_token - 1) / max_bytes_per_token;
+  if (r.usage.output_tokens >= floor) return;
+  r.usage.doubt = "reported " + std::to_string(r.usage.output_tokens) + " output tokens for " +
+                  std::to_string(bytes) + " bytes of output (at least " + std::to_string(floor) +
+                  ")";
+}
+
 std::string endpoint_url(const provider_config& cfg) {
   std::string base = cfg.base_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -202,6 +216,7 @@ void call::finish_2xx(const http::response& r, outcome& o) {
   }
   if (o.response.tool_calls.empty() && !tools_.empty())
     o.response.tool_calls = extract_text_tool_calls(o.response.content, tools_);
+  doubt_implausible_usage(o.response);
 }
 
 }  // namespace frugal::llm

@@ -17,7 +17,9 @@
 // On every failure after sending, response.usage keeps whatever usage was seen (e.g. the
 // input tokens from Anthropic's message_start). http_status and retry_after_ms are kept.
 // When the native tool_calls are empty and tools were offered, calls written as text are
-// extracted (text_tool_calls.h).
+// extracted (text_tool_calls.h). The usage of a successful call is put in doubt (see
+// budget/usage.h) when the codec found it missing or partial, or when it reports fewer
+// output tokens than the output's bytes prove (doubt_implausible_usage).
 #pragma once
 #include <memory>
 #include <string>
@@ -39,6 +41,16 @@ std::string endpoint_url(const provider_config& cfg);
 // The first-byte timeout used: cfg's value, except that a local provider left at the
 // 60 s default (or ≤ 0) waits 300 s (a local model may load for minutes).
 long first_byte_timeout_ms(const provider_config& cfg);
+
+// Tokens of current vocabularies (OpenAI's, Anthropic's, llama's) average 3-5 bytes of
+// ordinary text; longer ones (runs of spaces or dashes) are rare, so a reply with fewer
+// than ceil(output bytes / this) tokens is not believed. Set high on purpose: a false
+// doubt only charges the reservation in full, a missed one lets the day pass its cap.
+constexpr int64_t max_bytes_per_token = 16;
+
+// Puts r.usage in doubt when it reports fewer output tokens than the floor above for the
+// text, reasoning and tool calls received. Leaves absent or already-doubted usage alone.
+void doubt_implausible_usage(response& r);
 
 // Classifies an API error (body or stream event) as in the table above, ignoring output.
 failure classify_api_error(const api_error& e);

@@ -77,6 +77,10 @@ void read_usage(element u, usage& out) {
   out.present = true;
   out.input_tokens = wire::integer(u, "prompt_tokens");
   out.output_tokens = wire::integer(u, "completion_tokens");
+  element e;
+  out.doubt = wire::field(u, "prompt_tokens", e) && wire::field(u, "completion_tokens", e)
+                  ? ""
+                  : "usage without prompt_tokens or completion_tokens";
   element details;
   if (wire::field(u, "prompt_tokens_details", details)) {
     out.cached_input_tokens = wire::integer(details, "cached_tokens");

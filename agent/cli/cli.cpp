@@ -4,7 +4,11 @@
 // exit 0. It does not load the config: the commands do.
 #include "agent/cli/cli.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 
@@ -49,6 +53,19 @@ bool chosen_name(const CLI::App& app) {
 
 }  // namespace
 
+bool open_standard_fds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    // open() returns the lowest free descriptor, which is `fd` (the ones below are open).
+    int got = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (got != fd) {
+      if (got >= 0) ::close(got);
+      return false;
+    }
+  }
+  return true;
+}
+
 int complain(int code, const std::string& message) {
   std::string line = "frugal: " + log::redact(message) + "\n";
   std::fputs(line.c_str(), stderr);
@@ -56,6 +73,10 @@ int complain(int code, const std::string& message) {
 }
 
 int main(int argc, char** argv) {
+  // Before anything opens a file: a closed 0, 1 or 2 would be taken by the next open
+  // (libuv's epoll fd, the database), and then a read of stdin, a printed answer or a log
+  // line would hit that file, and libuv's teardown would abort.
+  if (!open_standard_fds()) return exit_internal;
   // A peer that closes its socket must become an EPIPE error value on the write, not a
   // signal that kills the daemon (libuv leaves SIGPIPE to the application).
   std::signal(SIGPIPE, SIG_IGN);

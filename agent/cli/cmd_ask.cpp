@@ -64,7 +64,7 @@ int exec(const global_options& g, const options& o) {
     std::fwrite(r.text.data(), 1, r.text.size(), stdout);
     std::fputc('\n', stdout);
   } else {
-    complain(code, r.text.empty() ? "not allowed" : r.text);
+    complain(code, !r.detail.empty() ? r.detail : r.text.empty() ? "not allowed" : r.text);
   }
   return code;
 }

@@ -1,7 +1,8 @@
 // `frugal budget`: today's cap, spend, reservations and reset time, with breakdowns, as
 // text or JSON; `--history N` for the last N days. Reads the shared ledger only: safe
 // while the daemon runs. Orphaned reservations of dead processes are settled first (the
-// runtime does it at start), so the figures are the truth.
+// runtime does it at start), so the figures are the truth. `--accept-new-ledger` takes a
+// replaced ledger (deleted, emptied, restored from a copy) as the ledger from now on.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -16,6 +17,7 @@ namespace {
 
 struct options {
   bool json = false;
+  bool accept = false;
   int64_t history = 0;
 };
 
@@ -26,6 +28,15 @@ int exec(const global_options& g, const options& o) {
   auto rt = agent::runtime::create(g.config_path, g.log_level, err, /*need_secrets=*/false);
   if (!rt) return complain(err.exit_code, err.message);
   auto& gov = rt->governor();
+  if (o.accept) {
+    std::string was = gov.ledger_problem();
+    if (auto s = gov.accept_new_ledger(); !s) return complain(exit_internal, s.message());
+    std::fprintf(stderr, "frugal: %s\n",
+                 was.empty() ? "the ledger already matched its seal; seal rewritten"
+                             : "accepted the current database as the spend ledger");
+  } else if (!gov.ledger_problem().empty()) {
+    complain(exit_internal, gov.ledger_problem());
+  }
   std::string out;
   if (history > 0) {
     auto days = gov.history(history);
@@ -44,6 +55,8 @@ int exec(const global_options& g, const options& o) {
 command_fn setup(CLI::App& sub, const global_options& g) {
   auto o = std::make_shared<options>();
   sub.add_flag("--json", o->json, "print JSON instead of text");
+  sub.add_flag("--accept-new-ledger", o->accept,
+               "take a replaced ledger (deleted, emptied, an older copy) as the ledger");
   sub.add_option("--history", o->history, "the last N days instead of today (1-3660)")
       ->type_name("N")
       ->check(CLI::Range(int64_t{1}, int64_t{3660}));

@@ -6,6 +6,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "agent/router/route.h"
 #include "agent/session/history.h"
 #include "agent/turn/model_health.h"
@@ -38,6 +40,7 @@ turn::turn(snapshot_ptr snap, const turn_env& env, turn_request req, turn_done d
 turn::~turn() {
   // A turn is destroyed only after finish(); nothing can be in flight here.
   deadline_.close();
+  busy_retry_.close();
 }
 
 void turn::start() {
@@ -73,7 +76,8 @@ void turn::start() {
                                  : env_.history->load(key_, cfg.agent.history_messages);
   if (!hist) {
     LOG_ERROR("turn", hist.message());
-    finish(turn_status::internal, "Something went wrong on my side (storage).");
+    finish(turn_status::internal, "Something went wrong on my side (storage).",
+           "storage fault in " + env_.tool_db->path() + ": " + hist.message());
     return;
   }
   base_ = build_base_messages(cfg.agent.system_prompt, realm_, *hist, req_.msg.text);
@@ -199,6 +203,16 @@ void turn::call_model(const std::string& tier, const std::string& model) {
   budget::call_info ci{realm_, sender_, req_.msg.transport, tier, model, route_reason_};
   auto v = env_.governor->reserve(ci, *snap_->price_of(model), request_bytes(r),
                                   static_cast<int64_t>(r.messages.size()), r.max_tokens);
+  if (v.kind == budget::verdict_kind::busy) {
+    retry_when_ledger_free(tier, model);
+    return;
+  }
+  if (v.kind == budget::verdict_kind::error) {
+    // A storage fault is not a refusal: routing down would only hide it (and `ask` would
+    // exit 3, which cron jobs treat as "refused, try tomorrow").
+    finish(turn_status::internal, "Something went wrong on my side (storage).", v.detail);
+    return;
+  }
   if (!v.allowed()) {
     LOG_INFO("budget", "refused ", model, " (", tier, "): ", v.reason);
     budget_reason_ = v.reason;
@@ -232,9 +246,10 @@ void turn::on_outcome(llm::outcome out) {
   } else if (out.definitely_free() && !call->cancelled_by_us) {
     settled = gov.release(call->reservation);
   } else {
-    settled = gov.charge_full(call->reservation);
+    settled = gov.charge_full(call->reservation, "", out.response.usage);
   }
   if (!settled) LOG_ERROR("budget", settled.message());
+  if (gov.has_pending() && env_.flush_ledger_later) env_.flush_ledger_later();
   if (finished_) return;
   if (out.fail != llm::failure::none) {
     LOG_WARN("turn", call->model, " failed: ", out.error,
@@ -361,6 +376,14 @@ void turn::answer(std::string text) {
 void turn::cancel(const std::string& why) {
   if (finished_) return;
   LOG_WARN("turn", "cancelled: ", why);
+  if (!call_ && busy_retry_.initialized() && uv_is_active(busy_retry_.handle())) {
+    // Still waiting for another process to release the ledger: a storage fault, not an
+    // unreachable model.
+    finish(turn_status::internal, "Something went wrong on my side (storage).",
+           "storage fault: the spend ledger " + env_.tool_db->path() +
+               " stayed locked by another process (" + why + "); no paid call was made");
+    return;
+  }
   finish(turn_status::unreachable, "Sorry, that took too long; please try again.");
   if (call_) {
     call_->cancelled_by_us = true;
@@ -368,12 +391,37 @@ void turn::cancel(const std::string& why) {
   }
 }
 
-void turn::finish(turn_status status, std::string text) {
+void turn::retry_when_ledger_free(const std::string& tier, const std::string& model) {
+  // Another process holds the ledger's write lock: ask again from a timer (10 ms, doubling
+  // to 200 ms) instead of blocking the loop; the turn deadline bounds the wait.
+  if (!busy_retry_.initialized()) {
+    if (uv_timer_init(env_.loop, busy_retry_.get()) != 0) {
+      finish(turn_status::internal, "Something went wrong on my side (storage).",
+             "the spend ledger " + env_.tool_db->path() + " stayed locked");
+      return;
+    }
+    busy_retry_.mark_initialized();
+    busy_retry_->data = this;
+  }
+  retry_tier_ = tier;
+  retry_model_ = model;
+  uint64_t delay = std::min<uint64_t>(200, uint64_t{10} << std::min(busy_retries_++, 5));
+  uv_timer_start(
+      busy_retry_.get(),
+      [](uv_timer_t* h) {
+        auto* t = static_cast<turn*>(h->data);
+        if (t && !t->finished_) t->call_model(t->retry_tier_, t->retry_model_);
+      },
+      delay, 0);
+}
+
+void turn::finish(turn_status status, std::string text, std::string detail) {
   if (finished_) return;
   finished_ = true;
   if (deadline_.initialized()) uv_timer_stop(deadline_.get());
+  if (busy_retry_.initialized()) uv_timer_stop(busy_retry_.get());
   turn_done done = std::move(done_);
-  if (done) done(turn_result{status, std::move(text)});
+  if (done) done(turn_result{status, std::move(text), std::move(detail)});
 }
 
 }  // namespace frugal::agent

@@ -43,12 +43,13 @@ class turn {
   void route();
   void next_attempt();
   void call_model(const std::string& tier, const std::string& model);
+  void retry_when_ledger_free(const std::string& tier, const std::string& model);
   void on_outcome(llm::outcome out);
   void run_tool_calls(const std::vector<llm::tool_call>& calls);
   void tool_finished(size_t index, bool is_error, std::string text);
   void escalate(const std::string& reason);
   void answer(std::string text);
-  void finish(turn_status status, std::string text);
+  void finish(turn_status status, std::string text, std::string detail = "");
   llm::request build_request(const std::string& tier, const std::string& model) const;
 
   snapshot_ptr snap_;
@@ -78,6 +79,9 @@ class turn {
   std::vector<llm::message> tool_results_;
   size_t tools_pending_ = 0;
   uv_owned<uv_timer_t> deadline_;
+  uv_owned<uv_timer_t> busy_retry_;  // call_model again once the ledger is not locked
+  std::string retry_tier_, retry_model_;
+  int busy_retries_ = 0;
 };
 
 }  // namespace frugal::agent

@@ -6,6 +6,8 @@
 #pragma once
 #include <uv.h>
 
+#include <functional>
+
 namespace frugal::budget {
 class governor;
 }
@@ -35,6 +37,9 @@ struct turn_env {
   store::database* tool_db = nullptr;  // tools::context::db: the audit log, memory
   http::client* tool_http = nullptr;   // tools::context::http: http_get, a client of its own
                                        // (never a provider's pooled connection); may be null
+  // Called when the governor kept a settle the locked ledger refused: retries
+  // governor::flush_pending from a timer (runtime::flush_ledger_later). May be empty.
+  std::function<void()> flush_ledger_later;
 };
 
 }  // namespace frugal::agent

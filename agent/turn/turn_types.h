@@ -22,12 +22,15 @@ enum class turn_status {
   refused_budget,  // the governor refused every option: exit 3
   unreachable,     // every model failed: exit 4
   denied,          // policy: not allowed, rate-limited, unknown tier: exit 2 for ask
-  internal,        // a bug or the database failed: exit 1
+  internal,        // a bug or a storage fault (the database failed, the disk is full): exit 1
 };
 
 struct turn_result {
   turn_status status = turn_status::internal;
   std::string text;  // reply for the user; never private detail in the public realm
+  // For the operator only (`ask` prints it on stderr, the daemon logs it; never sent to a
+  // chat): the file and cause of a storage fault.
+  std::string detail;
 };
 
 using turn_done = std::function<void(turn_result)>;

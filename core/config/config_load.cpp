@@ -69,18 +69,13 @@ void load_agent(toml_reader r, file& f, const std::string& base_dir) {
   auto& a = f.agent;
   r.get("state_dir", a.state_dir);
   r.get("system_prompt", a.system_prompt);
-  r.get("history_messages", a.history_messages);
-  r.get("max_tool_steps", a.max_tool_steps);
-  r.get("turn_deadline_s", a.turn_deadline_s);
+  r.get("history_messages", a.history_messages, 0, 1000);
+  r.get("max_tool_steps", a.max_tool_steps, 0, 64);
+  r.get("turn_deadline_s", a.turn_deadline_s, 5, 86'400);
   r.get("log_level", a.log_level);
   log::level lvl;
   if (!log::parse_level(a.log_level, lvl))
     r.fail_at("log_level", "must be debug, info, warn or error");
-  if (a.history_messages < 0 || a.history_messages > 1000)
-    r.fail_at("history_messages", "must be between 0 and 1000");
-  if (a.max_tool_steps < 0 || a.max_tool_steps > 64)
-    r.fail_at("max_tool_steps", "must be between 0 and 64");
-  if (a.turn_deadline_s < 5) r.fail_at("turn_deadline_s", "must be at least 5");
   r.finish();
   a.state_dir = absolute_from(base_dir, a.state_dir);
 }
@@ -98,8 +93,8 @@ void load_provider(toml_reader r, const std::string& name, file& f, env_fn env) 
   while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();
   r.get("api_key_env", p.api_key_env);
   r.get("local", p.local);
-  r.get("first_byte_timeout_s", p.first_byte_timeout_s);
-  r.get("connect_timeout_s", p.connect_timeout_s);
+  r.get("first_byte_timeout_s", p.first_byte_timeout_s, 0, 3600);  // 0 = the default
+  r.get("connect_timeout_s", p.connect_timeout_s, 1, 300);
   r.get("stream", p.stream);
   if (p.kind == "anthropic" && p.api_key_env.empty() && !p.local)
     r.fail_at(nullptr, "anthropic providers need api_key_env (the variable holding the key)");
@@ -125,10 +120,8 @@ void load_model(toml_reader r, const std::string& name, file& f) {
   if ((m.input_micro_per_mtok < 0) != (m.output_micro_per_mtok < 0))
     r.fail_at(m.input_micro_per_mtok < 0 ? "output_usd_per_mtok" : "input_usd_per_mtok",
               "set both input_usd_per_mtok and output_usd_per_mtok, or neither");
-  r.get("max_output_tokens", m.max_output_tokens);
-  if (m.max_output_tokens < 1 || m.max_output_tokens > 1'000'000)
-    r.fail_at("max_output_tokens", "must be between 1 and 1000000");
-  r.get("context_tokens", m.context_tokens);
+  r.get("max_output_tokens", m.max_output_tokens, 1, 1'000'000);
+  r.get("context_tokens", m.context_tokens, 0, 100'000'000);  // 0 = unknown
   r.finish();
   f.models[name] = std::move(m);
 }
@@ -159,11 +152,11 @@ void load_tiers(toml_reader r, file& f) {
       if (!t.reasoning_effort.empty())
         one_of(sub, "reasoning_effort", t.reasoning_effort,
                {"none", "minimal", "low", "medium", "high"});
-      sub.get("thinking_budget_tokens", t.thinking_budget_tokens);
+      sub.get("thinking_budget_tokens", t.thinking_budget_tokens, 0, 1'000'000);
       sub.get("temperature", t.temperature);
       if (t.temperature && (*t.temperature < 0 || *t.temperature > 2))
         sub.fail_at("temperature", "must be between 0 and 2");
-      sub.get("max_output_tokens", t.max_output_tokens);
+      sub.get("max_output_tokens", t.max_output_tokens, 0, 1'000'000);  // 0 = the model's
       if (sub.has("tools")) {
         std::vector<std::string> names;
         sub.get("tools", names);
@@ -180,36 +173,27 @@ void load_tiers(toml_reader r, file& f) {
 
 void load_router(toml_reader r, file& f) {
   auto& ro = f.router;
-  r.get("tools_threshold", ro.tools_threshold);
-  r.get("route_down_below", ro.route_down_below);
+  r.get("tools_threshold", ro.tools_threshold, 0, 1000);
+  r.get("route_down_below", ro.route_down_below, 0.0, 1.0);
   r.get("action_words", ro.action_words);
-  r.get("long_message_bytes", ro.long_message_bytes);
-  if (ro.route_down_below < 0 || ro.route_down_below > 1)
-    r.fail_at("route_down_below", "must be a fraction between 0 and 1");
+  r.get("long_message_bytes", ro.long_message_bytes, 1, 10'000'000);
   r.finish();
 }
 
 void load_budget(toml_reader r, file& f) {
   auto& b = f.budget;
   r.require("daily_usd");
-  r.get("daily_usd", b.daily_usd);
-  if (b.daily_usd < 0 || b.daily_usd > 1e6) r.fail_at("daily_usd", "must be between 0 and 1000000");
+  r.get("daily_usd", b.daily_usd, 0.0, 1e6);
   r.get("timezone", b.timezone);
   if (b.timezone != "UTC" && (b.timezone.find("..") != std::string::npos ||
                               !file_exists("/usr/share/zoneinfo/" + b.timezone)))
     r.fail_at("timezone", "unknown IANA time zone \"" + b.timezone + "\"");
-  r.get("public_share", b.public_share);
-  if (b.public_share < 0 || b.public_share > 1)
-    r.fail_at("public_share", "must be a fraction between 0 and 1");
-  r.get("per_sender_usd", b.per_sender_usd);
-  if (b.per_sender_usd < 0) r.fail_at("per_sender_usd", "must not be negative");
-  r.get("warn_at", b.warn_at);
-  if (b.warn_at < 0 || b.warn_at > 1) r.fail_at("warn_at", "must be a fraction between 0 and 1");
-  r.get("monthly_usd", b.monthly_usd);
-  if (b.monthly_usd < 0) r.fail_at("monthly_usd", "must not be negative");
-  r.get("min_output_tokens", b.min_output_tokens);
-  if (b.min_output_tokens < 1) r.fail_at("min_output_tokens", "must be at least 1");
-  r.get("per_message_overhead_tokens", b.per_message_overhead_tokens);
+  r.get("public_share", b.public_share, 0.0, 1.0);
+  r.get("per_sender_usd", b.per_sender_usd, 0.0, 1e6);
+  r.get("warn_at", b.warn_at, 0.0, 1.0);
+  r.get("monthly_usd", b.monthly_usd, 0.0, 3e7);
+  r.get("min_output_tokens", b.min_output_tokens, 1, 1'000'000);
+  r.get("per_message_overhead_tokens", b.per_message_overhead_tokens, 0, 100'000);
   r.finish();
 }
 
@@ -274,6 +258,14 @@ result<file> load(const std::string& path, env_fn env) {
   if (!env) env = default_env;
   file f;
   f.path = path;
+  // A FIFO would block the reader forever, a directory would read as an empty file.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    return fail(path, ": not a regular file (",
+                S_ISDIR(st.st_mode)    ? "a directory"
+                : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                       : "special",
+                "): give the path of the TOML config file");
   try {
     toml::table root = toml::parse_file(path);
     toml_reader reader(root, path, "");

@@ -95,14 +95,10 @@ void load_irc_network(toml_reader r, const std::string& name, file& f, env_fn en
   check_patterns(r, "owners", n.owners);
   r.get("allowed", n.allowed);
   check_patterns(r, "allowed", n.allowed);
-  r.get("max_reply_lines", n.max_reply_lines);
-  if (n.max_reply_lines < 1) r.fail_at("max_reply_lines", "must be at least 1");
-  r.get("flood_lines_per_s", n.flood_lines_per_s);
-  if (n.flood_lines_per_s <= 0) r.fail_at("flood_lines_per_s", "must be positive");
-  r.get("flood_burst", n.flood_burst);
-  if (n.flood_burst < 1) r.fail_at("flood_burst", "must be at least 1");
-  r.get("outbound_queue_lines", n.outbound_queue_lines);
-  if (n.outbound_queue_lines < 1) r.fail_at("outbound_queue_lines", "must be at least 1");
+  r.get("max_reply_lines", n.max_reply_lines, 1, 1000);
+  r.get("flood_lines_per_s", n.flood_lines_per_s, 0.01, 100.0);
+  r.get("flood_burst", n.flood_burst, 1, 100);
+  r.get("outbound_queue_lines", n.outbound_queue_lines, 1, 100'000);
   const std::pair<const char*, int64_t*> timings[] = {
       {"reconnect_min_ms", &n.reconnect_min_ms},
       {"reconnect_max_ms", &n.reconnect_max_ms},
@@ -111,8 +107,7 @@ void load_irc_network(toml_reader r, const std::string& name, file& f, env_fn en
       {"keepalive_dead_ms", &n.keepalive_dead_ms},
       {"register_timeout_ms", &n.register_timeout_ms}};
   for (const auto& [key, field] : timings) {
-    r.get(key, *field);
-    if (*field < 10 || *field > 86'400'000) r.fail_at(key, "must be between 10 and 86400000");
+    r.get(key, *field, 10, 86'400'000);
   }
   if (n.reconnect_max_ms < n.reconnect_min_ms)
     r.fail_at("reconnect_max_ms", "must not be below reconnect_min_ms");
@@ -196,8 +191,7 @@ void load_realms(toml_reader r, file& f) {
       if (p.find('/') != std::string::npos)
         sub->fail_at("shell_allow", "\"" + p + "\": give program names, not paths");
     sub->get("http_hosts", re.http_hosts);
-    sub->get("rate_per_minute", re.rate_per_minute);
-    if (re.rate_per_minute < 0) sub->fail_at("rate_per_minute", "must not be negative");
+    sub->get("rate_per_minute", re.rate_per_minute, 0, 100'000);  // 0 = unlimited
     sub->finish();
   }
   r.finish();

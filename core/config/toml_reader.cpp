@@ -3,6 +3,7 @@
 #include "core/config/toml_reader.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace frugal::config {
 
@@ -67,6 +68,41 @@ void toml_reader::get(const char* key, double& out) {
   if (!std::isfinite(out)) fail_at(key, "expected a finite number");
 }
 
+namespace {
+std::string range_text(double lo, double hi) {
+  auto text = [](double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return std::string(buf);
+  };
+  return "must be between " + text(lo) + " and " + text(hi);
+}
+}  // namespace
+
+void toml_reader::get(const char* key, int64_t& out, int64_t lo, int64_t hi) {
+  if (!has(key)) {
+    seen_.insert(key);
+    return;
+  }
+  int64_t v = 0;
+  get(key, v);
+  if (v < lo || v > hi)
+    fail_at(key, range_text(static_cast<double>(lo), static_cast<double>(hi)) + " (got " +
+                     std::to_string(v) + ")");
+  out = v;
+}
+
+void toml_reader::get(const char* key, double& out, double lo, double hi) {
+  if (!has(key)) {
+    seen_.insert(key);
+    return;
+  }
+  double v = 0;
+  get(key, v);
+  if (v < lo || v > hi) fail_at(key, range_text(lo, hi));
+  out = v;
+}
+
 void toml_reader::get(const char* key, std::optional<double>& out) {
   if (!has(key)) {
     seen_.insert(key);
@@ -107,6 +143,10 @@ void toml_reader::get_usd(const char* key, int64_t& out_micro) {
   if (usd < 0) fail_at(key, "must not be negative");
   if (usd > 1e6) fail_at(key, "implausibly large price");
   out_micro = static_cast<int64_t>(std::llround(usd * 1e6));
+  if (usd > 0 && out_micro == 0)
+    fail_at(key,
+            "rounds to $0 (prices are counted in whole micro-dollars per million tokens: "
+            "use 0 for a free model or at least 0.000001)");
 }
 
 std::vector<std::pair<std::string, toml_reader>> toml_reader::tables(const char* key) {

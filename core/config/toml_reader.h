@@ -29,7 +29,13 @@ class toml_reader {
   void get(const char* key, bool& out);
   void get(const char* key, std::vector<std::string>& out);
   void get(const char* key, std::optional<double>& out);
-  // Prices given in USD per million tokens, stored as micro-dollars per million tokens.
+  // Numbers with their documented range: outside [lo, hi] is an error naming the key
+  // ("must be between lo and hi"). Every numeric key of the config is read this way.
+  void get(const char* key, int64_t& out, int64_t lo, int64_t hi);
+  void get(const char* key, double& out, double lo, double hi);
+  // Prices given in USD per million tokens (0 to 1,000,000), stored as micro-dollars per
+  // million tokens. A positive price that rounds to 0 µ$ is an error (it would make a
+  // paid model free).
   void get_usd(const char* key, int64_t& out_micro);
   // A required key: error when absent.
   void require(const char* key);

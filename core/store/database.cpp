@@ -9,7 +9,8 @@ status setup(sqlite3* db) {
   // Several processes share the file (the daemon and cron `ask` jobs, all starting their
   // migrations at once on a fresh folder). Transactions are short, so waiting is better
   // than failing; switching to WAL can report SQLITE_BUSY without waiting, so retry it.
-  sqlite3_busy_timeout(db, 30000);
+  // Once the loop runs the timeout is lowered (database::k_loop_busy_ms).
+  sqlite3_busy_timeout(db, database::k_startup_busy_ms);
   char* err = nullptr;
   int rc = SQLITE_BUSY;
   for (int attempt = 0; attempt < 50 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED); ++attempt) {

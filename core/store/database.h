@@ -16,10 +16,19 @@ namespace frugal::store {
 
 class database {
  public:
-  // Opens (creating if missing) `path`, sets WAL, busy_timeout (5 s) and foreign keys.
+  // Opens (creating if missing) `path`, sets WAL, foreign keys and the start-up busy
+  // timeout (k_startup_busy_ms: migrations and orphan recovery may wait for another
+  // process). Before the loop runs, the caller lowers it with set_busy_timeout_ms.
   static result<database> open(const std::string& path);
   // An in-memory database for unit tests.
   static result<database> open_memory();
+
+  // How long one statement waits for another connection's lock before SQLITE_BUSY.
+  static constexpr int k_startup_busy_ms = 5000;
+  // On the loop thread: a few ms, so a lock held by another process never stalls the
+  // loop; callers retry SQLITE_BUSY later on a timer (see budget::verdict_kind::busy).
+  static constexpr int k_loop_busy_ms = 5;
+  void set_busy_timeout_ms(int ms) { sqlite3_busy_timeout(db_.get(), ms); }
 
   sqlite3* get() const { return db_.get(); }
   const std::string& path() const { return path_; }

@@ -246,6 +246,36 @@ TEST_CASE("settle without usage charges in full; release frees", "[governor]") {
   CHECK_FALSE(g.settle(12345, cost(1)));
 }
 
+TEST_CASE("usage in doubt charges the reservation in full and records the counts seen",
+          "[governor]") {
+  rig r;
+  governor g = r.make();
+  // An Anthropic stream without final usage: message_start's input and placeholder output.
+  verdict a = g.reserve(owner(), k_unit, 1000, 0, 500);
+  budget::usage seen{true, 900, 0, 0, 1, std::nullopt};
+  seen.doubt = "the stream's final message_delta carried no output_tokens";
+  REQUIRE(g.settle(a.reservation_id, seen));
+  auto s = g.today();
+  CHECK(s->spent == a.reserved_micro);  // was 901 (input + the placeholder output token)
+  auto row = store::statement::prepare(
+      r.db.get(), "SELECT tokens_in, tokens_out, actual_micro, outcome FROM ledger WHERE id=?");
+  REQUIRE(row);
+  row->bind(1, a.reservation_id);
+  REQUIRE(row->step() == SQLITE_ROW);
+  CHECK(row->int_at(0) == 900);
+  CHECK(row->int_at(1) == 1);
+  CHECK(row->int_at(2) == 1500);
+  CHECK(row->text_at(3).find("usage in doubt") != std::string::npos);
+  // Counts in doubt that already price above the reservation settle at that price (and
+  // stop the day), never below it.
+  verdict b = g.reserve(owner(), k_unit, 10, 0, 10);
+  budget::usage over{true, 10, 0, 0, 5000, std::nullopt};
+  over.doubt = "usage without prompt_tokens or completion_tokens";
+  REQUIRE(g.settle(b.reservation_id, over));
+  CHECK(g.today()->spent == 1500 + 5010);
+  CHECK(g.today()->stopped);
+}
+
 TEST_CASE("the warning is logged once per day across processes", "[governor]") {
   log_capture logs;
   rig r;
@@ -323,22 +353,59 @@ TEST_CASE("the day turns at local midnight in Europe/Berlin, DST day included", 
   r.now = 1743289230;  // 2025-03-30 00:00:30 CET: a new day, 23 hours long
   auto s = g.today();
   CHECK(s->day == "2025-03-30");
-  CHECK(s->reserved == 0);
   CHECK(s->resets_at_local == "2025-03-31T00:00:00+02:00");
   CHECK(s->resets_at - r.now == 23 * 3600 - 30);
-  verdict yes = g.reserve(owner(), k_unit, 600'000, 0, 0);
-  REQUIRE(yes.allowed());
-  // Yesterday's reservation settles into yesterday.
+  // The call reserved before midnight is still in flight: it will end (and be billed) on
+  // the new day, so it already takes the new day's room (README, budget: midnight).
+  CHECK(s->reserved == 1'000'000);
+  CHECK(g.reserve(owner(), k_unit, 600'000, 0, 0).kind == verdict_kind::refuse);
   REQUIRE(g.settle(all.reservation_id, cost(999'000)));
   auto h = g.history(5);
   REQUIRE(h);
-  REQUIRE(h->size() == 2);
-  CHECK(h->at(1).day == "2025-03-29");
-  CHECK(h->at(1).settled == 999'000);
-  CHECK(h->at(0).outstanding == 600'000);
+  REQUIRE(h->size() == 1);
+  CHECK(h->at(0).day == "2025-03-30");
+  CHECK(h->at(0).settled == 999'000);
+  verdict yes = g.reserve(owner(), k_unit, 1'000, 0, 0);
+  REQUIRE(yes.allowed());
 
   r.now = 1743372000 - 1;  // 2025-03-30 23:59:59 CEST
   CHECK(g.reserve(owner(), k_unit, 400'001, 0, 0).kind == verdict_kind::refuse);
-  r.now = 1743372000;  // 2025-03-31 00:00:00 CEST
+  r.now = 1743372000;  // 2025-03-31 00:00:00 CEST: `yes` (1,000) still open, counted
+  CHECK(g.reserve(owner(), k_unit, 999'001, 0, 0).kind == verdict_kind::refuse);
   CHECK(g.reserve(owner(), k_unit, 400'001, 0, 0).allowed());
+}
+
+TEST_CASE("midnight: a call reserved 23:59:59 and settled 00:00:01 counts on the new day",
+          "[governor]") {
+  rig r;               // UTC, $1 a day
+  r.now = 1750031999;  // 2025-06-15 23:59:59
+  governor g = r.make();
+  verdict late = g.reserve(owner(), k_unit, 300'000, 0, 0);
+  REQUIRE(late.allowed());
+  r.now = 1750032000;  // 2025-06-16 00:00:00: in flight, it takes the new day's room
+  CHECK(g.today()->reserved == 300'000);
+  verdict early = g.reserve(owner(), k_unit, 700'000, 0, 0);
+  REQUIRE(early.allowed());
+  CHECK(g.reserve(owner(), k_unit, 1, 0, 0).kind == verdict_kind::refuse);
+  r.now = 1750032001;  // 00:00:01: both end; the provider bills both on the 16th
+  REQUIRE(g.settle(late.reservation_id, cost(300'000)));
+  REQUIRE(g.settle(early.reservation_id, cost(700'000)));
+  auto s = g.today();
+  CHECK(s->day == "2025-06-16");
+  CHECK(s->spent == 1'000'000);  // never above the cap: was 700,000 here + 300,000 on the 15th
+  CHECK(s->spent + s->reserved <= s->cap);
+  auto h = g.history(5);
+  REQUIRE(h->size() == 1);
+  CHECK(h->at(0).day == "2025-06-16");
+  // A release (not billed) never moves: it freed the 15th's reservation, nothing else.
+  r.now = 1750118399;  // 2025-06-16 23:59:59
+  g = r.make();
+  r.cfg.daily_usd = 2.0;
+  REQUIRE(g.reconfigure(r.cfg));
+  verdict freed = g.reserve(owner(), k_unit, 500'000, 0, 0);
+  REQUIRE(freed.allowed());
+  r.now = 1750118401;
+  REQUIRE(g.release(freed.reservation_id, "HTTP 429"));
+  CHECK(g.today()->reserved == 0);
+  CHECK(g.today()->spent == 0);
 }

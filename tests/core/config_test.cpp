@@ -1,12 +1,15 @@
 // Config loader: good files load; every kind of mistake names file, line and key.
-#include <catch2/catch.hpp>
+#include "core/config/config.h"
+
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 
 #include "agent/cli/starter_config.h"
-#include "core/config/config.h"
 
 using namespace frugal;
 
@@ -148,6 +151,72 @@ TEST_CASE("config errors name the line and the key") {
                     "provider = \"remote\"\nmodel = \"gpt-5-nano\"\nmax_output_tokens = 5\n"
                     "max_output_tokens = 6")
             .find("syntax error") != std::string::npos);
+}
+
+TEST_CASE("every numeric key outside its documented range names file:line:key") {
+  struct row {
+    const char* after;  // a line of k_good the bad key is added after
+    const char* bad;    // the bad line
+    const char* want;   // expected "KEY: message" after ":LINE: "
+  };
+  const row rows[] = {
+      {"daily_usd = 2.0", "per_message_overhead_tokens = -1",
+       "budget.per_message_overhead_tokens: must be between 0 and 100000 (got -1)"},
+      {"system_prompt = \"Be brief.\"", "turn_deadline_s = 18446744073709552",
+       "agent.turn_deadline_s: must be between 5 and 86400"},
+      {"system_prompt = \"Be brief.\"", "turn_deadline_s = 4",
+       "agent.turn_deadline_s: must be between 5 and 86400 (got 4)"},
+      {"api_key_env = \"TEST_KEY\"", "first_byte_timeout_s = 9223372036854775807",
+       "providers.remote.first_byte_timeout_s: must be between 0 and 3600"},
+      {"api_key_env = \"TEST_KEY\"", "connect_timeout_s = -5",
+       "providers.remote.connect_timeout_s: must be between 1 and 300 (got -5)"},
+      {"temperature = 0.2", "thinking_budget_tokens = -1024",
+       "tiers.tools.thinking_budget_tokens: must be between 0 and 1000000 (got -1024)"},
+      {"temperature = 0.2", "max_output_tokens = -1",
+       "tiers.tools.max_output_tokens: must be between 0 and 1000000 (got -1)"},
+      {"max_output_tokens = 512", "context_tokens = -3",
+       "models.cheap.context_tokens: must be between 0 and 100000000 (got -3)"},
+      {"daily_usd = 2.0", "warn_at = 1.5", "budget.warn_at: must be between 0 and 1"},
+      {"daily_usd = 2.0", "monthly_usd = -1", "budget.monthly_usd: must be between 0 and"},
+      {"daily_usd = 2.0", "min_output_tokens = 0",
+       "budget.min_output_tokens: must be between 1 and 1000000 (got 0)"},
+      {"tools = [\"clock\"]", "rate_per_minute = -1",
+       "realms.public.rate_per_minute: must be between 0 and 100000 (got -1)"},
+      {"owners = [\"account:alice\"]", "flood_burst = 0",
+       "transports.irc.libera.flood_burst: must be between 1 and 100 (got 0)"},
+      {"owners = [\"account:alice\"]", "keepalive_ping_ms = 5",
+       "transports.irc.libera.keepalive_ping_ms: must be between 10 and 86400000 (got 5)"},
+  };
+  for (const row& r : rows) {
+    INFO(r.bad);
+    // The bad key goes on the line after `after`: its 1-based line number in k_good + 1.
+    std::string text = k_good;
+    const int line =
+        2 + static_cast<int>(std::count(text.begin(), text.begin() + text.find(r.after), '\n'));
+    std::string err = error_after(r.after, std::string(r.after) + "\n" + r.bad);
+    CHECK(err.rfind(":" + std::to_string(line) + ": " + r.want, 0) == 0);
+    if (err.rfind(":" + std::to_string(line) + ": " + r.want, 0) != 0) WARN(err);
+  }
+  // A price that rounds to 0 µ$ would make a paid model free.
+  CHECK(error_after("output_usd_per_mtok = 0.4", "output_usd_per_mtok = 0.0000004")
+            .find(": models.cheap.output_usd_per_mtok: rounds to $0") != std::string::npos);
+}
+
+TEST_CASE("a config that is not a regular file is refused at once") {
+  char dir[] = "/tmp/frugal-cfgdir-XXXXXX";
+  REQUIRE(mkdtemp(dir));
+  auto d = config::load(dir, fake_env);
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.message() == std::string(dir) +
+                           ": not a regular file (a directory): give the path of the TOML "
+                           "config file");
+  std::string fifo = std::string(dir) + "/fifo.toml";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  auto f = config::load(fifo, fake_env);  // before: blocked forever in open()
+  REQUIRE_FALSE(f.ok());
+  CHECK(f.message().find("not a regular file (a FIFO)") != std::string::npos);
+  unlink(fifo.c_str());
+  rmdir(dir);
 }
 
 TEST_CASE("the starter config written by init loads") {

@@ -24,8 +24,12 @@ Control endpoints:
                   {method, path, headers (names lower-cased; authorization and
                   x-api-key values replaced by "present"), body (parsed JSON or null)}
   GET  /_count    {"requests": n}: model requests received since start or /_reset
+  GET  /_billed   JSON array, one entry per answer the fake generated (also the ones it
+                  cut, hid the usage of, or that the client left): {"model", "api",
+                  "input", "output", "cached", "cache_write"} — what a real provider bills,
+                  whatever the response reported
   GET  /_queue    the steps not consumed yet
-  POST /_reset    clears queue and request log
+  POST /_reset    clears the queue, the request log and the billing log
   GET  /_health   200 {"ok": true}
 
 Each valid model request pops the first queued step whose "match" (if any) is a
@@ -49,6 +53,12 @@ Step keys (all optional):
                          Default: --default-usage (exact).
   no_usage: true         no usage at all (OpenAI: no usage object / usage chunk;
                          Anthropic: no usage in the message or its stream events)
+  no_final_usage: true   the final counts are left out, the rest is sent: Anthropic
+                         streams keep message_start's usage (input counts and the
+                         placeholder output_tokens 1) but message_delta has no usage;
+                         OpenAI streams send every chunk's "usage": null but no usage
+                         chunk; non-streamed bodies carry usage without output_tokens /
+                         completion_tokens. Billed in full all the same (/_billed).
   finish_reason / stop_reason: str  override (default stop|tool_calls, end_turn|tool_use)
   delay_ms: number       sleep before answering
   match: str             see above
@@ -90,9 +100,9 @@ FAULTS = {"429", "400", "401", "500", "502", "503", "529", "slow_first_byte", "t
 NUM = (int, float)
 JSON_SEP = (",", ":")  # compact, as the real APIs send it
 STEP_TYPES = {"content": str, "reasoning": str, "tool_calls": list, "usage": dict,
-              "usage_mode": str, "no_usage": bool, "fault": str, "retry_after": NUM,
-              "delay_ms": NUM, "match": str, "finish_reason": str, "stop_reason": str,
-              "echo_tools": bool}
+              "usage_mode": str, "no_usage": bool, "no_final_usage": bool, "fault": str,
+              "retry_after": NUM, "delay_ms": NUM, "match": str, "finish_reason": str,
+              "stop_reason": str, "echo_tools": bool}
 OPENAI_ROLES = {"system", "developer", "user", "assistant", "tool"}
 ANTHROPIC_BLOCKS = {"text", "image", "document", "tool_use", "tool_result", "thinking",
                     "redacted_thinking"}
@@ -283,7 +293,9 @@ class Reply:
             self.finish = step.get("stop_reason") or ("tool_use" if self.calls else "end_turn")
         else:
             self.finish = step.get("finish_reason") or ("tool_calls" if self.calls else "stop")
-        self.usage = None if step.get("no_usage") else self._usage(body, raw_len, default_mode)
+        self.billed = self._usage(body, raw_len, default_mode)
+        self.usage = None if step.get("no_usage") else self.billed
+        self.final_usage = not step.get("no_final_usage")
 
     def _usage(self, body, raw_len, default_mode):
         u = dict(self.step.get("usage", {}))
@@ -338,6 +350,8 @@ def openai_message(r, rid, model):
                         "finish_reason": r.finish}]}
     if r.usage is not None:
         out["usage"] = openai_usage(r.usage)
+        if not r.final_usage:
+            del out["usage"]["completion_tokens"]
     return out
 
 
@@ -363,7 +377,7 @@ def openai_events(r, rid, model, include_usage):
         ev += [chunk({"tool_calls": [{"index": i, "function": {"arguments": p}}]})
                for p in pieces(c["raw"])]
     ev.append(chunk({}, r.finish))
-    if with_usage:
+    if with_usage and r.final_usage:
         ev.append(dict(base, choices=[], usage=openai_usage(r.usage)))
     return ev
 
@@ -388,6 +402,8 @@ def anthropic_message(r, rid, model):
            "content": anthropic_blocks(r), "stop_reason": r.finish, "stop_sequence": None}
     if r.usage is not None:
         out["usage"] = anthropic_usage(r.usage)
+        if not r.final_usage:
+            del out["usage"]["output_tokens"]
     return out
 
 
@@ -420,7 +436,7 @@ def anthropic_events(r, rid, model):
         ev.append(("content_block_stop", {"type": "content_block_stop", "index": i}))
     delta = {"type": "message_delta",
              "delta": {"stop_reason": r.finish, "stop_sequence": None}}
-    if r.usage is not None:
+    if r.usage is not None and r.final_usage:
         delta["usage"] = {"output_tokens": r.usage["output"]}
     ev.append(("message_delta", delta))
     ev.append(("message_stop", {"type": "message_stop"}))
@@ -462,6 +478,7 @@ class State:
         self.lock = threading.Lock()
         self.queue = []
         self.log = collections.deque(maxlen=args.keep_requests or None)
+        self.billed = collections.deque(maxlen=args.keep_requests or None)
         self.total = 0
         self.ids = itertools.count(1)
 
@@ -543,6 +560,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {"ok": True})
             if path == "/_requests":
                 return self.send_json(200, list(st.log))
+            if path == "/_billed":
+                return self.send_json(200, list(st.billed))
             if path == "/_count":
                 return self.send_json(200, {"requests": st.total})
             if path == "/_queue":
@@ -570,6 +589,7 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.queue.clear()
                 self.state.log.clear()
+                self.state.billed.clear()
                 self.state.total = 0
             return self.send_json(200, {"ok": True})
         if path.endswith("/chat/completions"):
@@ -636,6 +656,13 @@ class Handler(BaseHTTPRequestHandler):
             code, obj = fault_error(fault, anthropic)
             return self.send_json(code, obj, hdrs)
         reply = Reply(step, body, raw_len, self.state.default_usage, anthropic)
+        if fault != "garbage":
+            b = reply.billed
+            with self.state.lock:
+                self.state.billed.append({
+                    "model": body["model"], "api": "anthropic" if anthropic else "openai",
+                    "input": b["input"], "output": b["output"], "cached": b.get("cached", 0),
+                    "cache_write": b.get("cache_write", 0)})
         n = next(self.state.ids)
         rid = ("msg_fake%d" if anthropic else "chatcmpl-fake%d") % n
         id_header = ("request-id" if anthropic else "x-request-id", "req_fake%d" % n)

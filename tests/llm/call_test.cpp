@@ -221,6 +221,57 @@ TEST_CASE("call: Anthropic stream; cut mid-way keeps message_start usage") {
   CHECK(od.response.usage.input_tokens == 42);
 }
 
+TEST_CASE("call: usage that is missing, partial or below the bytes streamed is in doubt") {
+  // Complete streams: only the final counts differ.
+  call whole(anthropic_cfg(), simple(true));
+  outcome ok =
+      stream_through(whole, anthropic_start + anthropic_delta + anthropic_end, ok_body(""));
+  REQUIRE(ok.fail == failure::none);
+  CHECK(ok.response.usage.doubt.empty());
+
+  // message_delta without usage: only message_start's placeholder output_tokens 1 was seen.
+  std::string no_final = anthropic_end;
+  no_final.replace(no_final.find(",\"usage\":{\"output_tokens\":3}"),
+                   std::string(",\"usage\":{\"output_tokens\":3}").size(), "");
+  call missing(anthropic_cfg(), simple(true));
+  outcome om = stream_through(missing, anthropic_start + anthropic_delta + no_final, ok_body(""));
+  REQUIRE(om.fail == failure::none);
+  CHECK(om.response.usage.present);
+  CHECK(om.response.usage.input_tokens == 42);
+  CHECK(om.response.usage.output_tokens == 1);
+  CHECK(om.response.usage.doubt.find("message_delta") != std::string::npos);
+
+  // A final count below what the bytes prove: 1 token for 64 streamed bytes (≥ 4).
+  std::string long_delta = anthropic_delta;
+  long_delta.replace(long_delta.find("Hi!"), 3, std::string(64, 'x'));
+  std::string one = anthropic_end;
+  one.replace(one.find("\"output_tokens\":3"), 17, "\"output_tokens\":1");
+  call low(anthropic_cfg(), simple(true));
+  outcome ol = stream_through(low, anthropic_start + long_delta + one, ok_body(""));
+  REQUIRE(ol.fail == failure::none);
+  CHECK(ol.response.usage.doubt.find("reported 1 output tokens for 64 bytes") != std::string::npos);
+  call enough(anthropic_cfg(), simple(true));
+  std::string four = anthropic_end;
+  four.replace(four.find("\"output_tokens\":3"), 17, "\"output_tokens\":4");
+  CHECK(stream_through(enough, anthropic_start + long_delta + four, ok_body(""))
+            .response.usage.doubt.empty());
+
+  // OpenAI: a usage object without completion_tokens (non-streamed) is partial.
+  call partial(openai_cfg(), simple(false));
+  outcome op = partial.finish(
+      ok_body(R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"stop"}],)"
+              R"("usage":{"prompt_tokens":5}})"));
+  REQUIRE(op.fail == failure::none);
+  CHECK(op.response.usage.doubt.find("completion_tokens") != std::string::npos);
+  // Anthropic non-streamed: usage without output_tokens.
+  call partial_a(anthropic_cfg(), simple(false));
+  outcome opa = partial_a.finish(
+      ok_body(R"({"content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",)"
+              R"("usage":{"input_tokens":5}})"));
+  REQUIRE(opa.fail == failure::none);
+  CHECK(opa.response.usage.doubt.find("output_tokens") != std::string::npos);
+}
+
 TEST_CASE("call: error events mid-stream") {
   const std::string overloaded =
       "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
