@@ -111,11 +111,15 @@ int run_daemon(const daemon_options& opts) {
   }
   runtime& rt = *d.rt;
   const auto& cfg = rt.cfg();
+  // The transports' migrations still run before the loop: they may wait for another
+  // process's lock like the runtime's own did.
+  rt.db().set_busy_timeout_ms(store::database::k_startup_busy_ms);
   for (const auto& net : cfg.irc) d.transports.push_back(irc::make_transport(rt.loop(), net));
   for (const auto& acct : cfg.matrix) {
     auto t = matrix::make_transport(rt.loop(), rt.http(), rt.db(), acct);
     if (t) d.transports.push_back(std::move(t));
   }
+  rt.db().set_busy_timeout_ms(store::database::k_loop_busy_ms);
   if (d.transports.empty()) {
     LOG_ERROR("daemon", cfg.path,
               ": nothing to run: configure [transports.irc.NAME] or [transports.matrix.NAME] "
