@@ -30,11 +30,13 @@ struct daemon {
     LOG_DEBUG("daemon", msg.transport, " ", msg.target, " <", msg.from.display, "> ",
               msg.text.size(), " bytes");
     std::string target = msg.target;
+    std::string id = msg.id;
     turn_request req;
     req.msg = std::move(msg);
-    rt->handle(std::move(req), [t, target](turn_result r) {
+    rt->handle(std::move(req), [t, target, id](turn_result r) {
       if (!r.detail.empty()) LOG_ERROR("daemon", r.detail);
       if (!r.text.empty()) t->send(target, r.text);
+      if (!id.empty()) t->done(id);
     });
   }
 

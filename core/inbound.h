@@ -27,6 +27,9 @@ struct inbound {
   // when it does not (IRC channels: anyone may be listening). policies/placement.h judges it.
   std::vector<std::string> audience;
   bool audience_known = false;
+  // The transport's id for a message it keeps until answered (a Matrix event id), handed
+  // back through transport::done(); "" when the network cannot replay (IRC, stdin).
+  std::string id;
 };
 
 }  // namespace frugal::core

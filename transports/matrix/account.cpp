@@ -49,6 +49,7 @@ account::account(uv_loop_t* loop, http::client& http, state_store state,
       main_delay_(loop),
       main_backoff_(tune.backoff_min_ms, tune.backoff_max_ms),
       outbox_delay_(loop),
+      unsaved_delay_(loop),
       outbox_backoff_(tune.backoff_min_ms, tune.backoff_max_ms) {
   if (!cfg_.access_token.empty()) log::add_secret(cfg_.access_token);
   if (!cfg_.password.empty()) log::add_secret(cfg_.password);

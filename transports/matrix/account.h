@@ -39,6 +39,7 @@ class account final : public transports::transport {
   void start(message_fn on_message, state_fn on_state) override;
   void stop() override;
   void send(const std::string& target, const std::string& text) override;
+  void done(const std::string& message_id) override;
 
  private:
   using reply_fn = std::function<void(const http::response&, const outcome&)>;
@@ -80,6 +81,9 @@ class account final : public transports::transport {
                       const std::map<std::string, std::string>& names);
   void handle_invite(const invited_room& invite);
   void fill_audience(const std::string& room_id, const room_info& info, transports::inbound& in);
+  void deliver(const inbox_entry& e);
+  void replay_inbox();  // messages received before a restart and never answered
+  void save_unsaved();  // stores and queues sends the database refused (busy) so far
 
   // outbox.cpp
   void load_pending();
@@ -112,6 +116,8 @@ class account final : public transports::transport {
   bool relogging_ = false;    // a 401 re-login is in progress
   bool fresh_login_ = false;  // logged in and no sync has succeeded since
   bool synced_once_ = false;
+  bool record_failed_ = false;  // a message of this batch could not be recorded
+  bool replayed_ = false;       // the inbox of an earlier run was delivered (once)
 
   http::request_id main_req_ = 0;  // the start-up chain or /sync in flight
   delay main_delay_;
@@ -121,6 +127,9 @@ class account final : public transports::transport {
   bool outbox_busy_ = false;  // a request or a retry timer is outstanding for the head
   http::request_id outbox_req_ = 0;
   delay outbox_delay_;
+  std::deque<std::pair<std::string, std::string>> unsaved_;  // (room, content) not stored yet
+  std::vector<std::string> answered_later_;  // done() before their replies were stored
+  delay unsaved_delay_;
   backoff outbox_backoff_;
 };
 

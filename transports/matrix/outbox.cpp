@@ -46,15 +46,33 @@ void account::queue_content(const std::string& room_id, const std::string& conte
              " dropped");
     return;
   }
-  auto p = state_.enqueue(room_id, content);
-  if (!p) {
-    LOG_ERROR("matrix", name_, ": message to ", room_id, " dropped: ", p.message());
-    return;
+  unsaved_.push_back({room_id, content});
+  save_unsaved();
+}
+
+void account::save_unsaved() {
+  // A send is stored (with its txn id) before it is queued. When the database is locked by
+  // another process the statement gives up after a few ms: keep the send in memory, in
+  // order, and try again from a timer instead of dropping it or blocking the loop.
+  while (!unsaved_.empty()) {
+    const auto& [room_id, content] = unsaved_.front();
+    auto p = state_.enqueue(room_id, content);
+    if (!p) {
+      LOG_WARN("matrix", name_, ": storing a message to ", room_id, " failed (", p.message(),
+               "); retrying");
+      unsaved_delay_.start(100, [this] { save_unsaved(); });
+      return;
+    }
+    queue({"PUT",
+           "/_matrix/client/v3/rooms/" + percent_encode(room_id) + "/send/m.room.message/" +
+               percent_encode(p->txn_id),
+           content, "send to " + room_id, p->id});
+    unsaved_.pop_front();
   }
-  queue({"PUT",
-         "/_matrix/client/v3/rooms/" + percent_encode(room_id) + "/send/m.room.message/" +
-             percent_encode(p->txn_id),
-         content, "send to " + room_id, p->id});
+  // Messages whose replies are stored now count as answered.
+  for (const std::string& id : answered_later_)
+    if (auto s = state_.answered(id); !s) LOG_WARN("matrix", name_, ": ", s.message());
+  answered_later_.clear();
 }
 
 void account::queue(job j) {

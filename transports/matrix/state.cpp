@@ -21,6 +21,10 @@ const std::vector<std::string_view> k_migrations = {
     " encrypted INTEGER NOT NULL DEFAULT 0, notified INTEGER NOT NULL DEFAULT 0,"
     " direct INTEGER NOT NULL DEFAULT 0, members INTEGER NOT NULL DEFAULT -1,"
     " PRIMARY KEY(account, room_id));",
+    "CREATE TABLE matrix_inbox(account TEXT NOT NULL, event_id TEXT NOT NULL,"
+    " room_id TEXT NOT NULL, sender TEXT NOT NULL, display TEXT NOT NULL, body TEXT NOT NULL,"
+    " direct INTEGER NOT NULL, origin_ts INTEGER NOT NULL, received INTEGER PRIMARY KEY,"
+    " UNIQUE(account, event_id));",
 };
 
 // Its own migration area, so other matrix_* migrations number independently.
@@ -143,6 +147,48 @@ result<bool> state_store::mark_seen(std::string_view event_id) {
     if (auto s = step_done(*prune, db_->get(), "prune seen"); !s) return s.err();
   }
   return fresh;
+}
+
+result<bool> state_store::receive(const inbox_entry& e) {
+  bool fresh = false;
+  status s = db_->immediate([&]() -> status {
+    auto seen = mark_seen(e.event_id);
+    if (!seen) return seen.err();
+    fresh = *seen;
+    if (!fresh) return status::success();
+    auto q = statement::prepare(
+        db_->get(),
+        "INSERT OR IGNORE INTO matrix_inbox(account, event_id, room_id, sender, display, body,"
+        " direct, origin_ts) VALUES(?,?,?,?,?,?,?,?)");
+    if (!q) return q.err();
+    q->bind(1, account_).bind(2, e.event_id).bind(3, e.room_id).bind(4, e.sender);
+    q->bind(5, e.display).bind(6, e.text).bind(7, int64_t{e.direct}).bind(8, e.origin_ts);
+    return step_done(*q, db_->get(), "keep received message");
+  });
+  if (!s) return fail("matrix state: receive ", e.event_id, ": ", s.message());
+  return fresh;
+}
+
+result<std::vector<inbox_entry>> state_store::inbox() {
+  auto q = statement::prepare(db_->get(),
+                              "SELECT event_id, room_id, sender, display, body, direct, origin_ts"
+                              " FROM matrix_inbox WHERE account=? ORDER BY received");
+  if (!q) return q.err();
+  q->bind(1, account_);
+  std::vector<inbox_entry> out;
+  int rc;
+  while ((rc = q->step()) == SQLITE_ROW)
+    out.push_back({q->text_at(0), q->text_at(1), q->text_at(2), q->text_at(3), q->text_at(4),
+                   q->int_at(5) != 0, q->int_at(6)});
+  if (rc != SQLITE_DONE) return fail("matrix state: read inbox: ", sqlite3_errmsg(db_->get()));
+  return out;
+}
+
+status state_store::answered(std::string_view event_id) {
+  auto q = statement::prepare(db_->get(), "DELETE FROM matrix_inbox WHERE account=? AND event_id=?");
+  if (!q) return q.err();
+  q->bind(1, account_).bind(2, event_id);
+  return step_done(*q, db_->get(), "forget answered message");
 }
 
 result<room_info> state_store::room(std::string_view room_id) {

@@ -20,6 +20,18 @@ struct pending_send {
   std::string content;  // the JSON body of the PUT, fixed at enqueue time
 };
 
+// A message received and not yet answered: kept until the daemon says its turn is done,
+// so a kill -9 mid-turn does not lose it (the sync token has already moved past it).
+struct inbox_entry {
+  std::string event_id;
+  std::string room_id;
+  std::string sender;
+  std::string display;
+  std::string text;  // addressing prefix removed
+  bool direct = false;
+  int64_t origin_ts = 0;  // when it was sent, ms since the epoch on this clock (now - age)
+};
+
 struct room_info {
   bool encrypted = false;  // m.room.encryption seen: the room is ignored
   bool notified = false;   // the "unencrypted rooms only" notice was queued
@@ -48,6 +60,14 @@ class state_store {
   // Records `event_id`; true the first time, false when it was already recorded. Only the
   // newest seen_limit ids are kept.
   result<bool> mark_seen(std::string_view event_id);
+
+  // In one transaction: mark_seen(e.event_id), and when it is fresh, keep `e` in the inbox
+  // until answered(). Returns whether it was fresh. Runs before the sync token that
+  // delivered it is saved, so a received message is either replayed or still pending.
+  result<bool> receive(const inbox_entry& e);
+  // Received and not answered, oldest first.
+  result<std::vector<inbox_entry>> inbox();
+  status answered(std::string_view event_id);
 
   result<room_info> room(std::string_view room_id);
   status set_room(std::string_view room_id, const room_info& info);

@@ -1,7 +1,11 @@
 // The /sync loop and what it delivers. The first sync of a new account runs with
 // timeout=0 and only records state (invites, encryption), so the backlog is never
 // answered; afterwards each batch is handled and its next_batch saved before the next
-// long-poll. Event ids are recorded before delivery, so a replayed batch delivers nothing.
+// long-poll. Each message is recorded (seen + inbox) before delivery and before the token
+// moves, so a replayed batch delivers nothing twice, and one received but not answered
+// when the process died is delivered again after the restart (at-least-once; the reply
+// keeps its persisted txn id). When recording fails, the token is not saved and the
+// batch is fetched again.
 #include <chrono>
 
 #include "core/json_writer.h"
@@ -58,8 +62,14 @@ void account::on_sync(const http::response& r, const outcome& o, bool initial) {
   if (!batch)
     return retry_main({verdict::transient, -1, "", batch.message()}, "sync", [this] { sync(); });
 
+  if (!replayed_ && !initial) replay_inbox();
+  replayed_ = true;
   for (const invited_room& invite : batch->invited) handle_invite(invite);
+  record_failed_ = false;
   for (const joined_room& room : batch->joined) handle_room(room, initial);
+  if (record_failed_)
+    return retry_main({verdict::transient, -1, "", "could not record received messages"}, "sync",
+                      [this] { sync(); });
   if (auto s = state_.set_next_batch(batch->next_batch); !s)
     LOG_WARN("matrix", name_, ": ", s.message());
   since_ = batch->next_batch;
@@ -129,23 +139,38 @@ void account::handle_message(const joined_room& room, const event& ev, const roo
   addressing a = address(ev, own_id_, own_display_);
   if (!direct && cfg_.respond_to != "all" && !a.mentioned) return;
   if (a.text.find_first_not_of(" \t\r\n") == std::string::npos) return;
-  auto fresh = state_.mark_seen(ev.event_id);
+  auto n = names.find(ev.sender);
+  inbox_entry e{ev.event_id,
+                room.room_id,
+                ev.sender,
+                n != names.end() ? n->second : localpart(ev.sender),
+                std::move(a.text),
+                direct,
+                now_ms() - std::max<int64_t>(age, 0)};
+  auto fresh = state_.receive(e);
   if (!fresh) {
+    // Neither delivered nor recorded: the batch's token is not saved, so it comes again.
     LOG_WARN("matrix", name_, ": ", fresh.message());
-    return;  // without a record we could deliver it twice; dropping is the safer side
+    record_failed_ = true;
+    return;
   }
-  if (!*fresh) return;
+  if (*fresh) deliver(e);
+}
+
+void account::deliver(const inbox_entry& e) {
   transports::inbound in;
   in.transport = name_;
-  in.target = room.room_id;
+  in.target = e.room_id;
   in.from.network = "matrix";
-  in.from.account = ev.sender;
-  auto n = names.find(ev.sender);
-  in.from.display = n != names.end() ? n->second : localpart(ev.sender);
-  in.text = std::move(a.text);
-  in.direct = direct;
-  fill_audience(room.room_id, info, in);
-  LOG_DEBUG("matrix", name_, ": message ", ev.event_id, " from ", ev.sender, " in ", room.room_id);
+  in.from.account = e.sender;
+  in.from.display = e.display;
+  in.text = e.text;
+  in.direct = e.direct;
+  in.id = e.event_id;
+  auto info = state_.room(e.room_id);
+  if (!info) LOG_WARN("matrix", name_, ": ", info.message());
+  fill_audience(e.room_id, info ? *info : room_info{}, in);
+  LOG_DEBUG("matrix", name_, ": message ", e.event_id, " from ", e.sender, " in ", e.room_id);
   if (on_message_) on_message_(std::move(in));
 }
 
@@ -170,6 +195,34 @@ void account::fill_audience(const std::string& room_id, const room_info& info,
     }
   in.audience_known =
       self_joined && (info.members < 0 || static_cast<int64_t>(m->joined.size()) == info.members);
+}
+
+void account::replay_inbox() {
+  auto pending = state_.inbox();
+  if (!pending) {
+    LOG_WARN("matrix", name_, ": ", pending.message());
+    return;
+  }
+  for (const inbox_entry& e : *pending) {
+    int64_t age = now_ms() - e.origin_ts;
+    if (age > tune_.max_event_age_ms) {
+      LOG_INFO("matrix", name_, ": not answering ", e.event_id, " from ", e.sender,
+               " received before the restart: ", age / 1000, " s old");
+      if (auto s = state_.answered(e.event_id); !s) LOG_WARN("matrix", name_, ": ", s.message());
+      continue;
+    }
+    LOG_INFO("matrix", name_, ": answering ", e.event_id, " from ", e.sender,
+             ", received before the restart");
+    deliver(e);
+  }
+}
+
+void account::done(const std::string& message_id) {
+  if (!unsaved_.empty()) {  // its reply is not stored yet: answered once it is
+    answered_later_.push_back(message_id);
+    return;
+  }
+  if (auto s = state_.answered(message_id); !s) LOG_WARN("matrix", name_, ": ", s.message());
 }
 
 void account::handle_invite(const invited_room& invite) {
