@@ -51,10 +51,21 @@ allowed = ["@al:localhost"]
                                  stdout=out, stderr=err, env=env,
                                  preexec_fn=closer(sorted(closed)))
             jobs.append((closed, cmd, p, out.name, err.name))
-    # The daemons: wait until they are up (or dead), then SIGTERM them.
+    def catches_sigterm(pid):
+        """True once the process has a SIGTERM handler (the daemon's loop is set up)."""
+        try:
+            for line in open("/proc/%d/status" % pid):
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+        except OSError:
+            pass
+        return False
+
+    # The daemons: wait until they handle SIGTERM and have run a moment, then stop them.
     for closed, cmd, p, _, _ in jobs:
         if cmd == ["run"]:
-            wait_until(lambda: p.poll() is not None, 4)
+            wait_until(lambda: p.poll() is not None or catches_sigterm(p.pid), 60)
+            time.sleep(1)
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
     bad = []
