@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/runtime.h"
+#include "agent/upkeep.h"
 #include "core/log.h"
 #include "transports/irc/transport.h"
 #include "transports/matrix/transport.h"
@@ -23,6 +24,10 @@ struct daemon {
   std::vector<std::unique_ptr<transports::transport>> transports;
   uv_owned<uv_signal_t> sigint, sigterm, sighup;
   uv_owned<uv_timer_t> drain_timer;
+  // upkeep_timer: retention and compaction a minute after start, then every 24 h.
+  // trim_timer: one shot, restarted by every reply and connect, so memory is given back
+  // once a burst (or the start-up) is over; it never fires while the daemon is idle.
+  uv_owned<uv_timer_t> upkeep_timer, trim_timer;
   bool stopping = false;
 
   void on_message(transports::transport* t, transports::inbound msg) {
@@ -33,11 +38,37 @@ struct daemon {
     std::string id = msg.id;
     turn_request req;
     req.msg = std::move(msg);
-    rt->handle(std::move(req), [t, target, id](turn_result r) {
+    rt->handle(std::move(req), [this, t, target, id](turn_result r) {
       if (!r.detail.empty()) LOG_ERROR("daemon", r.detail);
       if (!r.text.empty()) t->send(target, r.text);
       if (!id.empty()) t->done(id);
+      trim_soon();
     });
+  }
+
+  // (Re)arms the one-shot trim: after the last reply of a burst, or a transport's connect.
+  void trim_soon() {
+    if (stopping) return;
+    uv_timer_start(
+        trim_timer.get(),
+        [](uv_timer_t* h) {
+          if (h->data) give_back_memory(*static_cast<daemon*>(h->data)->rt);
+        },
+        k_trim_after_ms, 0);
+  }
+
+  static constexpr uint64_t k_trim_after_ms = 2000;
+  static constexpr uint64_t k_upkeep_first_ms = 60'000, k_upkeep_every_ms = 86'400'000;
+
+  void upkeep() {
+    auto r = daily_upkeep(*rt);
+    if (!r) {
+      LOG_ERROR("daemon", r.message());
+    } else {
+      LOG_INFO("daemon", "upkeep: pruned ", r->ledger_rows, " ledger and ", r->audit_rows,
+               " audit row(s) past retention");
+    }
+    give_back_memory(*rt);
   }
 
   void reload() {
@@ -89,6 +120,8 @@ struct daemon {
     uv_unref(sigterm.handle());
     sighup.close();
     drain_timer.close();
+    upkeep_timer.close();
+    trim_timer.close();
   }
 };
 
@@ -103,6 +136,7 @@ bool init_handle(uv_owned<H>& h, int rc, void* data) {
 }  // namespace
 
 int run_daemon(const daemon_options& opts) {
+  limit_threads_and_arenas();
   daemon d;
   d.opts = opts;
   startup_error err;
@@ -133,6 +167,14 @@ int run_daemon(const daemon_options& opts) {
   init_handle(d.sigterm, uv_signal_init(loop, d.sigterm.get()), &d);
   init_handle(d.sighup, uv_signal_init(loop, d.sighup.get()), &d);
   init_handle(d.drain_timer, uv_timer_init(loop, d.drain_timer.get()), &d);
+  init_handle(d.upkeep_timer, uv_timer_init(loop, d.upkeep_timer.get()), &d);
+  init_handle(d.trim_timer, uv_timer_init(loop, d.trim_timer.get()), &d);
+  uv_timer_start(
+      d.upkeep_timer.get(),
+      [](uv_timer_t* h) {
+        if (h->data) static_cast<daemon*>(h->data)->upkeep();
+      },
+      daemon::k_upkeep_first_ms, daemon::k_upkeep_every_ms);
   auto on_stop = [](uv_signal_t* h, int signum) {
     if (h->data) static_cast<daemon*>(h->data)->begin_stop(signum);
   };
@@ -148,10 +190,11 @@ int run_daemon(const daemon_options& opts) {
   for (auto& t : d.transports) {
     transports::transport* tp = t.get();
     tp->start([&d, tp](transports::inbound m) { d.on_message(tp, std::move(m)); },
-              [tp](transports::state s, const std::string& detail) {
+              [&d, tp](transports::state s, const std::string& detail) {
                 static const char* names[] = {"connecting", "connected", "disconnected", "stopped"};
                 LOG_INFO("daemon", tp->name(), " ", names[static_cast<int>(s)],
                          detail.empty() ? "" : ": ", detail);
+                if (s == transports::state::connected) d.trim_soon();  // start-up is over
               });
   }
   LOG_INFO("daemon", "running with ", d.transports.size(), " transport(s); budget $",

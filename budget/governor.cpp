@@ -358,4 +358,16 @@ result<std::vector<day_row>> governor::history(int64_t days) {
   return ledger_.history(days);
 }
 
+result<int64_t> governor::prune_calls(int64_t keep_days) {
+  if (keep_days <= 0) return int64_t{0};
+  const int64_t t_now = now();
+  // The local date keep_days before today: keep_days × 86,400 s back, then moved by hours
+  // onto that date (a DST change makes some days 23 or 25 hours long).
+  const int64_t today_days = zone_.local_days(t_now);
+  int64_t t = t_now - keep_days * 86400;
+  while (zone_.local_days(t) > today_days - keep_days) t -= 3600;
+  while (zone_.local_days(t) < today_days - keep_days) t += 3600;
+  return ledger_.prune(zone_.day_key(t));
+}
+
 }  // namespace frugal::budget

@@ -126,6 +126,10 @@ class governor {
 
   result<summary> today();
   result<std::vector<day_row>> history(int64_t days);
+  // Retention: prunes the per-call rows of days more than `keep_days` before today (in the
+  // budget's time zone); daily totals and open reservations stay (ledger::prune). 0 keeps
+  // everything. Returns the rows deleted.
+  result<int64_t> prune_calls(int64_t keep_days);
   const limits& caps() const { return limits_; }
   const tz::zone& time_zone() const { return zone_; }
 

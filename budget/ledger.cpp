@@ -59,6 +59,11 @@ INSERT INTO ledger_sums(day, realm, sender, settled, outstanding)
   FROM ledger GROUP BY day, realm, sender;
 )sql";
 
+// Step 3: per-call rows older than the retention are pruned (ledger::prune); the day keeps
+// its money in ledger_sums and the number of calls it had in pruned_calls.
+constexpr std::string_view k_schema_v3 =
+    "ALTER TABLE ledger_days ADD COLUMN pruned_calls INTEGER NOT NULL DEFAULT 0;";
+
 // What a row costs the day: actual once closed, the reservation while open.
 #define SETTLED "CASE WHEN state IN ('settled','orphan_settled') THEN actual_micro ELSE 0 END"
 #define OPEN "CASE WHEN state = 'reserved' THEN reserved_micro ELSE 0 END"
@@ -76,7 +81,7 @@ status step_error(sqlite3* db, std::string_view what) {
 }  // namespace
 
 result<ledger> ledger::open(store::database& db, process_identity self) {
-  if (auto s = db.migrate("ledger", {k_schema_v1, k_schema_v2}); !s)
+  if (auto s = db.migrate("ledger", {k_schema_v1, k_schema_v2, k_schema_v3}); !s)
     return fail("ledger: ", s.message());
   return ledger(db, std::move(self));
 }
@@ -349,6 +354,31 @@ result<bool> ledger::mark_warned(const std::string& day) {
   return first;
 }
 
+result<int64_t> ledger::prune(const std::string& before_day) {
+  int64_t pruned = 0;
+  status s = immediate([&]() -> status {
+    sqlite3* db = db_->get();
+    // Open reservations stay: they count against their day until settled or recovered.
+    auto keep = statement::prepare(
+        db,
+        "INSERT INTO ledger_days(day, pruned_calls)"
+        " SELECT day, SUM(state != 'released') FROM ledger"
+        " WHERE day < ?1 AND state != 'reserved' GROUP BY day"
+        " ON CONFLICT(day) DO UPDATE SET pruned_calls = pruned_calls + excluded.pruned_calls");
+    if (!keep) return keep.err();
+    keep->bind(1, before_day);
+    if (keep->step() != SQLITE_DONE) return step_error(db, "count pruned calls");
+    auto del = statement::prepare(db, "DELETE FROM ledger WHERE day < ?1 AND state != 'reserved'");
+    if (!del) return del.err();
+    del->bind(1, before_day);
+    if (del->step() != SQLITE_DONE) return step_error(db, "delete calls");
+    pruned = sqlite3_changes(db);
+    return status::success();
+  });
+  if (!s) return fail("ledger: prune before ", before_day, ": ", s.message());
+  return pruned;
+}
+
 result<std::vector<breakdown_row>> ledger::breakdown(const std::string& day,
                                                      std::string_view column) {
   if (column != "tier" && column != "model" && column != "realm")
@@ -370,12 +400,19 @@ result<std::vector<breakdown_row>> ledger::breakdown(const std::string& day,
 }
 
 result<std::vector<day_row>> ledger::history(int64_t n) {
-  auto q = statement::prepare(db_->get(),
-                              "SELECT l.day, COALESCE(SUM(" SETTLED "),0), COALESCE(SUM(" OPEN
-                              "),0),"
-                              " SUM(state != 'released'),"
-                              " COALESCE((SELECT stopped FROM ledger_days d WHERE d.day=l.day),0)"
-                              " FROM ledger l GROUP BY l.day ORDER BY l.day DESC LIMIT ?");
+  // Money from the daily sums (kept forever); calls from the rows plus those pruned.
+  auto q = statement::prepare(
+      db_->get(),
+      "SELECT s.day, SUM(s.settled), SUM(s.outstanding),"
+      " (SELECT COUNT(*) FROM ledger l WHERE l.day=s.day AND l.state != 'released')"
+      "  + COALESCE((SELECT pruned_calls FROM ledger_days d WHERE d.day=s.day),0)"
+      " AS calls,"
+      " COALESCE((SELECT stopped FROM ledger_days d WHERE d.day=s.day),0)"
+      " FROM ledger_sums s GROUP BY s.day"
+      // A day whose rows all moved to another day (settled after midnight) is not listed.
+      " HAVING calls > 0 OR SUM(s.settled) + SUM(s.outstanding) != 0"
+      "  OR EXISTS(SELECT 1 FROM ledger l WHERE l.day=s.day)"
+      " ORDER BY s.day DESC LIMIT ?");
   if (!q) return q.err();
   q->bind(1, n < 0 ? 0 : n);
   std::vector<day_row> rows;

@@ -99,6 +99,12 @@ class ledger {
   // (never this ledger's own). Returns how many rows it closed.
   result<int64_t> recover_orphans(const liveness_fn& alive, int64_t now);
 
+  // Retention: deletes the closed rows of days before `before_day` ("YYYY-MM-DD") in one
+  // transaction, adding their number of calls to ledger_days.pruned_calls. The daily sums
+  // (what the caps and `history` read) are kept; open reservations are never pruned.
+  // Returns how many rows it deleted.
+  result<int64_t> prune(const std::string& before_day);
+
   // Read-only views (no transaction beyond sqlite's implicit one).
   result<day_totals> totals(const std::string& day, const call_info& info, bool with_month);
   result<std::string> stop_reason(const std::string& day);
@@ -106,7 +112,8 @@ class ledger {
   result<bool> mark_warned(const std::string& day);
   // Per `column` ("tier" | "model" | "realm") for one day, largest spend first.
   result<std::vector<breakdown_row>> breakdown(const std::string& day, std::string_view column);
-  // The last `n` days that have rows, newest first.
+  // The last `n` days that have spent or reserved anything, newest first (pruned days
+  // included: their totals come from the daily sums).
   result<std::vector<day_row>> history(int64_t n);
 
   const process_identity& self() const { return self_; }

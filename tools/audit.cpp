@@ -83,6 +83,15 @@ status finish(store::database& db, int64_t id, int exit_status, int64_t duration
   return status::success();
 }
 
+result<int64_t> prune(store::database& db, int64_t before_ms) {
+  if (auto s = migrate(db); !s) return s.err();
+  auto st = store::statement::prepare(db.get(), "DELETE FROM audit WHERE at_ms < ?");
+  if (!st) return st.err();
+  st->bind(1, before_ms);
+  if (st->step() != SQLITE_DONE) return fail("audit: prune: ", sqlite3_errmsg(db.get()));
+  return static_cast<int64_t>(sqlite3_changes(db.get()));
+}
+
 result<std::vector<audit_entry>> recent(store::database& db, size_t limit) {
   if (auto s = migrate(db); !s) return s.err();
   auto st = store::statement::prepare(

@@ -35,6 +35,9 @@ status record(store::database& db, const audit_entry& e);
 // Writes the row of a call that starts now; returns its id for finish().
 result<int64_t> begin(store::database& db, const audit_entry& e);
 status finish(store::database& db, int64_t id, int exit_status, int64_t duration_ms);
+// Retention: deletes the rows written before `before_ms` (unix milliseconds); returns how
+// many. Rows of calls still running are younger than any sensible retention.
+result<int64_t> prune(store::database& db, int64_t before_ms);
 // The newest `limit` rows, newest first (for doctor and tests).
 result<std::vector<audit_entry>> recent(store::database& db, size_t limit);
 

@@ -19,6 +19,10 @@ struct agent_section {
   int64_t max_tool_steps = 8;
   int64_t turn_deadline_s = 180;
   std::string log_level = "info";
+  // Retention, applied once a day by the daemon (0 = keep forever): per-call ledger rows
+  // (daily totals are always kept) and tool audit rows older than this many days.
+  int64_t ledger_retention_days = 90;
+  int64_t audit_retention_days = 90;
 };
 
 struct provider {

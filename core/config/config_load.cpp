@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <utility>
 
 #include "core/config/config.h"
 #include "core/config/config_sections.h"
@@ -76,6 +77,9 @@ void load_agent(toml_reader r, file& f, const std::string& base_dir) {
   log::level lvl;
   if (!log::parse_level(a.log_level, lvl))
     r.fail_at("log_level", "must be debug, info, warn or error");
+  // Retention (agent/upkeep.cpp): 0 keeps rows forever.
+  r.get("ledger_retention_days", a.ledger_retention_days, 0, 36500);
+  r.get("audit_retention_days", a.audit_retention_days, 0, 36500);
   r.finish();
   a.state_dir = absolute_from(base_dir, a.state_dir);
 }

@@ -5,12 +5,28 @@
 
 namespace frugal::store {
 namespace {
+// Memory and disk bounds (docs/BENCHMARKS.md measures them). Page cache: 512 KiB per
+// connection instead of sqlite's 2 MB, which a long-running daemon filled with the
+// ledger; a turn reads a few pages of it. No memory-mapped I/O (mapped pages would count
+// as the process's memory). The WAL is checkpointed at sqlite's 1,000 pages and cut back
+// to 1 MiB after a checkpoint. page_size and auto_vacuum only apply to a new file:
+// 1 KiB pages because a turn writes whole pages to the WAL for rows of a few hundred
+// bytes (4 KiB pages made ~60 KB of WAL per turn); incremental auto-vacuum so that
+// retention (database::compact) can give freed pages back to the file system.
+constexpr const char* k_bounds =
+    "PRAGMA cache_size=-512; PRAGMA mmap_size=0; PRAGMA wal_autocheckpoint=1000;"
+    "PRAGMA journal_size_limit=1048576;";
+
 status setup(sqlite3* db) {
   // Several processes share the file (the daemon and cron `ask` jobs, all starting their
   // migrations at once on a fresh folder). Transactions are short, so waiting is better
   // than failing; switching to WAL can report SQLITE_BUSY without waiting, so retry it.
   // Once the loop runs the timeout is lowered (database::k_loop_busy_ms).
   sqlite3_busy_timeout(db, database::k_startup_busy_ms);
+  // The last connection to close would checkpoint the WAL into the database and delete it,
+  // with two fsyncs: a cron `ask` paid that on every run. The WAL stays instead (bounded by
+  // the auto-checkpoint and journal_size_limit below) and the next process reuses it.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   char* err = nullptr;
   int rc = SQLITE_BUSY;
   for (int attempt = 0; attempt < 50 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED); ++attempt) {
@@ -20,12 +36,14 @@ status setup(sqlite3* db) {
       sqlite3_sleep(20 * attempt);
     }
     rc = sqlite3_exec(db,
+                      "PRAGMA page_size=1024; PRAGMA auto_vacuum=INCREMENTAL;"
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                       "PRAGMA foreign_keys=ON;"
                       "CREATE TABLE IF NOT EXISTS schema_versions("
                       " area TEXT PRIMARY KEY, version INTEGER NOT NULL);",
                       nullptr, nullptr, &err);
   }
+  if (rc == SQLITE_OK) rc = sqlite3_exec(db, k_bounds, nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
@@ -83,6 +101,15 @@ status database::migrate(std::string_view area, const std::vector<std::string_vi
     if (rc == SQLITE_DONE) return int64_t{0};
     return fail("migration ", area, ": ", sqlite3_errmsg(db_.get()));
   };
+  if (!versions_read_) {
+    auto all = statement::prepare(db_.get(), "SELECT area, version FROM schema_versions");
+    if (!all) return all.err();
+    while (all->step() == SQLITE_ROW) versions_[all->text_at(0)] = all->int_at(1);
+    versions_read_ = true;
+  }
+  const auto total = static_cast<int64_t>(steps.size());
+  if (auto it = versions_.find(area); it != versions_.end() && it->second >= total)
+    return status::success();
   for (size_t v = 0; v < steps.size(); ++v) {
     auto before = version();
     if (!before) return before.err();
@@ -103,7 +130,27 @@ status database::migrate(std::string_view area, const std::vector<std::string_vi
     });
     if (!s) return s;
   }
+  versions_[std::string(area)] = total;
   return status::success();
+}
+
+status database::compact(int64_t max_pages) {
+  auto st = statement::prepare(db_.get(), "PRAGMA incremental_vacuum(" +
+                                              std::to_string(max_pages < 1 ? 1 : max_pages) + ")");
+  if (!st) return st.err();
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) {
+  }
+  if (rc != SQLITE_DONE) return fail("store: incremental vacuum: ", sqlite3_errmsg(get()));
+  // PASSIVE: copies what no reader still needs and never waits for one.
+  rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    return fail("store: checkpoint: ", sqlite3_errmsg(get()));
+  return status::success();
+}
+
+void database::release_memory() {
+  sqlite3_db_release_memory(db_.get());
 }
 
 result<statement> statement::prepare(sqlite3* db, std::string_view sql) {

@@ -1,10 +1,12 @@
-// database: the one sqlite file in state_dir (WAL mode, busy timeout, foreign keys on).
+// database: the one sqlite file in state_dir (WAL mode, busy timeout, foreign keys on,
+// bounded page cache, 1 KiB pages, incremental auto-vacuum; see database.cpp).
 // Each area (ledger, sessions, memory, matrix, audit) keeps its own numbered migrations and
 // calls migrate() at start; applied versions are recorded per area in `schema_versions`.
 // It is not a query builder: areas prepare their own statements on get().
 #pragma once
 #include <sqlite3.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,16 +39,27 @@ class database {
   status exec(std::string_view sql);
   // Applies steps[v] for every v at or above the area's recorded version, each in its own
   // transaction, so a crash leaves a consistent version. Steps are never edited once
-  // shipped: a change is a new step appended at the end.
+  // shipped: a change is a new step appended at the end. The first call reads every
+  // area's version in one query; an area found up to date costs no further statement.
   status migrate(std::string_view area, const std::vector<std::string_view>& steps);
   // Runs `body` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK when it fails).
   template <class F>
   status immediate(F&& body);
+  // Gives up to `max_pages` free pages back to the file system (incremental vacuum; a
+  // file made before auto_vacuum was set keeps its size and reuses free pages) and
+  // checkpoints the WAL without waiting for readers. For the daemon's daily upkeep.
+  status compact(int64_t max_pages);
+  // Frees the page cache's unused pages (after a burst; the cache refills on demand).
+  void release_memory();
 
  private:
   explicit database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite_ptr db_;
   std::string path_;
+  // Versions read by the first migrate() (they only grow, so a stale entry can only make
+  // migrate take its checked path), and whether that read happened.
+  std::map<std::string, int64_t, std::less<>> versions_;
+  bool versions_read_ = false;
 };
 
 // A prepared statement with bind helpers (1-based indexes, as in sqlite).

@@ -192,7 +192,7 @@ def print_size():
                  size, size / 1024, text,
                  sections.get(".data", 0) + sections.get(".data.rel.ro", 0),
                  sections.get(".bss", 0)))
-    syms = [s for s in symbol_sizes(binary) if s[1].lower() in "tdrbvw"]
+    syms = [s for s in symbol_sizes(binary) if s[1].lower() in "tdrvw"]  # .bss costs no disk
     if not syms:
         show("size breakdown", "(no symbols: build with the release preset, which keeps "
              "%s.symbols)" % binary)

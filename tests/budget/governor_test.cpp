@@ -409,3 +409,31 @@ TEST_CASE("midnight: a call reserved 23:59:59 and settled 00:00:01 counts on the
   CHECK(g.today()->reserved == 0);
   CHECK(g.today()->spent == 0);
 }
+
+TEST_CASE("prune_calls keeps today and the last keep_days days, across a DST change",
+          "[governor]") {
+  rig r;
+  r.cfg.timezone = "Europe/Berlin";
+  r.cfg.daily_usd = 100.0;
+  governor g = r.make();
+  // 2025-03-27 .. 2025-03-31 local noon: one settled call a day (03-30 is 23 hours long).
+  for (int64_t t : {1743076800, 1743163200, 1743249600, 1743332400, 1743418800}) {
+    r.now = t;
+    verdict v = g.reserve(owner(), k_unit, 10, 0, 0);
+    REQUIRE(v.allowed());
+    REQUIRE(g.settle(v.reservation_id, cost(5)));
+  }
+  CHECK(*g.prune_calls(0) == 0);  // 0 keeps everything
+  r.now = 1743372000 + 60;        // 2025-03-31 00:01 CEST
+  auto n = g.prune_calls(2);      // keeps 03-29, 03-30 and today
+  REQUIRE(n);
+  CHECK(*n == 2);
+  auto h = g.history(10);
+  REQUIRE(h);
+  REQUIRE(h->size() == 5);
+  for (const auto& d : *h) {
+    CHECK(d.settled == 5);
+    CHECK(d.calls == 1);
+  }
+  CHECK(g.today()->by_model.size() == 1);
+}

@@ -222,3 +222,59 @@ TEST_CASE("process identity tells a live process from a dead one and a reused pi
   CHECK_FALSE(process_alive(0, ""));
   CHECK_FALSE(process_alive(-5, ""));
 }
+
+TEST_CASE("prune drops old closed rows and keeps daily totals, open rows and the cap", "[ledger]") {
+  fixture f;
+  ledger l = f.open_as(1, "p");
+  int64_t a = reserve(l, "2025-05-30", who("public", "p"), 300);
+  int64_t b = reserve(l, "2025-05-30", who("public", "p"), 300);
+  int64_t c = reserve(l, "2025-05-30", who("public", "p"), 300);
+  REQUIRE(l.settle(a, 100, {}, "ok", "", 1));
+  REQUIRE(l.settle(b, 200, {}, "ok", "", 1));
+  REQUIRE(l.release(c, "released", 1));
+  int64_t open = reserve(l, "2025-05-31", who("public", "p"), 70);
+  int64_t kept = reserve(l, "2025-06-01", who("public", "p"), 40);
+  REQUIRE(l.settle(kept, 10, {}, "ok", "", 1));
+  auto before = l.totals("2025-05-30", who("public", "p"), true);
+  REQUIRE(before);
+
+  auto n = l.prune("2025-06-01");
+  REQUIRE(n);
+  CHECK(*n == 3);  // the three closed rows of 05-30; the open one of 05-31 stays
+  auto rows = [&](const char* where) {
+    auto q =
+        store::statement::prepare(f.db.get(), std::string("SELECT COUNT(*) FROM ledger ") + where);
+    REQUIRE(q);
+    REQUIRE(q->step() == SQLITE_ROW);
+    return q->int_at(0);
+  };
+  CHECK(rows("WHERE day='2025-05-30'") == 0);
+  CHECK(rows("WHERE day='2025-05-31' AND state='reserved'") == 1);
+  CHECK(rows("WHERE day='2025-06-01'") == 1);
+
+  // What the caps read is unchanged: the day's sums, and the month's.
+  auto after = l.totals("2025-05-30", who("public", "p"), true);
+  REQUIRE(after);
+  CHECK(after->agent.settled == 300);
+  CHECK(after->sender.total() == before->sender.total());
+  CHECK(after->month == before->month);
+  auto h = l.history(10);
+  REQUIRE(h);
+  REQUIRE(h->size() == 3);
+  CHECK(h->at(2).day == "2025-05-30");
+  CHECK(h->at(2).settled == 300);
+  CHECK(h->at(2).calls == 2);  // the released call was never a call
+  CHECK(h->at(1).outstanding == 70);
+  CHECK(h->at(1).calls == 1);
+  CHECK(h->at(0).calls == 1);
+
+  // The open reservation still settles into its day; a second prune changes nothing.
+  REQUIRE(l.settle(open, 60, {}, "ok", "", 2));
+  CHECK(*l.prune("2025-05-31") == 0);
+  CHECK(*l.prune("2025-06-01") == 1);
+  h = l.history(10);
+  REQUIRE(h);
+  CHECK(h->at(1).settled == 60);
+  CHECK(h->at(1).calls == 1);
+  CHECK(h->at(2).calls == 2);
+}

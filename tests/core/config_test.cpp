@@ -239,3 +239,21 @@ TEST_CASE("default config path follows FRUGAL_CONFIG then XDG_CONFIG_HOME") {
   CHECK(config::default_path() == "/home/u/.cfg/frugal/frugal.toml");
   unsetenv("XDG_CONFIG_HOME");
 }
+
+TEST_CASE("retention keys default to 90 days and are range-checked") {
+  auto f = config::load(write_temp(k_good), fake_env);
+  REQUIRE(f);
+  CHECK(f->agent.ledger_retention_days == 90);
+  CHECK(f->agent.audit_retention_days == 90);
+  auto g = config::load(write_temp(std::string(k_good).replace(
+                            std::string(k_good).find("system_prompt"), 0,
+                            "ledger_retention_days = 0\naudit_retention_days = 30\n")),
+                        fake_env);
+  REQUIRE(g);
+  CHECK(g->agent.ledger_retention_days == 0);
+  CHECK(g->agent.audit_retention_days == 30);
+  CHECK(error_after("system_prompt = \"Be brief.\"", "audit_retention_days = -1")
+            .find(":4: agent.audit_retention_days: must be between 0 and 36500") == 0);
+  CHECK(error_after("system_prompt = \"Be brief.\"", "ledger_retention_days = 40000")
+            .find(":4: agent.ledger_retention_days: must be between 0 and 36500") == 0);
+}

@@ -1,0 +1,61 @@
+// The daemon's housekeeping: retention, compaction and giving memory back. Retention runs
+// in a few short transactions on the loop thread: at 300 turns a day a day's rows are a few
+// hundred, so a daily prune is a few milliseconds.
+#include "agent/upkeep.h"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <ctime>
+
+#include "core/log.h"
+#include "tools/audit.h"
+
+namespace frugal::agent {
+namespace {
+
+// How many freed pages one upkeep gives back (4 MiB of 1 KiB pages): a big first prune
+// finishes over a few days instead of holding the write lock for long.
+constexpr int64_t k_vacuum_pages = 4096;
+
+int64_t now_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+}  // namespace
+
+result<upkeep_report> daily_upkeep(runtime& rt) {
+  const auto& a = rt.cfg().agent;
+  upkeep_report rep;
+  status first = status::success();
+  auto note = [&](status s) {
+    if (!s && first) first = std::move(s);
+  };
+  if (auto n = rt.governor().prune_calls(a.ledger_retention_days); n)
+    rep.ledger_rows = *n;
+  else
+    note(n.err());
+  if (a.audit_retention_days > 0) {
+    if (auto n = tools::audit::prune(rt.db(), now_ms() - a.audit_retention_days * 86'400'000); n)
+      rep.audit_rows = *n;
+    else
+      note(n.err());
+  }
+  note(rt.db().compact(k_vacuum_pages));
+  if (!first) return fail("upkeep: ", first.message());
+  return rep;
+}
+
+void give_back_memory(runtime& rt) {
+  rt.db().release_memory();
+  malloc_trim(0);
+}
+
+void limit_threads_and_arenas() {
+  mallopt(M_ARENA_MAX, 2);
+  ::setenv("UV_THREADPOOL_SIZE", "2", 0);  // libuv reads it when the pool first starts
+}
+
+}  // namespace frugal::agent

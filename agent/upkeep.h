@@ -1,0 +1,33 @@
+// upkeep: the daemon's housekeeping. Once a day: prune per-call ledger rows and tool audit
+// rows past their retention ([agent] ledger_retention_days, audit_retention_days; daily
+// totals stay), give freed pages back to the file system and checkpoint the WAL. After a
+// burst of turns: hand the page cache's unused pages and malloc's free memory back to the
+// kernel. It owns no timer (agent/daemon.cpp decides when) and never runs a turn.
+#pragma once
+#include <cstdint>
+
+#include "agent/runtime.h"
+#include "core/result.h"
+
+namespace frugal::agent {
+
+struct upkeep_report {
+  int64_t ledger_rows = 0;  // per-call ledger rows pruned
+  int64_t audit_rows = 0;   // audit rows pruned
+};
+
+// Applies both retentions and compacts the database. Each step runs even when an earlier
+// one failed; the first failure is returned (the daemon logs it and tries again tomorrow).
+result<upkeep_report> daily_upkeep(runtime& rt);
+
+// Frees what a burst left behind: sqlite's unused cache pages and the free memory at the
+// top and inside of malloc's heaps (malloc_trim). Cheap enough to call after each burst.
+void give_back_memory(runtime& rt);
+
+// Caps glibc's malloc at two arenas and libuv's thread pool at two threads (unless
+// UV_THREADPOOL_SIZE is set). The daemon's work happens on the loop thread; the pool only
+// resolves host names for IRC connects, and its default four threads, each with a stack
+// and an arena of its own, cost private memory for nothing. Call before any thread starts.
+void limit_threads_and_arenas();
+
+}  // namespace frugal::agent
