@@ -62,8 +62,8 @@ BOT = "soakbot"
 
 def proc_sample(pid, state_dir):
     """RSS and private dirty KiB, open fds, CPU seconds of `pid`; bytes of the sqlite files
-    on disk (database + WAL, which sqlite checkpoints at about 4 MiB and then reuses) and
-    the database's logical size."""
+    on disk (database + WAL, checkpointed at 1,000 pages and cut back to 1 MiB) and the
+    database's logical size."""
     mem = daemon_probe.smaps(pid)
     files = glob.glob(os.path.join(state_dir, "*.db")) + \
         glob.glob(os.path.join(state_dir, "*.db-wal"))
