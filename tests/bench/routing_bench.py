@@ -1,76 +1,226 @@
-"""routing_bench.py: what routing saves. A scripted workload of 200 turns (about 70 %
-conversation, 30 % tool work) runs twice against the fake model with realistic token
-counts: once routed (chat tier = a Haiku-priced model, tools tier = a Sonnet-priced one)
-and once with every turn forced onto the tools tier. Prints the dollars each run spent
-(from `frugal budget --json`, i.e. the ledger) and the router's per-turn decision mix.
-usage: python3 tests/bench/routing_bench.py [BINARY] [TURNS]"""
+"""routing_bench.py: what routing, one-shot asks, per-tier tool sets and prompt caching
+save on a scripted 200-turn day, billed honestly. The fake model bills input from the bytes
+it received (~4 bytes a token), prompt caching by each API's documented rules, and output
+from what it sends; the dollars are the ledger's (`frugal budget --json`).
+
+The day (fixed seed): a channel conversation on `frugal chat` (history kept: small talk,
+knowledge and code questions, a few tool tasks), cron `ask`s piping logs of a few KB, and
+`ask` tool tasks of varied difficulty. The fake plays both models: the cheap (chat tier)
+one answers what it can, uses its own tools for easy tasks and calls `escalate` on hard
+ones; the capable (tools tier) one does every tool task in 1-3 tool steps. The day runs
+twice: routed, and with every turn forced onto the tools tier (`--tier tools`).
+
+Prints dollars routed vs all-tools, request bytes per turn (median, p95), the cached share
+of input tokens, calls per model.
+usage: python3 tests/bench/routing_bench.py [BINARY] [--kind anthropic|openai] [--turns N]"""
+import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 
-binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build-release/frugal")
-os.environ["FRUGAL_BINARY"] = binary  # harness.budget_json runs this binary too
+ap = argparse.ArgumentParser()
+ap.add_argument("binary", nargs="?", default="build-release/frugal")
+ap.add_argument("--kind", choices=("anthropic", "openai"), default="anthropic")
+ap.add_argument("--turns", type=int, default=200)
+ap.add_argument("--only", choices=("routed", "tools"), default=None)
+args = ap.parse_args()
+binary = os.path.abspath(args.binary)
+os.environ["FRUGAL_BINARY"] = binary
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from harness import FakeModel, Workdir, budget_json, config_text, env_for  # noqa: E402
+from harness import FakeModel, Workdir, budget_json, env_for  # noqa: E402
 
-turns = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+CHEAP, CAPABLE = (("claude-haiku-4-5", "claude-sonnet-4-6") if args.kind == "anthropic"
+                  else ("gpt-5-mini", "gpt-5"))
+
+SMALL_TALK = ["hi all", "morning!", "lol nice", "thanks, that helps", "how are you today?",
+              "brb coffee", "haha fair enough", "good night folks", "tell me a short joke",
+              "anyone around?", "congrats on the release!", "that's wild"]
+KNOWLEDGE = ["what's the capital of Peru?", "explain what a mutex is in two sentences",
+             "what does TLS stand for?", "is 97 prime?", "why is the sky blue?",
+             "what's the difference between TCP and UDP?", "who wrote The Left Hand of Darkness?",
+             "how does a B-tree differ from a binary search tree?",
+             "Explain this code: ```cpp\nstd::unique_ptr<int> p = std::make_unique<int>(3);\n```",
+             "what is a closure in JavaScript?", "what does `git rebase -i` do?",
+             "wie spät ist es in Tokio, ungefähr, im Vergleich zu Berlin?",
+             "¿qué es un puntero en C?", "quelle est la différence entre un thread et un processus ?"]
+# (text, difficulty): easy = one clock call (the chat tier has the clock), medium = one
+# workspace tool, hard = several steps (the chat tier escalates).
+TASKS = [("what time is it in Tokyo right now?", "easy"),
+         ("what's the date today in UTC?", "easy"),
+         ("list the files in the workspace", "medium"),
+         ("read notes.txt and tell me the open items", "medium"),
+         ("what did I ask you to remember about the backup?", "medium"),
+         ("remember that the backup runs at 02:00", "medium"),
+         ("read notes.txt, list the workspace, then write a summary to summary.txt", "hard"),
+         ("check what's in the workspace and write a todo file from notes.txt", "hard"),
+         ("look up what I told you about the deploy and write it down in deploy.txt", "hard")]
+TOOL_FOR = {"list": ("list_dir", {"path": "."}), "read": ("read_file", {"path": "notes.txt"}),
+            "remember": ("memory_remember", {"text": "backup runs at 02:00"}),
+            "asked": ("memory_recall", {"query": "backup"}),
+            "told": ("memory_recall", {"query": "deploy"}),
+            "write": ("write_file", {"path": "summary.txt", "content": "open: backup, deploy"})}
+
 rng = random.Random(7)
-chatty = ["hi there!", "thanks, that helps", "what's the capital of Peru?",
-          "explain what a mutex is in two sentences", "good morning", "how are you today?",
-          "what does TLS stand for?", "tell me a short joke", "is 97 prime?"]
-worky = ["fetch https://example.org/status and summarise it",
-         "run df and check whether the disk is filling up",
-         "read the notes file and list the open items, then write a summary",
-         "search the logs for errors and then count them",
-         "```\nfor i in range(3): print(i)\n```\nwhat does this print and why?"]
-workload = [(rng.random() < 0.3) for _ in range(turns)]
 
-PRICES = """
-[models.haiku]
-provider = "fake"
-model = "claude-haiku-4-5"
+
+def words(n):
+    pool = ("the service restarted cleanly after the update and the disk has room; "
+            "nothing else needs attention today, though the log rotation ran late").split()
+    return " ".join(rng.choice(pool) for _ in range(n))
+
+
+def make_day(n):
+    day = []
+    n_cron = max(2, n // 20)
+    n_tasks = n // 5
+    n_chan = n - n_cron - n_tasks
+    for _ in range(n_chan):
+        r = rng.random()
+        if r < 0.55:
+            day.append(("chan", "talk", rng.choice(SMALL_TALK), rng.randint(15, 40)))
+        elif r < 0.88:
+            day.append(("chan", "know", rng.choice(KNOWLEDGE), rng.randint(60, 160)))
+        else:
+            t, d = rng.choice(TASKS)
+            day.append(("chan", d, t, rng.randint(30, 80)))
+    for _ in range(n_cron):
+        log = "\n".join("Dec  1 0%d:%02d host kernel: %s" % (rng.randint(0, 9), rng.randint(0, 59),
+                                                           words(8))
+                        for _ in range(rng.randint(30, 90)))
+        day.append(("cron", "know", "summarise tonight's log:\n" + log, rng.randint(80, 160)))
+    for _ in range(n_tasks):
+        t, d = rng.choice(TASKS)
+        day.append(("ask", d, t, rng.randint(30, 80)))
+    # Channel turns keep their order; asks are spread through the day.
+    chan = [t for t in day if t[0] == "chan"]
+    rest = [t for t in day if t[0] != "chan"]
+    out = list(chan)
+    for t in rest:
+        out.insert(rng.randint(0, len(out)), t)
+    return out
+
+
+def tool_steps(text, difficulty):
+    calls = [spec for key, spec in TOOL_FOR.items() if key in text]
+    if difficulty == "easy" or not calls:
+        calls = [("clock", {"zone": "Asia/Tokyo"} if "Tokyo" in text else {})]
+    return calls[:3]
+
+
+def script_turn(fake, kind, difficulty, text, out_words):
+    """Steps for both models; the one the router picks consumes its own."""
+    answer = {"content": words(out_words)}
+    m = (text if kind != "chan" else text.replace("\n", " "))[:40]
+    if kind == "cron" or difficulty in ("talk", "know"):
+        fake.script(dict(answer, model=CHEAP, match=m), dict(answer, model=CAPABLE, match=m))
+        return
+    calls = tool_steps(text, difficulty)
+    cap = [{"tool_calls": [{"name": n, "arguments": a}], "model": CAPABLE, "match": m}
+           for n, a in calls]
+    fake.script(*cap, dict(answer, model=CAPABLE, match=m))
+    if difficulty == "easy":
+        fake.script({"tool_calls": [{"name": calls[0][0], "arguments": calls[0][1]}],
+                     "model": CHEAP, "match": m}, dict(answer, model=CHEAP, match=m))
+    else:
+        fake.script({"tool_calls": [{"name": "escalate", "arguments": {"reason": "needs tools"}}],
+                     "model": CHEAP, "match": m})
+
+
+def config(fake, w):
+    base = fake.url + ("/v1" if args.kind == "openai" else "")
+    return f"""
+[agent]
+state_dir = "{w.state}"
+system_prompt = "You are frugal, a concise and helpful assistant in #ops."
+turn_deadline_s = 60
+
+[providers.remote]
+kind = "{args.kind}"
+base_url = "{base}"
+api_key_env = "FAKE_API_KEY"
+
+[models.cheap]
+provider = "remote"
+model = "{CHEAP}"
 max_output_tokens = 1024
 
-[models.sonnet]
-provider = "fake"
-model = "claude-sonnet-4-6"
+[models.capable]
+provider = "remote"
+model = "{CAPABLE}"
 max_output_tokens = 2048
+
+[tiers]
+chat = ["cheap"]
+tools = ["capable"]
+
+[budget]
+daily_usd = 100.0
+
+[realms.private]
+owners = ["stdin"]
 """
 
 
 def run(forced):
-    with FakeModel() as fake, Workdir() as w:
-        w.write_config(config_text(fake.url, w.state, daily_usd=100.0, models=PRICES,
-                                   tiers='chat = ["haiku"]\ntools = ["sonnet"]',
-                                   agent_extra="history_messages = 0"))
+    with FakeModel("--keep-requests", "200", "--prompt-cache") as fake, Workdir() as w:
+        w.write_config(config(fake, w))
+        os.makedirs(os.path.join(w.state, "workspaces", "private"), exist_ok=True)
+        with open(os.path.join(w.state, "workspaces", "private", "notes.txt"), "w") as f:
+            f.write("open: rotate logs\nopen: renew cert\ndone: backup test\n" * 5)
         env = env_for(ASAN_OPTIONS="detect_leaks=0")
-        tiers = {}
-        for i, tool_turn in enumerate(workload):
-            text = rng.choice(worky if tool_turn else chatty)
-            if tool_turn:
-                fake.script({"tool_calls": [{"name": "clock", "arguments": {}}],
-                             "usage": {"input": 1800, "output": 120}},
-                            {"content": "done: " + text[:20], "usage": {"input": 2100, "output": 350}})
+        tier = ["--tier", "tools"] if forced else []
+        chat = subprocess.Popen([binary, "--config", w.config, "--log-level", "error", "chat"] +
+                                tier, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True, env=env)
+        per_turn, calls, cached, inputs = [], {}, 0, 0
+        for kind, difficulty, text, out_words in day:
+            fake.reset()
+            script_turn(fake, kind, difficulty, text, out_words)
+            if kind == "chan":
+                chat.stdin.write(text.replace("\n", " ") + "\n")
+                chat.stdin.flush()
+                chat.stdout.readline()
             else:
-                fake.script({"content": "sure.", "usage": {"input": 700, "output": 90}})
-            args = [binary, "--config", w.config, "--log-level", "error", "ask"]
-            if forced:
-                args += ["--tier", "tools"]
-            r = subprocess.run(args + [text], capture_output=True, text=True, env=env)
-            if r.returncode != 0:
-                print("turn %d failed: %s" % (i, r.stderr.strip()[:200]))
-        for q in fake.requests():
-            m = q["body"]["model"]
-            tiers[m] = tiers.get(m, 0) + 1
-        return budget_json(w.config)["spent_usd"], tiers
+                subprocess.run([binary, "--config", w.config, "--log-level", "error", "ask"] +
+                               tier + [text], capture_output=True, env=env)
+            reqs = fake.requests()
+            per_turn.append(sum(q.get("bytes", 0) for q in reqs))
+            for q in reqs:
+                model = (q.get("body") or {}).get("model", "?")
+                calls[model] = calls.get(model, 0) + 1
+            for u in fake.call("GET", "/_billed"):
+                if args.kind == "anthropic":
+                    inputs += u.get("input", 0) + u.get("cached", 0) + u.get("cache_write", 0)
+                else:
+                    inputs += u.get("input", 0)
+                cached += u.get("cached", 0)
+        chat.stdin.close()
+        chat.wait(timeout=60)
+        spent = budget_json(w.config)["spent_usd"]
+        return {"usd": spent, "bytes": per_turn, "cached": cached / max(1, inputs),
+                "calls": calls, "inputs": inputs}
 
 
-routed, mix_r = run(False)
-forced, mix_f = run(True)
-print("turns                     %d (%d tool turns)" % (turns, sum(workload)))
-print("routed: spent             $%.4f  calls by model %s" % (routed, json.dumps(mix_r)))
-print("all on tools tier: spent  $%.4f  calls by model %s" % (forced, json.dumps(mix_f)))
-if forced > 0:
-    print("routing saves             %.0f %%" % (100 * (1 - routed / forced)))
+def p95(v):
+    s = sorted(v)
+    return s[min(len(s) - 1, int(0.95 * len(s)))]
+
+
+day = make_day(args.turns)
+print("%d turns: %d channel, %d cron asks, %d ask tool tasks; %s API (%s / %s)" % (
+    len(day), sum(t[0] == "chan" for t in day), sum(t[0] == "cron" for t in day),
+    sum(t[0] == "ask" for t in day), args.kind, CHEAP, CAPABLE))
+results = {}
+for name, forced in (("routed", False), ("all-tools", True)):
+    if args.only and args.only != ("routed" if not forced else "tools"):
+        continue
+    results[name] = r = run(forced)
+    print("%-10s $%.4f  bytes/turn median %d p95 %d  input %d tok, cached %.0f %%  calls %s" % (
+        name, r["usd"], statistics.median(r["bytes"]), p95(r["bytes"]), r["inputs"],
+        100 * r["cached"], json.dumps(r["calls"])))
+if len(results) == 2 and results["all-tools"]["usd"] > 0:
+    print("routed / all-tools: %.0f %%" % (100 * results["routed"]["usd"] /
+                                           results["all-tools"]["usd"]))

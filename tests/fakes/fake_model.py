@@ -11,6 +11,8 @@ Command line:
   --api-key KEY  OpenAI requests need "Authorization: Bearer KEY", Anthropic requests
                  "x-api-key: KEY"; otherwise 401 in that API's error shape.
   --crlf         every other SSE event uses "\r\n" line endings instead of "\n".
+  --prompt-cache exact usage also bills prompt caching as each API documents it (see
+                 PromptCache): cached and cache_write tokens, Anthropic input excluding them.
   --keep-requests N  /_requests holds only the newest N requests (0, the default, keeps
                  all); long benchmarks use it so the fake does not grow.
 
@@ -62,6 +64,7 @@ Step keys (all optional):
   finish_reason / stop_reason: str  override (default stop|tool_calls, end_turn|tool_use)
   delay_ms: number       sleep before answering
   match: str             see above
+  model: str             the step applies only to requests for this model id
   echo_tools: true       append the text of the request's newest tool results to the
                          reply (OpenAI role "tool" messages after the last assistant
                          message; Anthropic tool_result blocks in the last user message):
@@ -101,7 +104,7 @@ NUM = (int, float)
 JSON_SEP = (",", ":")  # compact, as the real APIs send it
 STEP_TYPES = {"content": str, "reasoning": str, "tool_calls": list, "usage": dict,
               "usage_mode": str, "no_usage": bool, "no_final_usage": bool, "fault": str,
-              "retry_after": NUM, "delay_ms": NUM, "match": str, "finish_reason": str,
+              "retry_after": NUM, "delay_ms": NUM, "match": str, "model": str, "finish_reason": str,
               "stop_reason": str, "echo_tools": bool}
 OPENAI_ROLES = {"system", "developer", "user", "assistant", "tool"}
 ANTHROPIC_BLOCKS = {"text", "image", "document", "tool_use", "tool_result", "thinking",
@@ -271,10 +274,123 @@ def anthropic_request_error(b, headers):
     return None
 
 
+# ---- prompt caching, as each API documents it ----
+# OpenAI: automatic for prompts of 1,024 tokens or more; the cached part is the longest
+# prefix shared with a recent request to the same model, counted in 128-token steps above
+# 1,024. Anthropic: only prefixes ending at a block marked cache_control (at most 4, or a
+# top-level cache_control = the last block) are written, if at least the model's minimum
+# long; a breakpoint reads the longest written prefix ending at it or at one of the 20
+# blocks before it. Render order is tools, system, messages; a token is ~4 bytes.
+CACHE_TTL_S = 300
+OPENAI_MIN, OPENAI_STEP = 1024, 128
+LOOKBACK = 20
+
+
+def anthropic_min_tokens(model):
+    m = model.lower()
+    if any(k in m for k in ("haiku-4-5", "haiku-4.5", "opus-4-5", "opus-4.5", "opus-4-6",
+                            "opus-4.6")):
+        return 4096
+    if "haiku" in m:
+        return 2048
+    return 1024
+
+
+def _plain(block):
+    """A block as it counts for the cache key (the marker itself is not content)."""
+    if isinstance(block, dict) and "cache_control" in block:
+        block = {k: v for k, v in block.items() if k != "cache_control"}
+    return dumps(block)
+
+
+def anthropic_blocks_of(body):
+    """[(text, marked)] in render order: tools, system blocks, message content blocks."""
+    out = []
+    for t in body.get("tools") or []:
+        out.append((_plain(t), isinstance(t, dict) and "cache_control" in t))
+    sysp = body.get("system")
+    if isinstance(sysp, str) and sysp:
+        out.append((dumps({"type": "text", "text": sysp}), False))
+    elif isinstance(sysp, list):
+        out += [(_plain(b), isinstance(b, dict) and "cache_control" in b) for b in sysp]
+    for m in body.get("messages") or []:
+        c = m.get("content") if isinstance(m, dict) else None
+        if isinstance(c, str):
+            out.append((dumps({"role": m["role"], "text": c}), False))
+        elif isinstance(c, list):
+            for i, b in enumerate(c):
+                tag = dumps({"role": m["role"]}) if i == 0 else ""
+                out.append((tag + _plain(b), isinstance(b, dict) and "cache_control" in b))
+    if out and isinstance(body.get("cache_control"), dict):
+        out[-1] = (out[-1][0], True)
+    return out
+
+
+class PromptCache:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.anthropic = {}  # (model, prefix key) -> (tokens, expiry)
+        self.openai = collections.defaultdict(lambda: collections.deque(maxlen=64))
+
+    def anthropic_usage(self, body, total):
+        """(cache_read, cache_write) tokens for one request."""
+        blocks = anthropic_blocks_of(body)
+        model = body.get("model", "")
+        keys, tokens, acc, size = [], [], [], 0
+        h = ""
+        for text, _ in blocks:
+            size += len(text.encode())
+            h = str(hash((h, text)))
+            keys.append(h)
+            tokens.append(size // 4)
+        marks = [i for i, (_, marked) in enumerate(blocks) if marked][:4]
+        now = time.monotonic()
+        read = 0
+        with self.lock:
+            for b in marks:
+                for j in range(b, max(-1, b - LOOKBACK - 1), -1):
+                    hit = self.anthropic.get((model, keys[j]))
+                    if hit and hit[1] > now:
+                        read = max(read, hit[0])
+                        self.anthropic[(model, keys[j])] = (hit[0], now + CACHE_TTL_S)
+                        break
+            write = 0
+            minimum = anthropic_min_tokens(model)
+            for b in marks:
+                if tokens[b] >= minimum and tokens[b] > read:
+                    self.anthropic[(model, keys[b])] = (tokens[b], now + CACHE_TTL_S)
+                    write = max(write, tokens[b] - read)
+        read, write = min(read, total), min(write, max(0, total - read))
+        return read, write
+
+    def openai_cached(self, body, total):
+        parts = [dumps(t) for t in body.get("tools") or []]
+        parts += [dumps(m) for m in body.get("messages") or []]
+        prompt = "".join(parts).encode()
+        model = body.get("model", "")
+        now = time.monotonic()
+        best = 0
+        with self.lock:
+            seen = self.openai[model]
+            for when, old in seen:
+                if when < now - CACHE_TTL_S:
+                    continue
+                n = min(len(old), len(prompt))
+                k = 0
+                while k < n and old[k] == prompt[k]:
+                    k += 1
+                best = max(best, k)
+            seen.append((now, prompt))
+        tokens = best // 4
+        if tokens < OPENAI_MIN or total < OPENAI_MIN:
+            return 0
+        return min(total, OPENAI_MIN + (tokens - OPENAI_MIN) // OPENAI_STEP * OPENAI_STEP)
+
+
 class Reply:
     """What a step asks for, resolved against one request."""
 
-    def __init__(self, step, body, raw_len, default_mode, anthropic):
+    def __init__(self, step, body, raw_len, default_mode, anthropic, cache=None):
         self.step = step
         self.text = step.get("content")
         if self.text is None and not step.get("tool_calls"):
@@ -293,12 +409,22 @@ class Reply:
             self.finish = step.get("stop_reason") or ("tool_use" if self.calls else "end_turn")
         else:
             self.finish = step.get("finish_reason") or ("tool_calls" if self.calls else "stop")
-        self.billed = self._usage(body, raw_len, default_mode)
+        self.billed = self._usage(body, raw_len, default_mode, anthropic, cache)
         self.usage = None if step.get("no_usage") else self.billed
         self.final_usage = not step.get("no_final_usage")
 
-    def _usage(self, body, raw_len, default_mode):
+    def _usage(self, body, raw_len, default_mode, anthropic, cache):
         u = dict(self.step.get("usage", {}))
+        if "input" not in u and self.step.get("usage_mode", default_mode) == "exact" and cache:
+            total = max(1, raw_len // 4)
+            if anthropic:
+                read, write = cache.anthropic_usage(body, total)
+                u.setdefault("cached", read)
+                u.setdefault("cache_write", write)
+                u["input"] = max(0, total - read - write)  # Anthropic: uncached part only
+            else:
+                u.setdefault("cached", cache.openai_cached(body, total))
+                u["input"] = total  # OpenAI: prompt_tokens includes the cached part
         cap = body.get("max_completion_tokens") or body.get("max_tokens")
         if self.step.get("usage_mode", default_mode) == "max":
             u.setdefault("input", raw_len)
@@ -481,11 +607,12 @@ class State:
         self.billed = collections.deque(maxlen=args.keep_requests or None)
         self.total = 0
         self.ids = itertools.count(1)
+        self.cache = PromptCache() if args.prompt_cache else None
 
-    def pop_step(self, text):
+    def pop_step(self, text, model=""):
         with self.lock:
             for i, s in enumerate(self.queue):
-                if "match" not in s or s["match"] in text:
+                if ("match" not in s or s["match"] in text) and s.get("model", model) == model:
                     return self.queue.pop(i)
         return {}
 
@@ -616,7 +743,7 @@ class Handler(BaseHTTPRequestHandler):
                   for k, v in headers.items()}
         with st.lock:
             st.log.append({"method": "POST", "path": self.path, "headers": logged,
-                           "body": body})
+                           "body": body, "bytes": raw_len})
             st.total += 1
         err = anthropic_error if anthropic else openai_error
         if st.api_key:
@@ -636,7 +763,7 @@ class Handler(BaseHTTPRequestHandler):
             why = "invalid request: %s" % e
         if why:
             return self.send_json(*err(400, why, "invalid_request_error"))
-        step = st.pop_step(last_user_text(body["messages"]))
+        step = st.pop_step(last_user_text(body["messages"]), body.get("model", ""))
         self.answer(anthropic, body, raw_len, step)
 
     def answer(self, anthropic, body, raw_len, step):
@@ -655,7 +782,7 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs.append(("Retry-After", str(int(step["retry_after"]))))
             code, obj = fault_error(fault, anthropic)
             return self.send_json(code, obj, hdrs)
-        reply = Reply(step, body, raw_len, self.state.default_usage, anthropic)
+        reply = Reply(step, body, raw_len, self.state.default_usage, anthropic, self.state.cache)
         if fault != "garbage":
             b = reply.billed
             with self.state.lock:
@@ -732,6 +859,7 @@ def main():
     ap.add_argument("--api-key", default="")
     ap.add_argument("--crlf", action="store_true")
     ap.add_argument("--keep-requests", type=int, default=0)
+    ap.add_argument("--prompt-cache", action="store_true")
     args = ap.parse_args()
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
