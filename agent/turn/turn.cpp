@@ -80,6 +80,11 @@ void turn::start() {
            "storage fault in " + env_.tool_db->path() + ": " + hist.message());
     return;
   }
+  policies::egress_mode egress_mode = policies::egress_mode::guarded;
+  policies::parse_egress_mode(realm_cfg_->egress, egress_mode);  // the loader checked it
+  egress_ = policies::egress_guard(egress_mode, realm_cfg_->egress_hosts, req_.msg.text);
+  egress_.saw(verdict.owner ? policies::origin::owner : policies::origin::public_sender);
+  if (realm_ == "private" && !hist->empty()) egress_.saw(policies::origin::private_store);
   base_ = build_base_messages(cfg.agent.system_prompt, realm_, *hist, req_.msg.text);
   messages_ = base_;
   if (uv_timer_init(env_.loop, deadline_.get()) == 0) {
@@ -314,19 +319,7 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     }
     auto v = tools::check(*realm_cfg_, *d, &snap_->caps);
     if (v.verdict != policies::tool_verdict::kind::allow) {
-      LOG_INFO("policy", realm_, " ", sender_, ": tool ", tc.name, " refused: ", v.reason);
-      tools::audit_entry denied;
-      denied.realm = realm_;
-      denied.sender = sender_;
-      denied.tool = tc.name;
-      denied.arguments = tc.arguments_json;
-      denied.reason = v.reason;
-      if (!env_.tool_db) {
-        LOG_ERROR("audit", "no audit log for a refused ", tc.name);
-      } else if (auto s = tools::audit::record(*env_.tool_db, denied); !s) {
-        LOG_ERROR("audit", s.message());
-      }
-      tool_finished(i, true, v.reason);
+      refuse_tool(i, tc, v.reason);
       continue;
     }
     simdjson::dom::parser parser;
@@ -335,6 +328,13 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     if (parser.parse(args).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
       tool_finished(i, true, "arguments are not a valid JSON object");
       continue;
+    }
+    if (std::string_view url; tc.name == "http_get" && doc["url"].get(url) == simdjson::SUCCESS) {
+      if (auto e = egress_.check(url); e.verdict != policies::egress_verdict::kind::allow) {
+        refuse_tool(i, tc, e.reason);
+        egress_refusals_.push_back(e.reason);
+        continue;
+      }
     }
     tools::context ctx;
     ctx.loop = env_.loop;
@@ -345,10 +345,28 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     ctx.db = env_.tool_db;
     ctx.http = env_.tool_http;
     ctx.caps = &snap_->caps;
-    tools::run_tool(ctx, *d, args, [this, i](tools::output out) {
+    tools::run_tool(ctx, *d, args, [this, i, name = tc.name](tools::output out) {
+      egress_.saw(policies::origin_of_tool(name, realm_));
       tool_finished(i, out.is_error, std::move(out.text));
     });
   }
+}
+
+// A call policy refused before it ran: a log line, an audit row, an error result.
+void turn::refuse_tool(size_t index, const llm::tool_call& tc, const std::string& reason) {
+  LOG_INFO("policy", realm_, " ", sender_, ": tool ", tc.name, " refused: ", reason);
+  tools::audit_entry denied;
+  denied.realm = realm_;
+  denied.sender = sender_;
+  denied.tool = tc.name;
+  denied.arguments = tc.arguments_json;
+  denied.reason = reason;
+  if (!env_.tool_db) {
+    LOG_ERROR("audit", "no audit log for a refused ", tc.name);
+  } else if (auto s = tools::audit::record(*env_.tool_db, denied); !s) {
+    LOG_ERROR("audit", s.message());
+  }
+  tool_finished(index, true, reason);
 }
 
 void turn::tool_finished(size_t index, bool is_error, std::string text) {
@@ -367,6 +385,9 @@ void turn::answer(std::string text) {
   // The owner hears about the budget warning; the public never sees budget detail.
   if (auto warning = env_.governor->take_warning(); warning && realm_ == "private")
     text += "\n(" + *warning + ")";
+  if (!egress_refusals_.empty() && realm_ == "private")
+    text += "\n(Blocked " + std::to_string(egress_refusals_.size()) +
+            " outbound request(s) in this turn: " + egress_refusals_.front() + ")";
   auto s = env_.history->append(key_, req_.msg.text, text, tool_calls_,
                                 snap_->cfg.agent.history_messages * 2, req_.fresh_session);
   if (!s) LOG_ERROR("turn", s.message());

@@ -20,6 +20,7 @@
 #include "core/config/config.h"
 #include "core/uv_handle.h"
 #include "llm/types.h"
+#include "policies/egress.h"
 
 namespace frugal::agent {
 
@@ -47,6 +48,7 @@ class turn {
   void on_outcome(llm::outcome out);
   void run_tool_calls(const std::vector<llm::tool_call>& calls);
   void tool_finished(size_t index, bool is_error, std::string text);
+  void refuse_tool(size_t index, const llm::tool_call& tc, const std::string& reason);
   void escalate(const std::string& reason);
   void answer(std::string text);
   void finish(turn_status status, std::string text, std::string detail = "");
@@ -74,6 +76,9 @@ class turn {
   bool escalated_ = false;
   bool provider_failed_ = false;
   std::string budget_reason_;  // the governor's last refusal, for the reply
+  // Provenance of the context so far and the ways out it leaves (policies/egress.h).
+  policies::egress_guard egress_;
+  std::vector<std::string> egress_refusals_;  // for the one-line note to the owner
 
   std::unique_ptr<pending_call> call_;
   std::vector<llm::message> tool_results_;

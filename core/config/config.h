@@ -100,6 +100,10 @@ struct realm {
   std::string workspace;                 // default: state_dir/workspaces/<realm>
   std::vector<std::string> shell_allow;  // programs the shell tool may run
   std::vector<std::string> http_hosts;   // http_get host allowlist; empty = any public host
+  // Ways out once untrusted content met private content in a turn (policies/egress.h):
+  // "guarded" (default) | "allowlist" | "open"; egress_hosts stay reachable when narrowed.
+  std::string egress = "guarded";
+  std::vector<std::string> egress_hosts;
   int64_t rate_per_minute = 6;           // per sender; 0 = unlimited
 };
 

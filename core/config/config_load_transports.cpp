@@ -191,6 +191,10 @@ void load_realms(toml_reader r, file& f) {
       if (p.find('/') != std::string::npos)
         sub->fail_at("shell_allow", "\"" + p + "\": give program names, not paths");
     sub->get("http_hosts", re.http_hosts);
+    sub->get("egress", re.egress);
+    if (re.egress != "guarded" && re.egress != "allowlist" && re.egress != "open")
+      sub->fail_at("egress", "\"" + re.egress + "\": use \"guarded\", \"allowlist\" or \"open\"");
+    sub->get("egress_hosts", re.egress_hosts);
     sub->get("rate_per_minute", re.rate_per_minute, 0, 100'000);  // 0 = unlimited
     sub->finish();
   }
