@@ -34,13 +34,13 @@ struct daemon {
     if (stopping) return;
     LOG_DEBUG("daemon", msg.transport, " ", msg.target, " <", msg.from.display, "> ",
               msg.text.size(), " bytes");
-    std::string target = msg.target;
+    transports::inbound to = msg;
     std::string id = msg.id;
     turn_request req;
     req.msg = std::move(msg);
-    rt->handle(std::move(req), [this, t, target, id](turn_result r) {
+    rt->handle(std::move(req), [this, t, to = std::move(to), id](turn_result r) {
       if (!r.detail.empty()) LOG_ERROR("daemon", r.detail);
-      if (!r.text.empty()) t->send(target, r.text);
+      if (!r.text.empty()) t->reply(to, r.text, r.private_realm);
       if (!id.empty()) t->done(id);
       trim_soon();
     });

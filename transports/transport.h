@@ -35,6 +35,14 @@ class transport {
   // until they are answered (Matrix) forgets it now; one that was stopped or killed first
   // answers it after the restart. Default: nothing.
   virtual void done(const std::string& message_id) { (void)message_id; }
+  // Queues the answer to `to` (the message being answered). `private_realm` marks an
+  // answer that may carry private data: a transport that can tell people apart (IRC)
+  // sends a direct one only to the same person that asked, following nick changes and
+  // holding it while that is unknown. Others: send(to.target, text).
+  virtual void reply(const inbound& to, const std::string& text, bool private_realm) {
+    (void)private_realm;
+    send(to.target, text);
+  }
 };
 
 }  // namespace frugal::transports

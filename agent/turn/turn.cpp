@@ -442,7 +442,7 @@ void turn::finish(turn_status status, std::string text, std::string detail) {
   if (deadline_.initialized()) uv_timer_stop(deadline_.get());
   if (busy_retry_.initialized()) uv_timer_stop(busy_retry_.get());
   turn_done done = std::move(done_);
-  if (done) done(turn_result{status, std::move(text), std::move(detail)});
+  if (done) done(turn_result{status, std::move(text), std::move(detail), realm_ == "private"});
 }
 
 }  // namespace frugal::agent

@@ -31,6 +31,7 @@ struct turn_result {
   // For the operator only (`ask` prints it on stderr, the daemon logs it; never sent to a
   // chat): the file and cause of a storage fault.
   std::string detail;
+  bool private_realm = false;  // the turn ran in the private realm (replies are guarded)
 };
 
 using turn_done = std::function<void(turn_result)>;

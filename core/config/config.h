@@ -147,6 +147,7 @@ struct irc_network {
   int64_t reconnect_penalty_ms = 60000;  // at least this after ERROR (K-line, throttle), failed SASL
   int64_t keepalive_ping_ms = 60000;     // our PING after this much silence
   int64_t keepalive_dead_ms = 120000;    // link declared dead after this much silence
+  int64_t private_reply_hold_ms = 600000;  // a private reply waits this long for its person
   int64_t register_timeout_ms = 60000;   // connect + TLS + registration must finish within
 };
 

@@ -105,7 +105,8 @@ void load_irc_network(toml_reader r, const std::string& name, file& f, env_fn en
       {"reconnect_penalty_ms", &n.reconnect_penalty_ms},
       {"keepalive_ping_ms", &n.keepalive_ping_ms},
       {"keepalive_dead_ms", &n.keepalive_dead_ms},
-      {"register_timeout_ms", &n.register_timeout_ms}};
+      {"register_timeout_ms", &n.register_timeout_ms},
+      {"private_reply_hold_ms", &n.private_reply_hold_ms}};
   for (const auto& [key, field] : timings) {
     r.get(key, *field, 10, 86'400'000);
   }

@@ -15,6 +15,7 @@
 #include "transports/irc/inbound.h"
 #include "transports/irc/line_buffer.h"
 #include "transports/irc/registration.h"
+#include "transports/irc/reply_guard.h"
 #include "transports/irc/split.h"
 
 namespace frugal::irc {
@@ -72,10 +73,11 @@ class network final : public transports::transport {
                uv_now(loop)),
         ctcp_(std::string("frugal ") + FRUGAL_VERSION),
         backoff_(static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_min_ms, 1)),
-                 static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_max_ms, 1))) {
+                 static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_max_ms, 1))),
+        guard_({static_cast<uint64_t>(std::max<int64_t>(cfg.private_reply_hold_ms, 10))}) {
     for (const auto* s : {&cfg_.sasl_password, &cfg_.server_password, &cfg_.nickserv_password})
       if (!s->empty()) log::add_secret(*s);
-    for (auto* t : {&reconnect_timer_, &keepalive_timer_, &flood_timer_}) {
+    for (auto* t : {&reconnect_timer_, &keepalive_timer_, &flood_timer_, &guard_timer_}) {
       uv_timer_init(loop_, t->get());
       t->mark_initialized();
       (*t)->data = this;
@@ -97,7 +99,10 @@ class network final : public transports::transport {
   void stop() override {
     if (stopped_ || !started_) return;
     stopped_ = true;
-    for (auto* t : {&reconnect_timer_, &keepalive_timer_, &flood_timer_}) uv_timer_stop(t->get());
+    for (auto* t : {&reconnect_timer_, &keepalive_timer_, &flood_timer_, &guard_timer_})
+      uv_timer_stop(t->get());
+    if (size_t n = guard_.held())
+      LOG_WARN(tag, name_, ": stopping with ", n, " private reply(ies) held, not delivered");
     if (conn_ && conn_->is_open()) {
       write_line("QUIT :" + std::string("frugal ") + FRUGAL_VERSION);
       conn_->close_gracefully();
@@ -119,6 +124,20 @@ class network final : public transports::transport {
       if (!queue_.push("PRIVMSG " + target + " :" + line))
         LOG_WARN(tag, name_, ": outbound queue full, oldest line dropped");
     pump();
+  }
+
+  void reply(const transports::inbound& to, const std::string& text, bool private_realm) override {
+    if (stopped_) return;
+    if (!private_realm || !to.direct) return send(to.target, text);
+    auto nick = guard_.route(to.from.mask, to.from.account, text, accounts_, support(), now());
+    if (nick) {
+      if (!support().equal(*nick, to.target))
+        LOG_INFO(tag, name_, ": ", to.target, " is now ", *nick, "; the reply follows");
+      return send(*nick, text);
+    }
+    LOG_INFO(tag, name_, ": holding a private reply for ", to.target,
+             " until the server confirms who holds that nick");
+    check_guard();
   }
 
  private:
@@ -198,6 +217,14 @@ class network final : public transports::transport {
   void handle(const message& m) {
     if (!reg_) return;
     accounts_.observe(m, support(), reg_->nick());
+    if (!m.prefix.empty() || m.command == "352" || m.command == "354") {
+      std::string who = account_for(m, reg_->has_cap("account-tag"), accounts_, support());
+      for (auto& o : guard_.observe(m, who, accounts_, support(), now())) {
+        LOG_INFO(tag, name_, ": ", o.nick, " confirmed; delivering a held private reply");
+        send(o.nick, o.text);
+        if (!reg_) return;
+      }
+    }
     bool was_registered = reg_->registered();
     auto replies = reg_->feed(m);
     bool registered_now = reg_->registered();
@@ -247,6 +274,30 @@ class network final : public transports::transport {
     auto alive = alive_;
     emit(transports::state::connected, detail);
     if (*alive) pump();
+    if (*alive) check_guard();
+  }
+
+  // Held private replies: drop the expired ones, ask the server about the others, and come
+  // back while any are held.
+  void check_guard() {
+    for (const auto& who : guard_.expire(now()))
+      LOG_WARN(tag, name_, ": dropped held private reply for ", who,
+               ": the sender's identity was not confirmed in time");
+    if (guard_.held() == 0) {
+      uv_timer_stop(guard_timer_.get());
+      return;
+    }
+    if (registered()) {
+      for (auto& line : guard_.queries(support(), now()))
+        queue_.push(std::move(line), flood_queue::priority::front);
+      pump();
+    }
+    uv_timer_start(
+        guard_timer_.get(),
+        [](uv_timer_t* t) noexcept {
+          if (auto* self = static_cast<network*>(t->data)) self->check_guard();
+        },
+        1000, 0);
   }
 
   void on_privmsg(const message& m) {
@@ -264,6 +315,7 @@ class network final : public transports::transport {
         name_, reg_->nick(), &support(), &cfg_.channels, reg_->has_cap("account-tag"), &accounts_};
     if (auto in = to_inbound(m, ctx))
       if (on_message_) {
+        if (in->direct) guard_.note(m.prefix, in->from.account, accounts_, support(), now());
         auto fn = on_message_;
         fn(std::move(*in));
       }
@@ -340,6 +392,7 @@ class network final : public transports::transport {
     last_error_.clear();
     if (reg_ && reg_->registered() && now() - backoff_registered_at_ >= 30000) backoff_.reset();
     reg_.reset();
+    guard_.disconnected();
     LOG_WARN(tag, name_, ": disconnected: ", detail);
     auto alive = alive_;
     emit(transports::state::disconnected, detail);
@@ -375,7 +428,8 @@ class network final : public transports::transport {
   flood_queue queue_;
   ctcp_responder ctcp_;
   backoff backoff_;
-  uv_owned<uv_timer_t> reconnect_timer_, keepalive_timer_, flood_timer_;
+  reply_guard guard_;
+  uv_owned<uv_timer_t> reconnect_timer_, keepalive_timer_, flood_timer_, guard_timer_;
   uint64_t attempt_started_ = 0;
   uint64_t last_rx_ = 0;
   uint64_t backoff_registered_at_ = 0;
