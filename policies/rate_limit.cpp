@@ -40,6 +40,16 @@ std::string sender_key(const core::identity& who) {
   return who.network + ":" + who.account + ":" + who.mask;
 }
 
+std::string person_key(const core::identity& who) {
+  if (who.network != "irc" || !who.account.empty()) return sender_key(who);
+  size_t bang = who.mask.find('!'), at = who.mask.rfind('@');
+  if (bang == std::string::npos || at == std::string::npos || at < bang)
+    return "irc:mask:" + who.mask;
+  return "irc:mask:" + irc_folded(std::string_view(who.mask).substr(0, bang)) +
+         who.mask.substr(bang, at - bang) + "@" +
+         irc_folded(std::string_view(who.mask).substr(at + 1));
+}
+
 rate_limiter::rate_limiter(clock_fn now_ms, size_t max_senders)
     : now_ms_(now_ms ? std::move(now_ms) : clock_fn(steady_ms)),
       max_senders_(std::max<size_t>(max_senders, 1)) {}

@@ -24,6 +24,12 @@ struct rate_verdict {
 // "matrix:<user id>"; "stdin". Also suitable for per-sender budget rows.
 std::string sender_key(const core::identity& who);
 
+// A key for one person's own state (the history of their direct messages): "irc:account:
+// <account>" when logged in, else "irc:mask:<nick!user@host>" (nick and host rfc1459
+// lower-cased); "matrix:<user id>"; "stdin". Never a nick alone, and unlike sender_key
+// never shared by two people behind one host.
+std::string person_key(const core::identity& who);
+
 class rate_limiter {
  public:
   using clock_fn = std::function<int64_t()>;  // monotonic milliseconds

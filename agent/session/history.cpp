@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "policies/rate_limit.h"
+
 namespace frugal::session {
 namespace {
 const std::vector<std::string_view> k_migrations = {
@@ -15,6 +17,11 @@ const std::vector<std::string_view> k_migrations = {
     "CREATE INDEX history_key ON history(realm, transport, target, id);",
 };
 }  // namespace
+
+key key_for(const std::string& realm, const core::inbound& msg) {
+  bool personal = msg.direct && (msg.from.network == "irc" || msg.from.network == "matrix");
+  return {realm, msg.transport, personal ? policies::person_key(msg.from) : msg.target};
+}
 
 result<history> history::open(store::database& db) {
   if (auto s = db.migrate("history", k_migrations); !s) return s.err();

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/inbound.h"
 #include "core/result.h"
 #include "core/store/database.h"
 #include "llm/types.h"
@@ -17,6 +18,12 @@ struct key {
   std::string transport;  // "stdin", "irc.libera", "matrix.main"
   std::string target;     // channel, room, nick; "chat" / "ask" for stdin
 };
+
+// The session key for a message in `realm`: the channel or room it was said in; for a
+// direct message on IRC or Matrix, the sender (policies::person_key: account, else
+// nick!user@host, Matrix user id), never the nick the reply goes to, so another person
+// who later uses that nick does not inherit the conversation. stdin keeps its target.
+key key_for(const std::string& realm, const core::inbound& msg);
 
 class history {
  public:

@@ -71,7 +71,7 @@ void turn::start() {
       return;
     }
   }
-  key_ = {realm_, req_.msg.transport, req_.msg.target};
+  key_ = session::key_for(realm_, req_.msg);
   auto hist = req_.fresh_session ? result<std::vector<llm::message>>(std::vector<llm::message>{})
                                  : env_.history->load(key_, cfg.agent.history_messages);
   if (!hist) {

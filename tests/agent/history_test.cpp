@@ -1,8 +1,8 @@
 // Session history: per-key isolation (a public session never sees private messages),
 // order, trimming, and the tool-use signal for the router.
-#include <catch2/catch.hpp>
-
 #include "agent/session/history.h"
+
+#include <catch2/catch.hpp>
 
 using namespace frugal;
 
@@ -63,4 +63,44 @@ TEST_CASE("append with replace starts the session over in the same transaction")
   CHECK(a->front().content == "digest");
   CHECK(*h->recent_tool_calls(ask, 3) == 0);
   CHECK(h->load(other, 100)->size() == 2);
+}
+
+TEST_CASE("a direct message's session is its sender's, never the nick's (issue 13 item 8)") {
+  auto dm = [](std::string network, std::string account, std::string mask, std::string target) {
+    core::inbound m;
+    m.transport = network == "irc" ? "irc.libera" : "matrix.main";
+    m.from = {network, account, mask, target};
+    m.target = target;
+    m.direct = true;
+    return m;
+  };
+  auto bob1 = dm("irc", "", "bob!b@first.example", "bob");
+  auto bob2 = dm("irc", "", "bob!x@other.example", "bob");
+  auto k1 = session::key_for("public", bob1), k2 = session::key_for("public", bob2);
+  CHECK(k1.target == "irc:mask:bob!b@first.example");
+  CHECK(k1.target != k2.target);
+  // An account is the person wherever they connect from and whatever their nick.
+  CHECK(session::key_for("private", dm("irc", "Alice", "alice!a@h1", "alice")).target ==
+        session::key_for("private", dm("irc", "alice", "al!z@h2", "al")).target);
+  CHECK(session::key_for("public", dm("matrix", "@bob:example.org", "", "!room:x")).target ==
+        "matrix:@bob:example.org");
+  auto chan = bob1;
+  chan.direct = false;
+  chan.target = "#chan";
+  CHECK(session::key_for("public", chan).target == "#chan");
+  core::inbound ask;
+  ask.transport = "stdin";
+  ask.from.network = "stdin";
+  ask.target = "ask";
+  ask.direct = true;
+  CHECK(session::key_for("private", ask).target == "ask");
+
+  auto db = store::database::open_memory();
+  REQUIRE(db.ok());
+  auto h = session::history::open(*db);
+  REQUIRE(h.ok());
+  REQUIRE(h->append(k1, "my address is 1 Elm St", "noted", 0, 100).ok());
+  auto other = h->load(k2, 10);
+  REQUIRE(other.ok());
+  CHECK(other->empty());  // before: both keyed (public, irc.libera, "bob")
 }

@@ -87,3 +87,17 @@ TEST_CASE("sender_key survives nick changes and folds case", "[rate]") {
   CHECK(sender_key(identity{"matrix", "@a:b.org", "", ""}) == "matrix:@a:b.org");
   CHECK(sender_key(identity{"stdin", "", "", ""}) == "stdin");
 }
+
+TEST_CASE("person_key: account, else the whole hostmask; never the nick alone", "[rate]") {
+  using frugal::core::identity;
+  using frugal::policies::person_key;
+  CHECK(person_key(identity{"irc", "Alice", "a!u@h", "a"}) == "irc:account:alice");
+  CHECK(person_key(identity{"irc", "", "Bob!Uid@Host.Example", "Bob"}) ==
+        "irc:mask:bob!Uid@host.example");
+  CHECK(person_key(identity{"irc", "", "bob!b@first.example", "bob"}) !=
+        person_key(identity{"irc", "", "bob!x@other.example", "bob"}));
+  CHECK(person_key(identity{"irc", "", "bob!b@shared.example", "bob"}) !=
+        person_key(identity{"irc", "", "carol!c@shared.example", "carol"}));
+  CHECK(person_key(identity{"matrix", "@a:b.org", "", ""}) == "matrix:@a:b.org");
+  CHECK(person_key(identity{"stdin", "", "", ""}) == "stdin");
+}
