@@ -43,7 +43,9 @@ rate_per_minute = 0
     first = user(irc.port, "bob", user="bobfirst")
     first.nick = "bob"
     c.check(first.wait(lambda: first.has(" 001 "), 10), "the first bob registers")
-    time.sleep(1.0)
+    first.send("JOIN #test")  # only to see the bot arrive
+    c.check(first.wait(lambda: any(l.startswith(":frugalbot!") and " JOIN " in l
+                                   for l in first.lines), 30), "the bot joins #test")
     c.check(dm(first, SECRET, "noted", fake), "the first bob gets an answer", first.lines[-5:])
     first.send("QUIT :bye")
     time.sleep(0.5)
