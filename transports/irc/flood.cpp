@@ -14,19 +14,30 @@ flood_queue::flood_queue(options opt, uint64_t now_ms) : opt_(opt), last_ms_(now
   tokens_ = opt_.burst;
 }
 
-bool flood_queue::push(std::string line, priority p) {
+bool flood_queue::push(std::string line, priority p, std::string* dropped) {
   bool kept_all = true;
   if (size() >= opt_.max_queued) {
     kept_all = false;
     ++dropped_;
+    // The victim is the oldest line of the lowest lane that is not above this line's.
+    std::deque<std::string>* victim = nullptr;
     if (!normal_.empty())
-      normal_.pop_front();
-    else if (p == priority::normal)
+      victim = &normal_;
+    else if (p != priority::normal && !owner_.empty())
+      victim = &owner_;
+    else if (p == priority::front && !front_.empty())
+      victim = &front_;
+    if (!victim) {
+      if (dropped) *dropped = std::move(line);
       return false;
-    else
-      front_.pop_front();
+    }
+    if (dropped) *dropped = std::move(victim->front());
+    victim->pop_front();
   }
-  (p == priority::front ? front_ : normal_).push_back(std::move(line));
+  (p == priority::front   ? front_
+   : p == priority::owner ? owner_
+                          : normal_)
+      .push_back(std::move(line));
   return kept_all;
 }
 
@@ -67,6 +78,7 @@ void flood_queue::refill_full(uint64_t now_ms) {
 
 void flood_queue::clear() {
   front_.clear();
+  owner_.clear();
   normal_.clear();
 }
 

@@ -5,6 +5,8 @@
 // flag stops work in progress, uv handles are freed in their close callbacks.
 #include "transports/irc/transport.h"
 
+#include <unordered_map>
+
 #include "core/log.h"
 #include "core/uv_handle.h"
 #include "transports/irc/accounts.h"
@@ -113,6 +115,12 @@ class network final : public transports::transport {
   }
 
   void send(const std::string& target, const std::string& text) override {
+    send_as(target, text, flood_queue::priority::normal);
+  }
+
+  // Owner replies use the `owner` lane; everyone else shares the bounded normal lane, and
+  // whoever loses a line there is told so (at most once a minute per target).
+  void send_as(const std::string& target, const std::string& text, flood_queue::priority p) {
     if (stopped_) return;
     if (!is_safe_middle(target) || target.find(',') != std::string::npos) {
       LOG_WARN(tag, name_, ": not sending to an invalid target");
@@ -120,20 +128,40 @@ class network final : public transports::transport {
     }
     size_t budget = text_budget(support().linelen, mask_bytes(), "PRIVMSG", target);
     split_options opt{budget, static_cast<size_t>(std::max<int64_t>(cfg_.max_reply_lines, 1))};
-    for (auto& line : split_reply(text, opt))
-      if (!queue_.push("PRIVMSG " + target + " :" + line))
-        LOG_WARN(tag, name_, ": outbound queue full, oldest line dropped");
+    for (auto& line : split_reply(text, opt)) {
+      std::string dropped;
+      if (!queue_.push("PRIVMSG " + target + " :" + line, p, &dropped)) {
+        LOG_WARN(tag, name_, ": outbound queue full, a line was dropped");
+        tell_dropped(dropped);
+      }
+    }
     pump();
+  }
+
+  void tell_dropped(const std::string& line) {
+    size_t sp = line.find(' '), colon = line.find(" :");
+    if (sp == std::string::npos || colon == std::string::npos || colon <= sp) return;
+    std::string target = line.substr(sp + 1, colon - sp - 1);
+    if (!is_safe_middle(target)) return;
+    std::string key = support().fold(target);
+    uint64_t t = now();
+    if (told_.size() > 64) told_.clear();
+    auto it = told_.find(key);
+    if (it != told_.end() && t - it->second < 60000) return;
+    told_[key] = t;
+    queue_.push("NOTICE " + target + " :(busy: part of a reply was dropped)",
+                flood_queue::priority::front);
   }
 
   void reply(const transports::inbound& to, const std::string& text, bool private_realm) override {
     if (stopped_) return;
-    if (!private_realm || !to.direct) return send(to.target, text);
+    if (!private_realm) return send(to.target, text);
+    if (!to.direct) return send_as(to.target, text, flood_queue::priority::owner);
     auto nick = guard_.route(to.from.mask, to.from.account, text, accounts_, support(), now());
     if (nick) {
       if (!support().equal(*nick, to.target))
         LOG_INFO(tag, name_, ": ", to.target, " is now ", *nick, "; the reply follows");
-      return send(*nick, text);
+      return send_as(*nick, text, flood_queue::priority::owner);
     }
     LOG_INFO(tag, name_, ": holding a private reply for ", to.target,
              " until the server confirms who holds that nick");
@@ -221,7 +249,7 @@ class network final : public transports::transport {
       std::string who = account_for(m, reg_->has_cap("account-tag"), accounts_, support());
       for (auto& o : guard_.observe(m, who, accounts_, support(), now())) {
         LOG_INFO(tag, name_, ": ", o.nick, " confirmed; delivering a held private reply");
-        send(o.nick, o.text);
+        send_as(o.nick, o.text, flood_queue::priority::owner);
         if (!reg_) return;
       }
     }
@@ -437,6 +465,7 @@ class network final : public transports::transport {
   bool penalty_ = false;
   std::string last_error_;
   std::string self_mask_;
+  std::unordered_map<std::string, uint64_t> told_;  // target → when told of a dropped line
   bool started_ = false;
   bool stopped_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

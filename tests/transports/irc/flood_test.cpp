@@ -78,3 +78,38 @@ TEST_CASE("backoff: doubles from min to max with bounded jitter") {
   b.reset();
   CHECK(b.next() <= 2500);
 }
+
+TEST_CASE("flood: the owner's reply overtakes a public flood; public drops are reported") {
+  flood_queue q({1.0, 4, 40}, 0);
+  std::vector<std::string> dropped;
+  // A public flood: 60 lines to the channel, more than the queue holds.
+  for (int i = 0; i < 60; ++i) {
+    std::string gone;
+    if (!q.push("PRIVMSG #pub :public " + std::to_string(i), flood_queue::priority::normal, &gone))
+      dropped.push_back(gone);
+  }
+  CHECK(dropped.size() == 20);
+  CHECK(dropped.front() == "PRIVMSG #pub :public 0");  // oldest first
+  (void)q.take(0);                                     // the burst goes out
+  // The owner's three-line answer arrives behind 36 queued public lines.
+  for (int i = 0; i < 3; ++i)
+    CHECK(q.push("PRIVMSG alice :owner " + std::to_string(i), flood_queue::priority::owner));
+  std::vector<std::pair<uint64_t, std::string>> sent;
+  uint64_t t = 0;
+  while (q.size() > 0 && t < 120000) {
+    for (auto& line : q.take(t)) sent.emplace_back(t, line);
+    int64_t wait = q.next_in(t);
+    t += wait > 0 ? static_cast<uint64_t>(wait) : 1;
+  }
+  REQUIRE(sent.size() >= 3);
+  for (int i = 0; i < 3; ++i) CHECK(sent[i].second == "PRIVMSG alice :owner " + std::to_string(i));
+  CHECK(sent[2].first <= 4000);  // before: behind the flood, about 37 s
+  // A full queue of owner lines is never emptied for a public one.
+  flood_queue o({1.0, 4, 2}, 0);
+  CHECK(o.push("PRIVMSG alice :a", flood_queue::priority::owner));
+  CHECK(o.push("PRIVMSG alice :b", flood_queue::priority::owner));
+  std::string gone;
+  CHECK_FALSE(o.push("PRIVMSG #pub :p", flood_queue::priority::normal, &gone));
+  CHECK(gone == "PRIVMSG #pub :p");
+  CHECK(o.take(0) == std::vector<std::string>{"PRIVMSG alice :a", "PRIVMSG alice :b"});
+}
