@@ -31,7 +31,7 @@ class transport {
   // keeps the text queued (bounded) while the link is down.
   virtual void send(const std::string& target, const std::string& text) = 0;
   // The turn for the inbound message with this id (inbound::id, never "") has finished and
-  // its reply, if any, was passed to send(). A transport that keeps received messages
+  // its reply, if any, was passed to send() or reply(). A transport that keeps received messages
   // until they are answered (Matrix) forgets it now; one that was stopped or killed first
   // answers it after the restart. Default: nothing.
   virtual void done(const std::string& message_id) { (void)message_id; }
