@@ -79,7 +79,8 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
   rt->loop_ready_ = true;
   rt->http_ = std::make_unique<http::client>(&rt->loop_);
   rt->tools_http_ = std::make_unique<http::client>(&rt->loop_);
-  auto snap = make_snapshot(std::move(loaded.value()), tools::probe(), rt->provider_maker());
+  auto caps = tools::probe(loaded->sandbox);
+  auto snap = make_snapshot(std::move(loaded.value()), caps, rt->provider_maker());
   if (!snap) {
     err = {2, snap.message()};
     return nullptr;
@@ -221,7 +222,9 @@ status runtime::reload(config::file next) {
   if (auto s = policies::validate_identity_lists(next); !s) return s;
   const config::budget_section budget = next.budget;
   // The old snapshot (and its providers) lives on in the turns that hold it.
-  auto snap = make_snapshot(std::move(next), snap_->caps, provider_maker());
+  // The [sandbox] settings travel in the probe result: probe again (one short clone).
+  auto caps = tools::probe(next.sandbox);
+  auto snap = make_snapshot(std::move(next), caps, provider_maker());
   if (!snap) return snap.err();
   if (auto s = governor_->reconfigure(budget); !s) return s;
   snap_ = std::move(snap.value());

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "tools/system_paths.h"
+
 namespace frugal::tools::landlock {
 namespace {
 
@@ -62,21 +64,6 @@ uint64_t handled_fs(int abi) {
   return r;
 }
 
-const char* const read_only_trees[] = {"/usr",
-                                       "/bin",
-                                       "/sbin",
-                                       "/lib",
-                                       "/lib32",
-                                       "/lib64",
-                                       "/libx32",
-                                       "/etc/ssl",
-                                       "/etc/ca-certificates",
-                                       "/etc/ld.so.conf.d"};
-const char* const read_only_files[] = {"/etc/ld.so.cache",   "/etc/ld.so.conf", "/etc/localtime",
-                                       "/etc/nsswitch.conf", "/etc/hosts",      "/etc/resolv.conf",
-                                       "/etc/gai.conf",      "/etc/host.conf",  "/dev/zero",
-                                       "/dev/urandom",       "/dev/random"};
-
 // Adds a rule for `path`; a missing path is skipped (not every system has /lib32).
 status add_path(int ruleset, const char* path, uint64_t rights, uint64_t handled) {
   unique_fd fd(::open(path, O_PATH | O_CLOEXEC));
@@ -110,11 +97,13 @@ result<unique_fd> build_ruleset(int abi, const std::string& workspace, bool netw
   if (!rs) return fail("landlock: create ruleset (ABI ", abi, "): ", std::strerror(errno));
 
   const uint64_t read_exec = fs_execute | fs_read_file | fs_read_dir;
-  for (const char* p : read_only_trees)
+  for (const char* p : system_paths::read_only_trees)
     if (auto s = add_path(rs.get(), p, read_exec, handled); !s) return s.err();
-  for (const char* p : read_only_files)
+  for (const char* p : system_paths::read_only_files)
     if (auto s = add_path(rs.get(), p, fs_read_file, handled); !s) return s.err();
-  if (auto s = add_path(rs.get(), "/dev/null",
+  for (const char* p : system_paths::devices)
+    if (auto s = add_path(rs.get(), p, fs_read_file, handled); !s) return s.err();
+  if (auto s = add_path(rs.get(), system_paths::dev_null,
                         fs_read_file | fs_write_file | fs_truncate | fs_ioctl_dev, handled);
       !s)
     return s.err();

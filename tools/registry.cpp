@@ -21,8 +21,17 @@ const descriptor* find(std::string_view name) {
 
 policies::tool_verdict check(const config::realm& realm, const descriptor& tool,
                              const sandbox_caps* caps) {
-  return policies::check_tool(realm, tool.traits(), caps ? caps->landlock_abi : 0,
-                              caps ? caps->seccomp : false);
+  auto v = policies::check_tool(realm, tool.traits(), caps ? caps->landlock_abi : 0,
+                                caps ? caps->seccomp : false);
+  // The namespace layer is the sandbox's too: a public tool that needs it is refused when
+  // the config requires namespaces and this host cannot create them (fail closed).
+  std::string missing;
+  if (v.verdict == policies::tool_verdict::kind::allow && realm.name == "public" &&
+      tool.needs_sandbox && !sandbox_complete(caps, &missing))
+    v = {policies::tool_verdict::kind::deny, "tool '" + std::string(tool.name) +
+                                                 "' needs the sandbox (" + missing +
+                                                 "); refused in the public realm"};
+  return v;
 }
 
 std::vector<const descriptor*> offered(const config::realm& realm,

@@ -30,9 +30,9 @@ void run_tool(const context& ctx, const descriptor& d, std::string_view args_jso
   std::string refusal;
   if (!(d.realms & realm_bit(ctx.realm)))
     refusal = log::cat("tool ", d.name, " is not offered to the ", ctx.realm, " realm");
-  else if (d.needs_sandbox && ctx.realm != "private" && !sandbox_complete(ctx.caps))
-    refusal = log::cat("tool ", d.name,
-                       " needs the sandbox (Landlock and seccomp), which this host lacks");
+  else if (std::string missing;
+           d.needs_sandbox && ctx.realm != "private" && !sandbox_complete(ctx.caps, &missing))
+    refusal = log::cat("tool ", d.name, " needs the sandbox, which this host lacks: ", missing);
   if (!refusal.empty()) {
     e.allowed = false;
     e.reason = refusal;
@@ -58,6 +58,11 @@ void run_tool(const context& ctx, const descriptor& d, std::string_view args_jso
     LOG_DEBUG("tools", name, " finished in ", ms, " ms, status ", exit_status);
     done(std::move(out));
   });
+}
+
+std::string over_step_cap(size_t cap) {
+  return log::cat("not run: at most ", cap,
+                  " tool calls run per model response; ask for the rest in the next step");
 }
 
 }  // namespace frugal::tools

@@ -3,6 +3,7 @@
 // writes the audit row, times the call and invokes the tool. The realm's tool allowlist
 // itself is policies/' job and is checked before this is called.
 #pragma once
+#include <string>
 #include <string_view>
 
 #include "tools/tool.h"
@@ -14,5 +15,8 @@ namespace frugal::tools {
 // here or the audit row cannot be written. ctx.db (the audit log) must be set and, like
 // ctx.loop and ctx.http, outlive the call; the strings in ctx are copied.
 void run_tool(const context& ctx, const descriptor& d, std::string_view args_json, done_fn done);
+
+// The result text for a tool call past [sandbox] max_calls_per_step in one model response.
+std::string over_step_cap(size_t cap);
 
 }  // namespace frugal::tools

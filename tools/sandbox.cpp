@@ -15,14 +15,17 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "core/log.h"
 #include "core/uv_handle.h"
 #include "tools/landlock.h"
 #include "tools/sandbox_child.h"
+#include "tools/sandbox_ns.h"
 #include "tools/seccomp_filter.h"
 #include "tools/unique_fd.h"
+#include "tools/workspace_quota.h"
 
 namespace frugal::tools {
 namespace {
@@ -49,8 +52,17 @@ class child_watch {
     char buf[16 * 1024];
   };
 
-  child_watch(uv_loop_t* loop, pid_t pid, int pidfd, size_t cap, spawn_fn done)
-      : loop_(loop), pid_(pid), pidfd_(pidfd), cap_(cap), done_(std::move(done)) {
+  child_watch(uv_loop_t* loop, pid_t pid, int pidfd, const spawn_spec& spec, unique_fd status,
+              spawn_fn done)
+      : loop_(loop),
+        pid_(pid),
+        pidfd_(pidfd),
+        status_(std::move(status)),
+        cap_(spec.max_output_bytes),
+        group_(spec.group),
+        workspace_(spec.workspace),
+        quota_(spec.workspace_quota_bytes),
+        done_(std::move(done)) {
     start_ns_ = uv_hrtime();
     out_.text = &result_.stdout_text;
     err_.text = &result_.stderr_text;
@@ -59,7 +71,7 @@ class child_watch {
   ~child_watch() { active().erase(this); }
 
   // Starts the handles; on failure the child is killed and reaped synchronously.
-  status start(unique_fd out_fd, unique_fd err_fd, int64_t timeout_ms) {
+  status start(unique_fd out_fd, unique_fd err_fd, int64_t timeout_ms, int64_t quota_poll_ms) {
     if (auto s = start_stream(out_, std::move(out_fd)); !s) return abort_start(s);
     if (auto s = start_stream(err_, std::move(err_fd)); !s) return abort_start(s);
     if (int rc = uv_poll_init(loop_, exit_poll_.get(), pidfd_.get()); rc != 0)
@@ -78,8 +90,21 @@ class child_watch {
           if (auto* self = static_cast<child_watch*>(h->data)) self->on_timeout();
         },
         static_cast<uint64_t>(timeout_ms > 0 ? timeout_ms : 1), 0);
+    if (quota_ > 0) {
+      uv_timer_init(loop_, quota_timer_.get());
+      quota_timer_.mark_initialized();
+      quota_timer_->data = this;
+      uv_timer_start(
+          quota_timer_.get(),
+          [](uv_timer_t* h) {
+            if (auto* self = static_cast<child_watch*>(h->data)) self->on_quota_poll();
+          },
+          static_cast<uint64_t>(quota_poll_ms), static_cast<uint64_t>(quota_poll_ms));
+    }
     return status::success();
   }
+
+  const std::string& group() const { return group_; }
 
   void kill_group() const {
     ::kill(-pid_, SIGKILL);  // fails with ESRCH before setsid ran; then the leader alone:
@@ -137,9 +162,15 @@ class child_watch {
     if (exited_) return;
     exited_ = true;
     exit_poll_.close();
+    if (quota_ > 0) uv_timer_stop(quota_timer_.get());
     kill_group();  // the leader is a zombie until reaped, so its group id is not reused
     int ws = 0;
     if (::waitpid(pid_, &ws, 0) == pid_) {
+      // The init wrote the program's status before it exited; without it (killed by the
+      // timer or the quota) the init's own status stands.
+      int program_ws = 0;
+      if (status_ && ::read(status_.get(), &program_ws, sizeof program_ws) == sizeof program_ws)
+        ws = program_ws;
       if (WIFEXITED(ws)) result_.exit_code = WEXITSTATUS(ws);
       if (WIFSIGNALED(ws)) result_.signal = WTERMSIG(ws);
     }
@@ -153,6 +184,16 @@ class child_watch {
         },
         drain_ms, 0);
     maybe_finish();
+  }
+
+  void on_quota_poll() {
+    auto used = quota::usage(workspace_, quota_);
+    if (exited_ || !used || *used <= quota_) return;
+    result_.quota_exceeded = true;
+    LOG_WARN("sandbox", "child ", pid_, " filled its workspace past ", quota_,
+             " bytes; killing its process group");
+    uv_timer_stop(quota_timer_.get());
+    kill_group();
   }
 
   void on_timeout() {
@@ -175,7 +216,11 @@ class child_watch {
   uv_loop_t* loop_;
   pid_t pid_;
   unique_fd pidfd_;
+  unique_fd status_;  // namespaces: the init's report of the program's wait status
   size_t cap_;
+  std::string group_;
+  std::string workspace_;
+  int64_t quota_;
   spawn_fn done_;
   uint64_t start_ns_ = 0;
   bool exited_ = false;
@@ -183,6 +228,7 @@ class child_watch {
   stream out_, err_;
   uv_owned<uv_poll_t> exit_poll_;
   uv_owned<uv_timer_t> timer_;
+  uv_owned<uv_timer_t> quota_timer_;
 };
 
 // Moves `fd` to a number >= 3 (close-on-exec) so the child's dup2 onto 0-2 can't clobber it.
@@ -211,6 +257,12 @@ size_t active_children() {
   return active().size();
 }
 
+size_t active_children(const std::string& group) {
+  size_t n = 0;
+  for (const child_watch* w : active()) n += w->group() == group;
+  return n;
+}
+
 void kill_all_children() {
   for (child_watch* w : active()) w->kill_group();
 }
@@ -225,10 +277,18 @@ status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done) {
     return fail("sandbox: workspace \"", spec.workspace, "\" is not an absolute folder");
   auto path = resolve_program(spec.argv[0]);
   if (!path) return path.err();
+  if (spec.max_children > 0 && active_children() >= spec.max_children)
+    return fail("sandbox: ", active_children(), " tool children are already running (the cap is ",
+                spec.max_children, "); try again when one has finished");
+  if (spec.max_children_per_group > 0 && active_children(spec.group) >= spec.max_children_per_group)
+    return fail("sandbox: ", active_children(spec.group), " tool children of the ", spec.group,
+                " realm are already running (the cap is ", spec.max_children_per_group,
+                "); try again when one has finished");
 
   unique_fd ruleset;
   if (spec.use_landlock) {
     int abi = landlock::abi_version();
+    if (spec.max_landlock_abi > 0 && abi > spec.max_landlock_abi) abi = spec.max_landlock_abi;
     if (abi > 0) {
       auto rs = landlock::build_ruleset(abi, spec.workspace, spec.network);
       if (!rs) return rs.err();
@@ -252,6 +312,21 @@ status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done) {
     } else {
       LOG_WARN("sandbox", "seccomp missing; running ", spec.argv[0], " without it");
     }
+  }
+
+  ns::root_plan root;
+  std::optional<std::pair<unique_fd, unique_fd>> gate;         // the child waits for its id maps
+  std::optional<std::pair<unique_fd, unique_fd>> status_pipe;  // the program's wait status
+  if (spec.use_namespaces) {
+    auto sp = make_pipe();
+    if (!sp) return sp.err();
+    status_pipe = std::move(sp.value());
+    auto planned = ns::plan_root(spec.workspace);
+    if (!planned) return planned.err();
+    root = std::move(planned.value());
+    auto g = make_pipe();
+    if (!g) return g.err();
+    gate = std::move(g.value());
   }
 
   auto out = make_pipe();
@@ -289,12 +364,49 @@ status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done) {
   plan.ruleset_fd = ruleset ? ruleset.get() : -1;
   plan.filter = filter;
   plan.drop_root = ::geteuid() == 0;
-  plan.uid = spec.root_fallback_uid;
-  plan.gid = spec.root_fallback_gid;
+  plan.uid = plan.drop_root ? spec.root_fallback_uid : ::geteuid();
+  plan.gid = plan.drop_root ? spec.root_fallback_gid : ::getegid();
+  if (gate) {
+    plan.namespaces = true;
+    plan.sync_fd = gate->first.get();
+    plan.sync_close_fd = gate->second.get();
+    plan.mounts = root.steps.data();
+    plan.mount_count = root.steps.size();
+    plan.status_fd = status_pipe->second.get();
+  }
 
-  pid_t pid = ::fork();
+  pid_t pid = -1;
+  if (gate) {
+    // A raw clone() behaves like fork() with new namespaces; the child uses raw syscalls only.
+    pid = static_cast<pid_t>(::syscall(SYS_clone, ns::clone_flags(spec.network) | SIGCHLD, nullptr,
+                                       nullptr, nullptr, nullptr));
+    if (pid < 0 && spec.fail_closed)
+      return fail("sandbox: cannot create namespaces (", std::strerror(errno),
+                  "); refusing to run ", spec.argv[0], " without them");
+    if (pid < 0) {
+      LOG_WARN("sandbox", "namespaces unavailable (", std::strerror(errno), "); running ",
+               spec.argv[0], " without them");
+      plan.namespaces = false;
+      gate.reset();
+      status_pipe.reset();
+    }
+  }
+  if (!gate) pid = ::fork();
   if (pid < 0) return fail("sandbox: fork: ", std::strerror(errno));
   if (pid == 0) run_child(plan);
+  if (gate) {
+    gate->first.reset();
+    status maps = ns::write_id_maps(pid, plan.uid, plan.gid);
+    if (maps && ::write(gate->second.get(), "1", 1) != 1)
+      maps = fail("sandbox: release child: ", std::strerror(errno));
+    gate->second.reset();
+    if (!maps) {
+      ::kill(pid, SIGKILL);
+      int ws = 0;
+      ::waitpid(pid, &ws, 0);
+      return maps;
+    }
+  }
 
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) {
@@ -306,8 +418,15 @@ status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done) {
   }
   out->second.reset();
   err->second.reset();
-  auto* watch = new child_watch(loop, pid, pidfd, spec.max_output_bytes, std::move(done));
-  status s = watch->start(std::move(out->first), std::move(err->first), spec.timeout_ms);
+  unique_fd status_read;
+  if (status_pipe) {
+    status_pipe->second.reset();
+    status_read = std::move(status_pipe->first);
+    ::fcntl(status_read.get(), F_SETFL, O_NONBLOCK);
+  }
+  auto* watch = new child_watch(loop, pid, pidfd, spec, std::move(status_read), std::move(done));
+  status s = watch->start(std::move(out->first), std::move(err->first), spec.timeout_ms,
+                          spec.quota_poll_ms > 0 ? spec.quota_poll_ms : 20);
   if (!s) delete watch;
   return s;
 }

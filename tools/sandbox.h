@@ -11,22 +11,31 @@
 #include <string>
 #include <vector>
 
+#include "core/config/config.h"
 #include "core/result.h"
 
 namespace frugal::tools {
 
 struct sandbox_caps {
-  int landlock_abi = 0;  // 0 = Landlock unavailable
-  bool seccomp = false;  // seccomp filters can be installed
-  bool user_namespaces = false;
+  int kernel_landlock_abi = 0;    // 0 = Landlock unavailable
+  int landlock_abi = 0;           // what children get: the kernel's, capped by max_landlock_abi
+  int max_landlock_abi = 0;       // the configured cap, 0 = none
+  bool seccomp = false;           // seccomp filters can be installed
+  bool user_namespaces = false;   // a child could be cloned into new namespaces
+  bool namespaces_wanted = true;  // the config requires the namespace layer
+  std::string namespace_error;    // why user_namespaces is false
+  size_t max_children = 0;        // [sandbox] caps on concurrent tool children, 0 = none
+  size_t max_children_per_realm = 0;
   std::string notes;  // one line per finding, for `frugal doctor`
 };
 
-// Asks the running kernel. Cheap (a few syscalls and /proc reads); call once at start.
-sandbox_caps probe();
+// Asks the running kernel (a few syscalls and one short-lived cloned child) and records the
+// [sandbox] settings tools apply to their children; call once at start.
+sandbox_caps probe(const config::sandbox_section& settings = {});
 
-// True when `caps` has both layers a public tool needs (Landlock and seccomp).
-bool sandbox_complete(const sandbox_caps* caps);
+// True when `caps` has every layer a public tool needs: Landlock, seccomp and, unless the
+// config turned them off, the namespaces. Otherwise `why` (when given) says what is missing.
+bool sandbox_complete(const sandbox_caps* caps, std::string* why = nullptr);
 
 struct spawn_spec {
   // argv[0] is a bare program name resolved against the fixed PATH
@@ -47,7 +56,23 @@ struct spawn_spec {
   // for benchmarks and tests that prove what the layer does.
   bool use_landlock = true;
   bool use_seccomp = true;
+  // New user, PID, mount, IPC, UTS (and network unless `network`) namespaces with a
+  // private root: the system folders read-only, the workspace the only writable tree.
+  bool use_namespaces = true;
+  // Use at most this Landlock ABI (0 = the kernel's own): lets tests and CI prove what an
+  // older kernel (Debian 12: 2, Ubuntu 24.04: 4) still confines.
+  int max_landlock_abi = 0;
   bool fail_closed = true;
+  // Disk: when > 0, the workspace is re-measured every quota_poll_ms while the child runs
+  // and the child's process group is killed once it holds more than this many bytes. The
+  // caller also lowers file_size_bytes to what is left, so one file cannot pass it.
+  int64_t workspace_quota_bytes = 0;
+  int64_t quota_poll_ms = 20;
+  // Processes: spawn() refuses (an error, no child) while max_children children are running
+  // in total, or max_children_per_group with the same `group` (the realm). 0 = no cap.
+  std::string group;
+  size_t max_children = 0;
+  size_t max_children_per_group = 0;
   // When the daemon runs as root, the child switches to this uid/gid (nobody) before exec,
   // so RLIMIT_NPROC applies (the kernel exempts uid 0) and no capability survives.
   uint32_t root_fallback_uid = 65534;
@@ -59,6 +84,7 @@ struct spawn_result {
   int signal = 0;      // the terminating signal, 0 when it exited
   bool timed_out = false;
   bool output_truncated = false;  // stdout or stderr passed max_output_bytes
+  bool quota_exceeded = false;    // killed because the workspace passed its quota
   std::string stdout_text;
   std::string stderr_text;
   int64_t duration_ms = 0;
@@ -72,8 +98,9 @@ using spawn_fn = std::function<void(spawn_result)>;
 // exit). `loop` must outlive the child.
 status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done);
 
-// Children started by spawn() and not yet reported.
+// Children started by spawn() and not yet reported (with `group`: of that group only).
 size_t active_children();
+size_t active_children(const std::string& group);
 // Sends SIGKILL to every running child's process group (shutdown); their `done` callbacks
 // still run from the loop.
 void kill_all_children();

@@ -5,9 +5,23 @@
 #include <linux/filter.h>
 #include <sys/resource.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace frugal::tools {
+
+// One step of building the child's private root (planned by sandbox_ns.cpp). `path` is
+// absolute and already prefixed with the staging folder the root is built in.
+struct mount_step {
+  enum class kind : uint8_t { dir, bind_dir, bind_file, symlink };
+  kind what = kind::dir;
+  const char* path = nullptr;
+  const char* source = nullptr;     // bind: the host path; symlink: the link's target
+  bool writable = false;            // bind: leave it writable (the workspace, /dev nodes)
+  unsigned long remount_flags = 0;  // bind read-only: flags the source mount has (locked)
+};
+
+inline constexpr size_t max_mount_steps = 96;
 
 struct child_plan {
   const char* path = nullptr;  // absolute program path
@@ -26,6 +40,19 @@ struct child_plan {
   int ruleset_fd = -1;  // Landlock ruleset, -1 = none
   const sock_fprog* filter = nullptr;  // seccomp program, nullptr = none
   bool drop_root = false;              // switch to uid/gid below (the parent runs as root)
+  // Namespace layer: the child was cloned into new namespaces; it waits for one byte on
+  // sync_fd (the parent wrote its id maps), builds its root from `mounts` on a tmpfs at
+  // `staging`, pivots into it and drops the old root.
+  bool namespaces = false;
+  int sync_fd = -1;  // read end; the write end is sync_close_fd, closed in the child
+  int sync_close_fd = -1;
+  const mount_step* mounts = nullptr;
+  size_t mount_count = 0;
+  const char* staging = "/tmp";
+  // With namespaces the child stays as the namespace's init (pid 1): it forks the program,
+  // reaps everything, writes the program's wait status (4 bytes) to status_fd and exits.
+  // The program itself is not pid 1, so signals (SIGXFSZ, SIGPIPE) act on it as usual.
+  int status_fd = -1;
   uint32_t uid = 0;
   uint32_t gid = 0;
 };

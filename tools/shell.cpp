@@ -1,8 +1,10 @@
 // shell: runs one program from the realm's allowlist with an argv the model supplies,
-// inside the sandbox (workspace read-write, no network, 10 s, rlimits). Despite the name
-// there is no shell: arguments go to execve untouched, so "$(...)", ";" and globs are
-// plain text. Shells, interpreters and program launchers are refused even when listed,
-// because each would turn one allowed name into "run anything".
+// inside the sandbox (namespaces, Landlock, seccomp, rlimits; workspace the only writable
+// tree, no network, 10 s). Arguments go to execve untouched, so "$(...)", ";" and globs are
+// plain text. Shells and interpreters are refused even when listed; programs that launch
+// others (find -exec, sort --compress-program, env, ...) only where the realm opts in. An
+// allowed program can still do anything its options allow: the kernel sandbox is the line.
+#include <signal.h>
 #include <stdlib.h>
 
 #include <climits>
@@ -13,8 +15,10 @@
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "tools/all_tools.h"
+#include "tools/launchers.h"
 #include "tools/sandbox.h"
 #include "tools/tool_args.h"
+#include "tools/workspace_quota.h"
 
 namespace frugal::tools {
 namespace {
@@ -22,86 +26,13 @@ namespace {
 constexpr size_t max_args = 64;
 constexpr size_t max_arg_bytes = 4096;
 
-// Exact names that execute other programs or code given as data.
-const char* const refused_names[] = {"sh",
-                                     "bash",
-                                     "dash",
-                                     "zsh",
-                                     "ksh",
-                                     "mksh",
-                                     "pdksh",
-                                     "csh",
-                                     "tcsh",
-                                     "fish",
-                                     "ash",
-                                     "rbash",
-                                     "busybox",
-                                     "env",
-                                     "xargs",
-                                     "nice",
-                                     "nohup",
-                                     "timeout",
-                                     "stdbuf",
-                                     "setsid",
-                                     "chroot",
-                                     "sudo",
-                                     "su",
-                                     "doas",
-                                     "runuser",
-                                     "setpriv",
-                                     "unshare",
-                                     "nsenter",
-                                     "strace",
-                                     "ltrace",
-                                     "gdb",
-                                     "script",
-                                     "expect",
-                                     "flock",
-                                     "chrt",
-                                     "taskset",
-                                     "ionice",
-                                     "watch",
-                                     "awk",
-                                     "gawk",
-                                     "mawk",
-                                     "nawk",
-                                     "make",
-                                     "find",
-                                     "parallel",
-                                     "ssh",
-                                     "scp",
-                                     "sftp",
-                                     "node",
-                                     "nodejs",
-                                     "deno",
-                                     "bun",
-                                     "tclsh",
-                                     "wish",
-                                     "guile",
-                                     "ruby",
-                                     "irb",
-                                     "erl",
-                                     "escript",
-                                     "julia",
-                                     "R",
-                                     "Rscript",
-                                     "osascript",
-                                     "git",
-                                     "vi",
-                                     "vim",
-                                     "nvim",
-                                     "ex",
-                                     "ed",
-                                     "emacs",
-                                     "less",
-                                     "more",
-                                     "man",
-                                     "crontab",
-                                     "at",
-                                     "batch",
-                                     "systemd-run",
-                                     "dbus-send",
-                                     "start-stop-daemon"};
+// Shells and interpreters: each turns one allowed name into "run any code", so they are
+// refused even when listed and even with shell_launchers. Programs that launch others
+// through options are tools/launchers.h's job.
+const char* const refused_names[] = {
+    "sh",  "bash",  "dash",    "zsh",    "ksh",  "mksh",    "pdksh",     "csh",    "tcsh",   "fish",
+    "ash", "rbash", "node",    "nodejs", "deno", "bun",     "tclsh",     "wish",   "guile",  "ruby",
+    "irb", "erl",   "escript", "julia",  "R",    "Rscript", "osascript", "jshell", "busybox"};
 // Prefixes for versioned interpreters (python3.11, perl5.36, php8.2, lua5.4, pypy3, ...).
 const char* const refused_prefixes[] = {"python", "pypy", "perl", "php",    "lua",  "ruby",
                                         "tcl",    "node", "java", "jshell", "pwsh", "gdb"};
@@ -129,8 +60,10 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Checks the program and returns its absolute path, or why it is refused.
-result<std::string> allowed_program(const context& ctx, const std::string& program) {
+// Checks the program and returns its absolute path and its resolved name, or why it is
+// refused.
+result<std::pair<std::string, std::string>> allowed_program(const context& ctx,
+                                                            const std::string& program) {
   if (!bare_name(program))
     return fail("shell: \"", program, "\" must be a bare program name (no path, no spaces)");
   if (refused(program))
@@ -146,7 +79,7 @@ result<std::string> allowed_program(const context& ctx, const std::string& progr
   std::unique_ptr<char, decltype(&::free)> real(::realpath(path->c_str(), nullptr), ::free);
   if (!real || refused(base_name(real.get())))
     return fail("shell: \"", program, "\" resolves to a shell or interpreter; refused");
-  return path.value();  // argv[0] keeps the listed name: multi-call programs look at it
+  return std::pair{path.value(), base_name(real.get())};
 }
 
 std::string report(const spawn_result& r) {
@@ -177,16 +110,41 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
           log::cat("shell: arguments must be under ", max_arg_bytes, " bytes and free of NUL")));
   auto path = allowed_program(ctx, program);
   if (!path) return done(tool_error(path.message()));
+  if (!ctx.realm_cfg || !ctx.realm_cfg->shell_launchers) {
+    auto screened = launchers::screen(program, path->second, argv);
+    if (!screened) return done(tool_error(screened.message()));
+    argv = std::move(screened.value());
+  }
 
   spawn_spec spec;
-  spec.argv.push_back(*path);
+  spec.argv.push_back(path->first);
   spec.argv.insert(spec.argv.end(), argv.begin(), argv.end());
   spec.workspace = ctx.workspace;
   spec.network = false;
   spec.timeout_ms = 10'000;
   spec.fail_closed = ctx.realm != "private";
-  status s = spawn(ctx.loop, spec, [done](spawn_result r) {
+  if (ctx.caps) {
+    spec.max_landlock_abi = ctx.caps->max_landlock_abi;
+    spec.use_namespaces = ctx.caps->namespaces_wanted;
+    spec.max_children = ctx.caps->max_children;
+    spec.max_children_per_group = ctx.caps->max_children_per_realm;
+  }
+  spec.group = ctx.realm;
+  // Disk: a file may grow only into what is left of the quota, and the sandbox kills the
+  // child once the workspace as a whole passes it.
+  if (ctx.realm_cfg && ctx.realm_cfg->workspace_quota_mb > 0) {
+    const int64_t quota = quota::bytes(ctx.realm_cfg->workspace_quota_mb);
+    auto used = quota::usage(ctx.workspace, quota);
+    if (!used) return done(tool_error("shell: " + used.message()));
+    const int64_t left = *used < quota ? quota - *used : 0;
+    if (left < spec.file_size_bytes) spec.file_size_bytes = left;
+    spec.workspace_quota_bytes = quota;
+  }
+  status s = spawn(ctx.loop, spec, [done, quota = spec.workspace_quota_bytes](spawn_result r) {
     output out = tool_ok(report(r));
+    if (r.quota_exceeded || r.signal == SIGXFSZ)
+      out.text += log::cat("[stopped: the workspace may hold at most ", quota / (1024 * 1024),
+                           " MB; remove files to make room]\n");
     out.is_error = r.timed_out || r.signal != 0 || r.exit_code != 0;
     out.exit_status = r.signal ? 128 + r.signal : r.exit_code;
     done(std::move(out));

@@ -13,6 +13,7 @@
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 #include "tools/workspace_path.h"
+#include "tools/workspace_quota.h"
 
 namespace frugal::tools {
 namespace {
@@ -30,6 +31,16 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
   if (content.size() > max_write_bytes)
     return done(tool_error(log::cat("write_file: content is ", content.size(),
                                     " bytes; the limit is ", max_write_bytes)));
+  if (ctx.realm_cfg && ctx.realm_cfg->workspace_quota_mb > 0) {
+    // Conservative: the old content of a replaced file is not subtracted.
+    const int64_t quota = quota::bytes(ctx.realm_cfg->workspace_quota_mb);
+    auto used = quota::usage(ctx.workspace, quota);
+    if (!used) return done(tool_error("write_file: " + used.message()));
+    if (*used + static_cast<int64_t>(content.size()) > quota)
+      return done(
+          tool_error(log::cat("write_file: the workspace may hold at most ", quota / (1024 * 1024),
+                              " MB and ", *used, " bytes are used; remove files to make room")));
+  }
   auto ws = open_workspace(ctx.workspace);
   if (!ws) return done(tool_error(ws.message()));
   auto fd = open_beneath(ws->get(), path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, 0644);

@@ -177,12 +177,25 @@ int exec(const global_options& g) {
   }
   const auto& caps = rt->caps();
   rows.push_back({"sandbox: landlock", caps.landlock_abi > 0 ? "ok" : "warn",
-                  caps.landlock_abi > 0 ? "ABI " + std::to_string(caps.landlock_abi)
-                                        : "missing: sandboxed tools refused in public realm"});
+                  caps.landlock_abi > 0
+                      ? "ABI " + std::to_string(caps.landlock_abi) +
+                            (caps.landlock_abi < caps.kernel_landlock_abi
+                                 ? " (capped by max_landlock_abi; kernel has " +
+                                       std::to_string(caps.kernel_landlock_abi) + ")"
+                                 : "")
+                      : "missing: sandboxed tools refused in public realm"});
   rows.push_back({"sandbox: seccomp", caps.seccomp ? "ok" : "warn",
                   caps.seccomp ? "filters available" : "missing: public sandboxed tools refused"});
-  rows.push_back({"sandbox: user namespaces", caps.user_namespaces ? "ok" : "warn",
-                  caps.user_namespaces ? "available" : "not available (not required)"});
+  rows.push_back({"sandbox: namespaces",
+                  !caps.namespaces_wanted ? "warn"
+                  : caps.user_namespaces  ? "ok"
+                                          : "warn",
+                  !caps.namespaces_wanted ? "off in [sandbox]: children share the daemon's "
+                                            "pids, mounts and uid"
+                  : caps.user_namespaces  ? "user, PID, mount, IPC, UTS, network per child"
+                                          : "unavailable: " + caps.namespace_error +
+                                               "; public sandboxed tools refused"});
+  rows.push_back({"sandbox: rlimits", "ok", "CPU, memory, file size, processes, open files"});
   for (const auto& [name, realm] : cfg.realms) {
     std::string list;
     for (const auto* d : tools::offered(realm, tools::registry(), &caps))

@@ -310,8 +310,13 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     slot.tool_call_id = calls[i].id;
     slot.tool_name = calls[i].name;
   }
+  const auto cap = static_cast<size_t>(snap_->cfg.sandbox.max_calls_per_step);
   for (size_t i = 0; i < calls.size() && !finished_; ++i) {
     const auto& tc = calls[i];
+    if (i >= cap) {  // [sandbox] max_calls_per_step: the excess gets an error, not a process
+      tool_finished(i, true, tools::over_step_cap(cap));
+      continue;
+    }
     const tools::descriptor* d = snap_->tool(tc.name);
     if (!d || tc.name == escalate_tool_name) {
       tool_finished(i, true, "unknown tool \"" + tc.name + "\"");

@@ -91,6 +91,16 @@ struct budget_section {
   int64_t per_message_overhead_tokens = 8;
 };
 
+// [sandbox]: the layers every tool child gets and the caps on how many run. Ranges are
+// checked at load time (config_load.cpp).
+struct sandbox_section {
+  int64_t max_landlock_abi = 0;        // 0 = the kernel's own; 1..7 = use at most this ABI
+  bool namespaces = true;              // user+PID+mount+IPC(+net) namespaces; required when true
+  int64_t max_calls_per_step = 8;      // tool calls run from one model response (1..64)
+  int64_t max_children = 4;            // concurrent tool children in total (1..64)
+  int64_t max_children_per_realm = 2;  // concurrent tool children per realm (1..64)
+};
+
 struct realm {
   std::string name;                      // "private" | "public"
   std::vector<std::string> owners;       // identity patterns (see policies/identity_match.h)
@@ -105,6 +115,10 @@ struct realm {
   std::string egress = "guarded";
   std::vector<std::string> egress_hosts;
   int64_t rate_per_minute = 6;           // per sender; 0 = unlimited
+  // Programs on shell_allow that can launch other programs (find -exec, sort
+  // --compress-program, env, git, ...) run only with this; see tools/launchers.h.
+  bool shell_launchers = false;
+  int64_t workspace_quota_mb = 0;  // 0 = default: 16 (public), 1024 (private)
 };
 
 struct irc_channel {
@@ -176,6 +190,7 @@ struct file {
   std::map<std::string, tier> tiers;
   router_section router;
   budget_section budget;
+  sandbox_section sandbox;
   std::map<std::string, realm> realms;  // always has "private" and "public"
   std::vector<irc_network> irc;
   std::vector<matrix_account> matrix;

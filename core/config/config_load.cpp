@@ -184,6 +184,22 @@ void load_router(toml_reader r, file& f) {
   r.finish();
 }
 
+void load_sandbox(toml_reader r, file& f) {
+  auto& s = f.sandbox;
+  r.get("max_landlock_abi", s.max_landlock_abi);
+  if (s.max_landlock_abi < 0 || s.max_landlock_abi > 64)
+    r.fail_at("max_landlock_abi", "must be 0 (the kernel's) or an ABI version from 1");
+  r.get("namespaces", s.namespaces);
+  auto count = [&r](const char* key, int64_t& v) {
+    r.get(key, v);
+    if (v < 1 || v > 64) r.fail_at(key, "must be between 1 and 64");
+  };
+  count("max_calls_per_step", s.max_calls_per_step);
+  count("max_children", s.max_children);
+  count("max_children_per_realm", s.max_children_per_realm);
+  r.finish();
+}
+
 void load_budget(toml_reader r, file& f) {
   auto& b = f.budget;
   r.require("daily_usd");
@@ -229,6 +245,7 @@ void load_top(toml_reader& root, file& f, env_fn env, const std::string& base_di
     if (f.tiers.empty()) t->fail_at(nullptr, "define at least one tier, e.g. chat = [\"model\"]");
   }
   if (auto r = root.table("router")) load_router(*r, f);
+  if (auto s = root.table("sandbox")) load_sandbox(*s, f);
   root.require("budget");
   if (auto b = root.table("budget")) load_budget(*b, f);
   detail::default_realms(f);
@@ -242,6 +259,7 @@ void load_top(toml_reader& root, file& f, env_fn env, const std::string& base_di
   for (auto& [name, realm] : f.realms) {
     if (realm.workspace.empty()) realm.workspace = f.agent.state_dir + "/workspaces/" + name;
     realm.workspace = absolute_from(base_dir, realm.workspace);
+    if (realm.workspace_quota_mb == 0) realm.workspace_quota_mb = name == "public" ? 16 : 1024;
     for (const auto& tier : realm.tiers)
       if (!f.tiers.count(tier))
         throw config_error(f.path + ": realms." + name + ".tiers: no tier named \"" + tier + "\"");

@@ -191,6 +191,10 @@ void load_realms(toml_reader r, file& f) {
     for (const auto& p : re.shell_allow)
       if (p.find('/') != std::string::npos)
         sub->fail_at("shell_allow", "\"" + p + "\": give program names, not paths");
+    sub->get("shell_launchers", re.shell_launchers);
+    sub->get("workspace_quota_mb", re.workspace_quota_mb);
+    if (re.workspace_quota_mb < 0 || re.workspace_quota_mb > 1048576)
+      sub->fail_at("workspace_quota_mb", "must be between 1 and 1048576 (0 = the default)");
     sub->get("http_hosts", re.http_hosts);
     sub->get("egress", re.egress);
     if (re.egress != "guarded" && re.egress != "allowlist" && re.egress != "open")

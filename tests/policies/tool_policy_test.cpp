@@ -1,9 +1,8 @@
-// Tests for policies/tool_policy and its use in tools/registry.cpp: realm lists, descriptor realm masks, and the public
-// realm failing closed without a sandbox.
+// Tests for policies/tool_policy and its use in tools/registry.cpp: realm lists, descriptor realm
+// masks, and the public realm failing closed without a sandbox.
 #include "policies/tool_policy.h"
 
 #include <catch2/catch.hpp>
-
 #include <list>
 
 #include "tools/sandbox.h"
@@ -33,6 +32,7 @@ const tools::sandbox_caps* caps(int landlock_abi, bool seccomp) {
   tools::sandbox_caps c;
   c.landlock_abi = landlock_abi;
   c.seccomp = seccomp;
+  c.user_namespaces = true;
   return &kept.emplace_back(c);
 }
 }  // namespace
@@ -77,21 +77,35 @@ TEST_CASE("tools::offered offers exactly the allowed tools, in registry order", 
   REQUIRE(offered.size() == 2);
   CHECK(offered[0] == &clock_tool);
   CHECK(offered[1] == &shell_tool);
-  CHECK(frugal::tools::offered(pub, all, caps(0, true)) == std::vector<const tools::descriptor*>{&clock_tool});
-  CHECK(frugal::tools::offered(realm("private", {"memory_recall", "shell", "clock"}), all, caps(0, false)).size() ==
-        3);
+  CHECK(frugal::tools::offered(pub, all, caps(0, true)) ==
+        std::vector<const tools::descriptor*>{&clock_tool});
+  CHECK(frugal::tools::offered(realm("private", {"memory_recall", "shell", "clock"}), all,
+                               caps(0, false))
+            .size() == 3);
   CHECK(frugal::tools::offered(realm("public", {}), all, caps(2, true)).empty());
 }
 
-TEST_CASE("tools::check and tools::offered read the probe, and null means no sandbox", "[tool_policy]") {
+TEST_CASE("tools::check and tools::offered read the probe, and null means no sandbox",
+          "[tool_policy]") {
   auto pub = realm("public", {"clock", "shell"});
   tools::sandbox_caps full;
   full.landlock_abi = 3;
   full.seccomp = true;
+  full.user_namespaces = true;
   tools::sandbox_caps no_seccomp = full;
   no_seccomp.seccomp = false;
+  tools::sandbox_caps no_namespaces = full;  // required by default, missing on this host
+  no_namespaces.user_namespaces = false;
+  no_namespaces.namespace_error = "clone: Operation not permitted";
+  tools::sandbox_caps namespaces_off = no_namespaces;  // [sandbox] namespaces = false
+  namespaces_off.namespaces_wanted = false;
   CHECK(frugal::tools::check(pub, shell_tool, &full).verdict == kind::allow);
   CHECK(frugal::tools::check(pub, shell_tool, &no_seccomp).verdict == kind::deny);
+  auto v = frugal::tools::check(pub, shell_tool, &no_namespaces);
+  CHECK(v.verdict == kind::deny);
+  CHECK(v.reason.find("namespaces are unavailable (clone: Operation not permitted)") !=
+        std::string::npos);
+  CHECK(frugal::tools::check(pub, shell_tool, &namespaces_off).verdict == kind::allow);
   CHECK(frugal::tools::check(pub, shell_tool, nullptr).verdict == kind::deny);
   CHECK(frugal::tools::check(pub, clock_tool, nullptr).verdict == kind::allow);
   const std::vector<const tools::descriptor*> all = {&clock_tool, &shell_tool};

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -80,14 +81,20 @@ TEST_CASE("a child runs with argv only, an empty environment and the workspace a
 TEST_CASE("Landlock, not file permissions, keeps a child out of the private workspace",
           "[tools][sandbox][canary]") {
   tree t;
-  auto r = run_child(in(t.pub, {"cat", "../private/secret.txt"}));
+  // The namespace layer would hide these paths altogether; this test proves Landlock alone.
+  auto bare = [&](std::vector<std::string> argv) {
+    auto s = in(t.pub, std::move(argv));
+    s.use_namespaces = false;
+    return s;
+  };
+  auto r = run_child(bare({"cat", "../private/secret.txt"}));
   CHECK(r.exit_code != 0);
   CHECK(r.stderr_text.find("Permission denied") != std::string::npos);
   CHECK(no_canary(r));
 
   for (const std::string& target : {t.outside, std::string("/etc/passwd"),
                                     std::string("/proc/self/environ"), t.priv + "/secret.txt"}) {
-    auto x = run_child(in(t.pub, {"cat", target}));
+    auto x = run_child(bare({"cat", target}));
     INFO(target << ": " << x.stderr_text);
     CHECK(x.exit_code != 0);
     CHECK(x.stderr_text.find("Permission denied") != std::string::npos);
@@ -95,7 +102,7 @@ TEST_CASE("Landlock, not file permissions, keeps a child out of the private work
   }
 
   // The control: the same read without Landlock succeeds, so it was the kernel rule above.
-  auto control = in(t.pub, {"cat", "../private/secret.txt"});
+  auto control = bare({"cat", "../private/secret.txt"});
   control.use_landlock = false;
   auto c = run_child(control);
   CHECK(c.exit_code == 0);
@@ -243,4 +250,164 @@ TEST_CASE("kill_all_children stops every running child", "[tools][sandbox]") {
   uv_run(&loop, UV_RUN_DEFAULT);
   REQUIRE(uv_loop_close(&loop) == 0);
   CHECK(reported == 2);
+}
+
+namespace {
+
+// The uid a sandboxed child runs as outside its namespace: 65534 when the tests run as root
+// (CI), else the test's own uid. Files and processes owned by this uid are what a child
+// could reach without the namespace layer: the daemon's state dir, database and pid.
+uid_t child_uid() {
+  return ::geteuid() == 0 ? 65534 : ::geteuid();
+}
+
+// A process of the child's uid outside the sandbox, standing in for the daemon.
+struct victim {
+  pid_t pid = -1;
+  victim() {
+    pid = ::fork();
+    if (pid == 0) {
+      if (::geteuid() == 0 &&
+          (::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0))
+        ::_exit(1);
+      for (;;) ::pause();
+    }
+    ::usleep(50'000);  // let it switch uid before anyone signals it
+  }
+  bool alive() const {
+    int ws = 0;
+    return ::waitpid(pid, &ws, WNOHANG) == 0;
+  }
+  ~victim() {
+    ::kill(pid, SIGKILL);
+    int ws = 0;
+    ::waitpid(pid, &ws, 0);
+  }
+};
+
+struct attack_result {
+  mode_t state_mode, db_mode;
+  std::string db_text;
+  time_t db_mtime;
+  bool victim_alive;
+};
+
+// Runs the attacks of issue 13 item 3 against a "state dir" owned by the child's uid
+// outside the workspace, with the given Landlock cap and namespace layer.
+attack_result attack(int abi_cap, bool namespaces, bool kill_all) {
+  tree t;
+  const std::string state = t.root + "/state";
+  const std::string db = state + "/frugal.db";
+  REQUIRE(::mkdir(state.c_str(), 0700) == 0);
+  write_text(db, "ledger rows\n", 0600);
+  REQUIRE(::chown(state.c_str(), child_uid(), child_uid()) == 0);
+  REQUIRE(::chown(db.c_str(), child_uid(), child_uid()) == 0);
+  REQUIRE(::chmod(t.root.c_str(), 0711) == 0);
+  victim v;
+  auto run = [&](std::vector<std::string> argv) {
+    auto s = in(t.pub, std::move(argv));
+    s.max_landlock_abi = abi_cap;
+    s.use_namespaces = namespaces;
+    auto r = run_child(s);
+    INFO(r.stderr_text);
+    CHECK(r.stderr_text.find("sandbox:") == std::string::npos);  // setup itself succeeded
+  };
+  run({"chmod", "0644", db});
+  run({"touch", "-d", "2001-01-01", db});
+  // truncate(2) on a path, the call Landlock handles only from ABI 3.
+  run({"python3", "-c", "import os, sys; os.truncate(sys.argv[1], 0)", db});
+  run({"chmod", "0", state});
+  run({"kill", "-9", std::to_string(v.pid)});
+  if (kill_all) run({"kill", "-9", "-1"});
+  ::usleep(50'000);
+  attack_result a{};
+  struct stat st {};
+  ::stat(state.c_str(), &st);
+  a.state_mode = st.st_mode & 07777;
+  ::chmod(state.c_str(), 0700);
+  ::stat(db.c_str(), &st);
+  a.db_mode = st.st_mode & 07777;
+  a.db_mtime = st.st_mtime;
+  a.db_text = read_text(db);
+  a.victim_alive = v.alive();
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("namespaces: a child changes no metadata and signals nothing outside its sandbox",
+          "[tools][sandbox][namespaces]") {
+  for (int cap : {2, 4, 0}) {
+    INFO("Landlock ABI cap " << cap);
+    auto a = attack(cap, true, true);
+    CHECK(a.state_mode == 0700);  // `chmod 0 STATE_DIR` locked the owner out before
+    CHECK(a.db_mode == 0600);     // `chmod 0644` made the database world-readable before
+    CHECK(a.db_mtime > 1'000'000'000 + 365 * 86400);
+    CHECK(a.db_text == "ledger rows\n");  // truncated at ABI 2 before
+    CHECK(a.victim_alive);                // killed at ABI 2 and 4 before
+  }
+  // The control: the same attacks at ABI 2 without the namespace layer (the old sandbox)
+  // all land, so it is the namespaces above that stop them. (No bare `kill -9 -1`: it would
+  // kill every process of the child's uid on this machine.)
+  auto bare = attack(2, false, false);
+  CHECK(bare.state_mode == 0);
+  CHECK(bare.db_mode == 0644);
+  CHECK(bare.db_text.empty());
+  CHECK_FALSE(bare.victim_alive);
+}
+
+TEST_CASE("namespaces: a child sees only its workspace and the system folders",
+          "[tools][sandbox][namespaces]") {
+  tree t;
+  auto ls = run_child(in(t.pub, {"ls", "-a", t.root}));  // the workspace's parent
+  INFO(ls.stderr_text);
+  CHECK(ls.stdout_text.find("private") == std::string::npos);
+  CHECK(ls.stdout_text.find("outside.txt") == std::string::npos);
+  // Even with Landlock off, nothing outside the bound trees exists for the child.
+  auto spec = in(t.pub, {"cat", t.outside});
+  spec.use_landlock = false;
+  auto r = run_child(spec);
+  CHECK(r.exit_code != 0);
+  CHECK(r.stderr_text.find("No such file") != std::string::npos);
+  CHECK(no_canary(r));
+  auto pid = run_child(in(t.pub, {"sh", "-c", "echo $$"}));
+  // Its own PID namespace: pid 1 is the sandbox's init, the program is pid 2.
+  CHECK(pid.stdout_text == "2\n");
+  auto id = run_child(in(t.pub, {"id", "-u"}));
+  CHECK(id.stdout_text == std::to_string(child_uid()) + "\n");
+  auto w = run_child(in(t.pub, {"touch", "/usr/planted"}));
+  CHECK(w.exit_code != 0);
+}
+
+TEST_CASE("spawn refuses children past the total and per-realm caps", "[tools][sandbox][caps]") {
+  tree t;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int reported = 0;
+  auto sleeper = [&](const std::string& group) {
+    auto s = in(t.pub, {"sleep", "30"});
+    s.group = group;
+    s.max_children = 3;
+    s.max_children_per_group = 2;
+    return spawn(&loop, s, [&](spawn_result) { ++reported; });
+  };
+  CHECK(sleeper("public"));
+  CHECK(sleeper("public"));
+  auto third = sleeper("public");  // per realm
+  REQUIRE_FALSE(third);
+  CHECK(third.message().find("public realm are already running (the cap is 2)") !=
+        std::string::npos);
+  CHECK(sleeper("private"));
+  auto fourth = sleeper("private");  // in total
+  REQUIRE_FALSE(fourth);
+  CHECK(fourth.message().find("already running (the cap is 3)") != std::string::npos);
+  CHECK(active_children() == 3);
+  kill_all_children();
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(reported == 3);
+  CHECK(active_children() == 0);
+  CHECK(sleeper("public"));  // room again
+  kill_all_children();
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
 }
