@@ -116,14 +116,18 @@ rate_per_minute = 0
         c.check(st_db.st_size >= before.st_size > 0,
                 f"{label}: the database is not truncated", (before.st_size, st_db.st_size))
         c.check(alive, f"{label}: a process of the daemon's uid survives kill -9", "")
-        c.check(len(tool_msgs) == 6 and all("No such file" in m or "exit code 0" not in m
-                                            or "kill" in m for m in tool_msgs),
+        # Each ran (no refusal) and found nothing of the daemon's: the paths do not exist in
+        # the child's root and the pid is not in its PID namespace.
+        c.check(len(tool_msgs) == 6 and all("No such" in m for m in tool_msgs[:5]),
                 f"{label}: each attack ran in the sandbox and reached nothing",
                 json.dumps(tool_msgs)[:800])
         os.chmod(w.state, 0o700)
 
     # Item 6: one response with 500 shell calls starts at most max_calls_per_step children.
     configure(0, "max_calls_per_step = 8")
+    con = sqlite3.connect(db)
+    last_row = con.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
+    con.close()
     fake.reset()
     fake.script(step(*[shell("touch", f"f{i}") for i in range(500)]), {"content": "done"})
     r = ask_public("touch 500 files")
@@ -133,8 +137,8 @@ rate_per_minute = 0
     not_run = sum("not run: at most 8 tool calls" in m.get("content", "") for m in results)
     made = len([f for f in os.listdir(pub_ws) if f.startswith("f")])
     con = sqlite3.connect(db)
-    audited = con.execute("SELECT count(*) FROM audit WHERE tool='shell' AND allowed=1 "
-                          "AND arguments LIKE '%touch%'").fetchone()[0]
+    audited = con.execute("SELECT count(*) FROM audit WHERE tool='shell' AND verdict='allowed' "
+                          "AND id > ?", (last_row,)).fetchone()[0]
     con.close()
     c.check(r.returncode == 0 and len(results) == 500 and not_run == 492 and made <= 8 and
             audited <= 8, "500 shell calls in one response: 8 run, 492 get an error result",
