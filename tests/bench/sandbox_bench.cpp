@@ -1,8 +1,9 @@
 // sandbox_bench: what a sandboxed child costs. Median milliseconds to start /bin/true and
-// reap it, three ways: a bare fork+execve+waitpid, spawn() with the kernel layers off
-// (pipes, pidfd, loop, rlimits, uid drop), and spawn() fully sandboxed (Landlock ruleset
-// built per call, seccomp filter, everything). Prints one line per measure; it asserts
-// nothing, and a Debug/ASan build makes fork itself slower.
+// reap it, four ways, interleaved in the same run: a bare fork+execve+waitpid, spawn() with
+// the kernel layers off (pipes, pidfd, loop, rlimits, uid drop), spawn() with Landlock and
+// seccomp but no namespaces (the sandbox before issue 13), and spawn() fully sandboxed
+// (namespaces, private root, init, Landlock, seccomp). Prints one line per measure; it
+// asserts nothing, and a Debug/ASan build makes fork itself slower.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,7 +45,7 @@ double plain_fork_exec() {
   return ms_since(start);
 }
 
-double via_spawn(const std::string& workspace, bool sandboxed) {
+double via_spawn(const std::string& workspace, bool sandboxed, bool namespaces) {
   uv_loop_t loop;
   uv_loop_init(&loop);
   frugal::tools::spawn_spec spec;
@@ -52,6 +53,7 @@ double via_spawn(const std::string& workspace, bool sandboxed) {
   spec.workspace = workspace;
   spec.use_landlock = sandboxed;
   spec.use_seccomp = sandboxed;
+  spec.use_namespaces = namespaces;
   bool ok = false;
   auto start = clock_type::now();
   auto s = frugal::tools::spawn(&loop, spec,
@@ -78,18 +80,20 @@ int main() {
   ::chmod(tmpl, 0777);
   const std::string ws = tmpl;
   const int runs = 60;
-  std::vector<double> plain, bare_spawn, sandboxed;
+  std::vector<double> plain, bare_spawn, no_namespaces, sandboxed;
   for (int i = 0; i < runs; ++i) {
     plain.push_back(plain_fork_exec());
-    bare_spawn.push_back(via_spawn(ws, false));
-    sandboxed.push_back(via_spawn(ws, true));
+    bare_spawn.push_back(via_spawn(ws, false, false));
+    no_namespaces.push_back(via_spawn(ws, true, false));
+    sandboxed.push_back(via_spawn(ws, true, true));
   }
   auto caps = frugal::tools::probe();
   std::printf("sandbox_bench: landlock ABI %d, seccomp %s, %d runs each\n", caps.landlock_abi,
               caps.seccomp ? "yes" : "no", runs);
   std::printf("fork+execve+waitpid /bin/true        median %.2f ms\n", median(plain));
   std::printf("spawn() without Landlock/seccomp     median %.2f ms\n", median(bare_spawn));
-  std::printf("spawn() fully sandboxed              median %.2f ms\n", median(sandboxed));
+  std::printf("spawn() Landlock+seccomp, no ns      median %.2f ms\n", median(no_namespaces));
+  std::printf("spawn() fully sandboxed (namespaces) median %.2f ms\n", median(sandboxed));
   ::rmdir(tmpl);
   return 0;
 }
