@@ -81,6 +81,10 @@ void build_root(const child_plan& p) {
     fds[i] = ::open(m.source, O_PATH | O_CLOEXEC);
     if (fds[i] < 0) die("open", errno, 126, m.source);
   }
+  // A root parent's child is uid 0 outside, unmapped inside: it opened the sources as
+  // root's uid (a workspace under a 0700 folder, as before), and creates as the mapped id.
+  if (p.drop_root && (::syscall(SYS_setfsgid, p.gid) < 0 || ::syscall(SYS_setfsuid, p.uid) < 0))
+    die("setfsuid", errno, 126);
   if (::mount("tmpfs", p.staging, "tmpfs", MS_NOSUID | MS_NODEV,
               "mode=0755,size=1m,nr_inodes=4096") != 0)
     die("mount tmpfs", errno, 126, p.staging);
@@ -167,9 +171,6 @@ void run_child(const child_plan& p) noexcept {
     ::close(p.sync_close_fd);
     char go = 0;
     if (::read(p.sync_fd, &go, 1) != 1) ::_exit(126);  // the parent could not map our ids
-    // A root parent's child is uid 0 outside, unmapped inside: create as the mapped id.
-    if (p.drop_root && (::syscall(SYS_setfsgid, p.gid) < 0 || ::syscall(SYS_setfsuid, p.uid) < 0))
-      die("setfsuid", errno, 126);
     build_root(p);
   }
   for (const auto& l : p.limits) {

@@ -128,7 +128,8 @@ required = ["Type=simple", "Restart=on-failure", "MemoryMax=256M", "NoNewPrivile
             "ProtectSystem=strict", "StateDirectory=frugal", "ProtectHome=yes",
             "PrivateTmp=yes", "PrivateDevices=yes",
             "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
-            "SystemCallFilter=@system-service", "LockPersonality=yes", "RestrictNamespaces=yes",
+            "SystemCallFilter=@system-service", "LockPersonality=yes",
+            "RestrictNamespaces=user pid mnt ipc uts net",
             "ExecReload=/bin/kill -HUP $MAINPID", "EnvironmentFile=-/etc/frugal/env",
             "User=frugal", "KillSignal=SIGTERM", "CapabilityBoundingSet=\n",
             "MemoryDenyWriteExecute=yes"]
@@ -172,8 +173,11 @@ if analyze and man_bin:
                 r.stdout + r.stderr)
         r = run([analyze, "security", "--offline=true", good], env=venv, cwd=vdir)
         m = re.search(r"Overall exposure level for frugal.service: ([0-9.]+)", r.stdout)
-        c.check(m is not None and float(m.group(1)) <= 2.0,
-                "systemd-analyze security: exposure at most 2.0 (got %s)" %
+        # 2.3, not 2.0: the unit lets frugal create user/PID/mount/IPC/UTS/net namespaces,
+        # which systemd-analyze scores as exposure; frugal uses them only to confine each tool
+        # child (issue 13 item 3), whose seccomp filter then forbids creating any.
+        c.check(m is not None and float(m.group(1)) <= 2.3,
+                "systemd-analyze security: exposure at most 2.3 (got %s)" %
                 (m.group(1) if m else "?"), r.stdout[-2000:] + r.stderr)
     finally:
         shutil.rmtree(vdir, ignore_errors=True)
@@ -231,10 +235,10 @@ if analyze and strace:
         text = read(trace) if os.path.exists(trace) else ""
         used = set(re.findall(r"^\d+\s+([a-z_0-9]+)\(", text, re.M))
         c.check(r.returncode == 0 and 'execve("/usr/bin/ls"' in text and
-                "landlock_restrict_self" in used,
+                "landlock_restrict_self" in used and "pivot_root" in used,
                 "strace: ask ran a sandboxed tool", r.stderr[-1500:])
-        root_only = {"chown", "fchown", "setgroups", "setresuid", "setresgid"} if os.geteuid() == 0 \
-            else set()
+        root_only = {"chown", "fchown", "setgroups", "setresuid", "setresgid", "setfsuid",
+                     "setfsgid"} if os.geteuid() == 0 else set()
         blocked = sorted(used - allowed - root_only)
         c.check(len(allowed) > 300 and len(used) > 30 and not blocked,
                 "unit's SystemCallFilter allows every call frugal and its tool child made "
