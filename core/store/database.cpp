@@ -1,6 +1,8 @@
 // sqlite wrapper: open with the pragmas the daemon relies on, and per-area migrations.
 #include "core/store/database.h"
 
+#include <string>
+
 #include <sys/stat.h>
 
 namespace frugal::store {
@@ -27,6 +29,23 @@ status setup(sqlite3* db) {
   // with two fsyncs: a cron `ask` paid that on every run. The WAL stays instead (bounded by
   // the auto-checkpoint and journal_size_limit below) and the next process reuses it.
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  // page_size and auto_vacuum only shape a new, empty file. On an existing database setting
+  // auto_vacuum again takes the write lock, so an `ask` started while another process holds
+  // it waited here past its deadline: read the page count first (a read needs no lock in WAL).
+  bool fresh = false;
+  {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+      fresh = sqlite3_column_int64(st, 0) == 0;
+    sqlite3_finalize(st);
+  }
+  const char* shape = fresh ? "PRAGMA page_size=1024; PRAGMA auto_vacuum=INCREMENTAL;" : "";
+  const std::string first = std::string(shape) +
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                            "PRAGMA foreign_keys=ON;"
+                            "CREATE TABLE IF NOT EXISTS schema_versions("
+                            " area TEXT PRIMARY KEY, version INTEGER NOT NULL);";
   char* err = nullptr;
   int rc = SQLITE_BUSY;
   for (int attempt = 0; attempt < 50 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED); ++attempt) {
@@ -35,13 +54,7 @@ status setup(sqlite3* db) {
       err = nullptr;
       sqlite3_sleep(20 * attempt);
     }
-    rc = sqlite3_exec(db,
-                      "PRAGMA page_size=1024; PRAGMA auto_vacuum=INCREMENTAL;"
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                      "PRAGMA foreign_keys=ON;"
-                      "CREATE TABLE IF NOT EXISTS schema_versions("
-                      " area TEXT PRIMARY KEY, version INTEGER NOT NULL);",
-                      nullptr, nullptr, &err);
+    rc = sqlite3_exec(db, first.c_str(), nullptr, nullptr, &err);
   }
   if (rc == SQLITE_OK) rc = sqlite3_exec(db, k_bounds, nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {

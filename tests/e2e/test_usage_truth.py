@@ -52,9 +52,10 @@ def run_day(kind, step, label, asks):
                                                          if seen else ""), rows[:3])
 
 
-# Each ask costs the provider ~1.7 m$ and reserves ~7-10 m$: the $0.02 cap holds two
-# reservations. Settling at the placeholder (old behaviour) let every ask through.
-run_day("anthropic", {"no_final_usage": True}, "anthropic stream, no usage in message_delta", 4)
+# Each ask costs the provider ~1.5 m$ and reserves ~5 m$ (the chat tier's small tool set
+# keeps the request short): the $0.02 cap holds four reservations, so six asks must meet
+# refusals. Settling at the placeholder (old behaviour) let every ask through.
+run_day("anthropic", {"no_final_usage": True}, "anthropic stream, no usage in message_delta", 6)
 run_day("openai", {"no_final_usage": True}, "openai stream without its usage chunk", 2)
 
 # A truthful stream still settles at its reported usage (no false doubt).
