@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/log.h"
 #include "budget/cost.h"
+#include "core/log.h"
 
 namespace frugal::budget {
 namespace {
@@ -114,6 +114,18 @@ std::string governor::reset_text(int64_t t) const {
 
 verdict governor::reserve(const call_info& info, const price& p, int64_t input_bytes,
                           int64_t messages, int64_t max_tokens) {
+  return evaluate(info, p, input_bytes, messages, max_tokens, true);
+}
+
+verdict governor::quote(const call_info& info, const price& p, int64_t input_bytes,
+                        int64_t messages, int64_t max_tokens) {
+  return evaluate(info, p, input_bytes, messages, max_tokens, false);
+}
+
+// One decision for reserve (commit: inside the ledger's write transaction) and quote
+// (a read of the same totals, nothing written).
+verdict governor::evaluate(const call_info& info, const price& p, int64_t input_bytes,
+                           int64_t messages, int64_t max_tokens, bool commit) {
   const int64_t t = now();
   const std::string day = zone_.day_key(t);
   const bool paid = !p.free();
@@ -150,10 +162,18 @@ verdict governor::reserve(const call_info& info, const price& p, int64_t input_b
     v.kind = verdict_kind::refuse;
     return -1;
   };
-  auto id = ledger_.reserve(day, t, info, paid && limits_.monthly > 0, decide);
-  if (!id && ledger_.last_busy()) {
-    LOG_INFO("budget", "ledger busy: reservation for ", info.model, " retried later");
-    return {verdict_kind::busy, 0, 0, 0, "the spend ledger is busy", ""};
+  const bool with_month = paid && limits_.monthly > 0;
+  result<int64_t> id = int64_t{0};
+  if (commit) {
+    id = ledger_.reserve(day, t, info, with_month, decide);
+    if (!id && ledger_.last_busy()) {
+      LOG_INFO("budget", "ledger busy: reservation for ", info.model, " retried later");
+      return {verdict_kind::busy, 0, 0, 0, "the spend ledger is busy", ""};
+    }
+  } else if (auto totals = ledger_.totals(day, info, with_month)) {
+    decide(*totals);
+  } else {
+    id = fail(totals.message());
   }
   if (!id) {
     LOG_ERROR("budget", id.message(), " (", ledger_.path(), ")");
@@ -166,6 +186,7 @@ verdict governor::reserve(const call_info& info, const price& p, int64_t input_b
                 "; no paid call was made"};
   }
   if (v.allowed()) {
+    if (!commit) return v;
     v.reservation_id = *id;
     open_[*id] = {p, info.model, v.reserved_micro};
     if (paid) seal_.note(day);

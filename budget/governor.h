@@ -58,7 +58,7 @@ struct verdict {
 };
 
 struct governor_options {
-  tz::clock_fn clock;                        // default: system_now
+  tz::clock_fn clock;                    // default: system_now
   liveness_fn alive;                     // default: process_alive
   std::optional<process_identity> self;  // default: process_identity::current()
 };
@@ -141,6 +141,8 @@ class governor {
         zone_(std::move(z)),
         opts_(std::move(o)) {}
   std::string reset_text(int64_t now) const;
+  verdict evaluate(const call_info& info, const price& p, int64_t input_bytes, int64_t messages,
+                   int64_t max_tokens, bool commit);
   void check_warning(const std::string& day);
   int64_t now() const { return opts_.clock ? opts_.clock() : tz::system_now(); }
 

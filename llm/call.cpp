@@ -33,6 +33,22 @@ const char* http_failure_name(http::failure f) {
   return "transfer failed";
 }
 
+std::string trimmed_base(const provider_config& cfg) {
+  std::string base = cfg.base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+void add_auth_headers(const provider_config& cfg, std::vector<std::string>& headers) {
+  if (cfg.kind == api_kind::openai) {
+    if (!cfg.api_key.empty()) headers.push_back("Authorization: Bearer " + cfg.api_key);
+  } else {
+    if (!cfg.api_key.empty()) headers.push_back("x-api-key: " + cfg.api_key);
+    headers.push_back(std::string("anthropic-version: ") + anthropic::api_version);
+  }
+  for (const std::string& h : cfg.extra_headers) headers.push_back(h);
+}
+
 }  // namespace
 
 void doubt_implausible_usage(response& r) {
@@ -49,9 +65,32 @@ void doubt_implausible_usage(response& r) {
                   ")";
 }
 
+http::request key_probe_request(const provider_config& cfg, const std::string& model_id) {
+  http::request hr;
+  if (cfg.local) {
+    std::string base = trimmed_base(cfg);
+    hr.method = "GET";
+    hr.url = cfg.kind == api_kind::openai || base.ends_with("/v1") ? base + "/models"
+                                                                   : base + "/v1/models";
+  } else {
+    hr.method = "POST";
+    hr.url = endpoint_url(cfg);
+    std::string id;
+    for (char c : model_id)  // a model id is plain text; keep the JSON valid whatever it is
+      if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) id += c;
+    hr.body = "{\"model\":\"" + id + "\",\"max_tokens\":1,\"messages\":[]}";
+    hr.headers.push_back("Content-Type: application/json");
+  }
+  add_auth_headers(cfg, hr.headers);
+  hr.connect_timeout_ms = cfg.connect_timeout_ms > 0 ? cfg.connect_timeout_ms : 5000;
+  hr.first_byte_timeout_ms = 10'000;
+  hr.total_timeout_ms = 15'000;
+  hr.max_response_bytes = 4 << 20;
+  return hr;
+}
+
 std::string endpoint_url(const provider_config& cfg) {
-  std::string base = cfg.base_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string base = trimmed_base(cfg);
   if (cfg.kind == api_kind::openai) return base + "/chat/completions";
   if (base.ends_with("/v1")) return base + "/messages";
   return base + "/v1/messages";
@@ -62,6 +101,16 @@ long first_byte_timeout_ms(const provider_config& cfg) {
   if (ms <= 0 || (cfg.local && ms == default_first_byte_ms))
     return cfg.local ? local_first_byte_ms : default_first_byte_ms;
   return ms;
+}
+
+std::string rejected_key_message(const provider_config& cfg, long status) {
+  std::string head = "provider " + cfg.name + " rejected ";
+  std::string code = " (HTTP " + std::to_string(status) + ")";
+  if (cfg.api_key_env.empty())
+    return head + "the request without an API key" + code + ": set api_key_env in [providers." +
+           cfg.name + "] and export that variable";
+  return head + "its API key" + code + ": check $" + cfg.api_key_env +
+         " (api_key_env of [providers." + cfg.name + "])";
 }
 
 failure classify_api_error(const api_error& e) {
@@ -92,13 +141,7 @@ http::request call::http_request() const {
   hr.body = body_;
   hr.headers.push_back("Content-Type: application/json");
   if (stream_) hr.headers.push_back("Accept: text/event-stream");
-  if (cfg_.kind == api_kind::openai) {
-    if (!cfg_.api_key.empty()) hr.headers.push_back("Authorization: Bearer " + cfg_.api_key);
-  } else {
-    if (!cfg_.api_key.empty()) hr.headers.push_back("x-api-key: " + cfg_.api_key);
-    hr.headers.push_back(std::string("anthropic-version: ") + anthropic::api_version);
-  }
-  for (const std::string& h : cfg_.extra_headers) hr.headers.push_back(h);
+  add_auth_headers(cfg_, hr.headers);
   hr.connect_timeout_ms = cfg_.connect_timeout_ms;
   hr.first_byte_timeout_ms = first_byte_timeout_ms(cfg_);
   hr.total_timeout_ms = cfg_.total_timeout_ms;
@@ -169,7 +212,8 @@ outcome call::finish(const http::response& r) {
       auto e = wire::error_from_body(r.body);
       std::string what = "HTTP " + std::to_string(r.status);
       if (e) what += ": " + e->message;
-      failure f = r.status == 429                                           ? failure::rate_limited
+      failure f = r.status == 401 || r.status == 403                        ? failure::unauthorized
+                  : r.status == 429                                         ? failure::rate_limited
                   : (r.status >= 500 && r.status <= 599) || r.status == 529 ? failure::overloaded
                                                                             : failure::http_error;
       o = fail_with(f, r.status, what);
@@ -177,8 +221,8 @@ outcome call::finish(const http::response& r) {
   }
   o.http_status = r.status;
   o.retry_after_ms = r.retry_after_ms;
-  if (o.fail == failure::cancelled)
-    LOG_DEBUG("llm", o.error);
+  if (o.fail == failure::cancelled || o.fail == failure::unauthorized)
+    LOG_DEBUG("llm", o.error);  // the turn reports these (a cancel, a rejected key)
   else if (o.fail != failure::none)
     LOG_WARN("llm", o.error, " (http status ", r.status, ")");
   return o;

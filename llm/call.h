@@ -7,6 +7,7 @@
 //   connect failure, or any failure before the request was fully sent → not_sent
 //   timeout after sending → timeout; connection dropped → dropped; cancelled → cancelled
 //   too large, or a 2xx body that is truncated or malformed → bad_response
+//   HTTP 401/403 → unauthorized (the key was rejected: a configuration error)
 //   HTTP 429 → rate_limited; 500–599 and 529 → overloaded; other non-2xx → http_error
 //     (error text from the body's error.message, ≤ ~200 bytes, the API key scrubbed)
 //   a 2xx body or stream event that is only an API error: overloaded_error/server_error/
@@ -38,6 +39,13 @@ namespace frugal::llm {
 // "/v1/messages" (just "/messages" when base_url already ends in "/v1").
 std::string endpoint_url(const provider_config& cfg);
 
+// A request that checks a provider's URL and key without generating anything (`frugal
+// doctor`). Remote: a POST to endpoint_url with the model and an empty message list — the
+// APIs check the key before the body, so 401/403 means a rejected key and 400 an accepted
+// one, and nothing is billed. Local (keyless, free): GET of the models list
+// (base_url + "/models", Anthropic "/v1/models"). Same URL rules and auth headers as a call.
+http::request key_probe_request(const provider_config& cfg, const std::string& model_id);
+
 // The first-byte timeout used: cfg's value, except that a local provider left at the
 // 60 s default (or ≤ 0) waits 300 s (a local model may load for minutes).
 long first_byte_timeout_ms(const provider_config& cfg);
@@ -51,6 +59,11 @@ constexpr int64_t max_bytes_per_token = 16;
 // Puts r.usage in doubt when it reports fewer output tokens than the floor above for the
 // text, reasoning and tool calls received. Leaves absent or already-doubted usage alone.
 void doubt_implausible_usage(response& r);
+
+// The one line for a rejected key (HTTP 401/403): "provider NAME rejected its API key
+// (HTTP 401): check $VAR (api_key_env of [providers.NAME])", or, with no api_key_env,
+// that the provider sent no key at all.
+std::string rejected_key_message(const provider_config& cfg, long status);
 
 // Classifies an API error (body or stream event) as in the table above, ignoring output.
 failure classify_api_error(const api_error& e);

@@ -19,6 +19,7 @@ struct provider_config {
   api_kind kind = api_kind::openai;
   std::string base_url;
   std::string api_key;  // resolved from api_key_env; empty for keyless local servers
+  std::string api_key_env;  // the variable's name, for messages that say what to fix
   bool local = false;   // a local server (Ollama, llama.cpp): free, longer first byte
   long connect_timeout_ms = 10'000;
   long first_byte_timeout_ms = 60'000;  // local providers default to 300'000

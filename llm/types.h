@@ -61,6 +61,7 @@ enum class failure {
   none,
   not_sent,     // connection refused, DNS, TLS: definitely not charged
   http_error,   // an HTTP error status with an error body: not charged
+  unauthorized, // HTTP 401/403: the API key was rejected; not charged, a configuration error
   rate_limited, // 429
   overloaded,   // 5xx / 529
   timeout,      // may have been charged
@@ -78,6 +79,7 @@ struct outcome {
   // True when the provider certainly did not bill this call (release the reservation).
   bool definitely_free() const {
     return fail == failure::not_sent || fail == failure::http_error ||
+           fail == failure::unauthorized ||
            fail == failure::rate_limited || fail == failure::overloaded ||
            fail == failure::cancelled;
   }

@@ -116,7 +116,14 @@ realm_verdict classify(const core::inbound& msg, const config::file& cfg) {
     return allow("public", "allowed: matches '" + *p + "' in realms.public.allowed");
   if (const std::string* p = first_match(*own.allowed, who))
     return allow("public", "allowed: matches '" + *p + "' in " + msg.transport + ".allowed");
-  return {realm_verdict::kind::deny, "", "not on the allowlist"};
+  const std::string own_key = "transports." + msg.transport;
+  return {realm_verdict::kind::deny, "",
+          "not on the allowlist: matches no realm (owners: realms.private.owners, " + own_key +
+              ".owners; allowed: realms.public.allowed, " + own_key + ".allowed" +
+              (realm_list(cfg, "public", false).empty() && own.allowed->empty()
+                   ? "; both allowed lists are empty, which admits nobody"
+                   : "") +
+              ")"};
 }
 
 status validate_identity_lists(const config::file& cfg) {

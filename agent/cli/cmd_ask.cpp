@@ -58,7 +58,17 @@ int exec(const global_options& g, const options& o) {
   agent::startup_error err;
   auto rt = agent::runtime::create(g.config_path, g.log_level, err);
   if (!rt) return complain(err.exit_code, err.message);
-  agent::turn_result r = run_turn(*rt, std::move(req));
+  if (status s = check_identity_arg(req.msg, rt->cfg()); !s)
+    return complain(exit_usage, "ask: --as " + as + ": " + s.message());
+  int signum = 0;
+  agent::turn_result r = run_turn(*rt, std::move(req), &signum);
+  if (signum != 0) {
+    // Stopped from outside (systemd, cron's timeout, Ctrl-C): not "no model reachable".
+    complain(exit_code_for_signal(signum),
+             "ask: stopped by signal " + std::to_string(signum) +
+                 " (nothing was answered; a call in flight was settled in the ledger)");
+    return exit_code_for_signal(signum);
+  }
   int code = exit_code_for(r);
   if (code == exit_ok) {
     std::fwrite(r.text.data(), 1, r.text.size(), stdout);

@@ -29,6 +29,8 @@ int exec(const global_options& g, const options& o) {
   agent::startup_error err;
   auto rt = agent::runtime::create(g.config_path, g.log_level, err);
   if (!rt) return complain(err.exit_code, err.message);
+  if (status s = check_identity_arg(*who, rt->cfg()); !s)
+    return complain(exit_usage, "chat: --as " + as + ": " + s.message());
   bool tty = ::isatty(STDIN_FILENO);
   if (tty) std::printf("frugal chat — one line per message, Ctrl-D to quit\n");
   std::string line;

@@ -11,6 +11,7 @@
 #include "agent/cli/cli.h"
 #include "agent/cli/command.h"
 #include "agent/runtime.h"
+#include "llm/call.h"
 #include "policies/tool_policy.h"
 #include "tools/tool.h"
 
@@ -96,6 +97,25 @@ std::string probe_tcp(uv_loop_t* loop, const std::string& host, int64_t port) {
   return p.result;
 }
 
+// The verdict on one provider's key probe (llm::key_probe_request).
+row provider_row(const llm::provider_config& pc, const http::response& r) {
+  std::string check = "provider " + pc.name;
+  std::string code = "HTTP " + std::to_string(r.status);
+  if (r.fail != http::failure::none) return {check, "FAIL", "unreachable: " + r.error};
+  if (r.status == 401 || r.status == 403)
+    return {check, "FAIL", llm::rejected_key_message(pc, r.status)};
+  if (r.status == 404)
+    return {check, "FAIL", code + ": no API at this base_url (" + pc.base_url + ")"};
+  if (r.status == 429 || r.status >= 500) return {check, "warn", code + ": try again later"};
+  if (pc.local) return {check, r.status < 300 ? "ok" : "warn", code + " from the models list"};
+  if (r.status < 300 || r.status == 400 || r.status == 422)
+    return {check, "ok",
+            pc.api_key.empty() ? code + ": reachable, no key sent"
+                               : code + ": key accepted ($" + pc.api_key_env +
+                                     "; the empty probe request is free)"};
+  return {check, "warn", code + " to the key probe"};
+}
+
 int exec(const global_options& g) {
   std::vector<row> rows;
   agent::startup_error err;
@@ -113,44 +133,34 @@ int exec(const global_options& g) {
     rows.push_back({"state_dir permissions", private_dir ? "ok" : "warn",
                     cfg.agent.state_dir + (private_dir ? " (0700)" : ": chmod 700 it")});
   }
-  // Providers: GET the models list, which is free on both APIs.
+  // Providers: the key probe of llm/call.h (same URL and headers as a real call, nothing
+  // billed), once per provider, with the model id of the first model that uses it.
+  agent::snapshot_ptr snap = rt->current();  // keeps the providers alive while probing
   std::vector<http::request> reqs;
-  std::vector<std::string> names;
+  std::vector<const llm::provider_config*> probed;
+  bool failed = false;
   for (const auto& [name, p] : cfg.providers) {
-    http::request r;
-    r.method = "GET";
-    r.url = p.kind == "anthropic" ? p.base_url + "/v1/models" : p.base_url + "/models";
-    r.connect_timeout_ms = 5000;
-    r.first_byte_timeout_ms = 10000;
-    r.total_timeout_ms = 15000;
-    r.max_response_bytes = 4 << 20;
-    if (!p.api_key.empty()) {
-      if (p.kind == "anthropic") {
-        r.headers.push_back("x-api-key: " + p.api_key);
-        r.headers.push_back("anthropic-version: 2023-06-01");
-      } else {
-        r.headers.push_back("Authorization: Bearer " + p.api_key);
-      }
+    const config::model* first = nullptr;
+    for (const auto& [mname, m] : cfg.models)
+      if (m.provider == name && !first) first = &m;
+    if (!first) {
+      rows.push_back({"provider " + name, "warn", "no [models.*] entry uses it"});
+      continue;
     }
-    reqs.push_back(std::move(r));
-    names.push_back(name);
+    const llm::provider* prov = snap->provider_for(first->name);
+    if (!prov) continue;
+    const llm::provider_config& pc = prov->config();
+    reqs.push_back(llm::key_probe_request(pc, first->model));
+    probed.push_back(&pc);
   }
   std::vector<http::response> resps;
   probe_http(*rt, reqs, resps);
-  bool failed = false;
-  for (size_t i = 0; i < names.size(); ++i) {
+  for (size_t i = 0; i < probed.size(); ++i) {
     const auto& r = resps[i];
-    std::string check = "provider " + names[i];
-    if (r.fail != http::failure::none) {
-      rows.push_back({check, "FAIL", "unreachable: " + r.error});
-      failed = true;
-    } else if (r.status == 401 || r.status == 403) {
-      rows.push_back({check, "FAIL", "HTTP " + std::to_string(r.status) + ": check the API key"});
-      failed = true;
-    } else {
-      rows.push_back({check, r.status < 400 ? "ok" : "warn",
-                      "HTTP " + std::to_string(r.status) + " from the models endpoint"});
-    }
+    const llm::provider_config& pc = *probed[i];
+    row out = provider_row(pc, r);
+    failed |= out.verdict == "FAIL";
+    rows.push_back(std::move(out));
   }
   for (const auto& net : cfg.irc) {
     std::string e = probe_tcp(rt->loop(), net.server, net.port);

@@ -1,6 +1,8 @@
 // Parsing of `--as`.
 #include "agent/cli/identity_arg.h"
 
+#include "policies/realm.h"
+
 namespace frugal::cli {
 
 result<transports::inbound> parse_identity_arg(const std::string& spec, const std::string& target) {
@@ -42,6 +44,26 @@ result<transports::inbound> parse_identity_arg(const std::string& spec, const st
     return fail("unknown transport \"", m.transport, "\" (irc.NAME or matrix.NAME)");
   }
   return m;
+}
+
+status check_identity_arg(const transports::inbound& m, const config::file& cfg) {
+  if (m.transport == "stdin") return status::success();
+  std::string configured;
+  bool found = false;
+  for (const auto& net : cfg.irc) {
+    configured += (configured.empty() ? "" : ", ") + ("irc." + net.name);
+    found |= m.transport == "irc." + net.name;
+  }
+  for (const auto& acct : cfg.matrix) {
+    configured += (configured.empty() ? "" : ", ") + ("matrix." + acct.name);
+    found |= m.transport == "matrix." + acct.name;
+  }
+  if (!found)
+    return fail("no transport ", m.transport,
+                " in the config (configured: ", configured.empty() ? "none" : configured, ")");
+  auto v = policies::classify(m, cfg);
+  if (v.verdict != policies::realm_verdict::kind::allow) return fail(v.reason);
+  return status::success();
 }
 
 }  // namespace frugal::cli

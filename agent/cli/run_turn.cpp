@@ -9,18 +9,30 @@
 
 namespace frugal::cli {
 
-agent::turn_result run_turn(agent::runtime& rt, agent::turn_request req) {
+namespace {
+
+struct signal_target {
+  agent::runtime* rt;
+  int seen = 0;
+};
+
+}  // namespace
+
+agent::turn_result run_turn(agent::runtime& rt, agent::turn_request req, int* signal_seen) {
   std::optional<agent::turn_result> result;
   uv_owned<uv_signal_t> sigint, sigterm;
+  signal_target target{&rt};
   auto on_signal = [](uv_signal_t* h, int signum) {
     if (!h->data) return;
-    LOG_WARN("cli", "signal ", signum, ": stopping");
-    static_cast<agent::runtime*>(h->data)->cancel_all();
+    auto* t = static_cast<signal_target*>(h->data);
+    LOG_INFO("cli", "signal ", signum, ": stopping");
+    if (t->seen == 0) t->seen = signum;
+    t->rt->cancel_all();
   };
   for (auto* s : {&sigint, &sigterm}) {
     if (uv_signal_init(rt.loop(), s->get()) == 0) {
       s->mark_initialized();
-      (*s)->data = &rt;
+      (*s)->data = &target;
     }
   }
   if (sigint.initialized()) uv_signal_start(sigint.get(), on_signal, SIGINT);
@@ -34,6 +46,7 @@ agent::turn_result run_turn(agent::runtime& rt, agent::turn_request req) {
     }
     if (result && rt.turns_in_flight() == 0) break;
   }
+  if (signal_seen && target.seen) *signal_seen = target.seen;
   return *result;
 }
 
@@ -46,6 +59,7 @@ int exit_code_for(const agent::turn_result& r) {
     case agent::turn_status::unreachable:
       return exit_unreachable;
     case agent::turn_status::denied:
+    case agent::turn_status::misconfigured:
       return exit_usage;
     case agent::turn_status::internal:
       return exit_internal;

@@ -44,6 +44,7 @@ llm::provider_config provider_config_of(const config::provider& p) {
   c.kind = p.kind == "anthropic" ? llm::api_kind::anthropic : llm::api_kind::openai;
   c.base_url = p.base_url;
   c.api_key = p.api_key;
+  c.api_key_env = p.api_key_env;
   c.local = p.local;
   c.connect_timeout_ms = p.connect_timeout_s * 1000;
   if (p.first_byte_timeout_s > 0)

@@ -16,6 +16,7 @@
 #include "budget/governor.h"
 #include "budget/report.h"
 #include "core/log.h"
+#include "llm/call.h"
 #include "policies/rate_limit.h"
 #include "policies/realm.h"
 #include "policies/tool_policy.h"
@@ -126,29 +127,43 @@ void turn::route() {
   simple_ = d.simple;
   LOG_INFO("router", realm_, " ", sender_, ": ", d.reason);
   if (req_.dry_run) {
-    std::string text = "route: " + d.reason + "\n";
-    const config::tier* tier = snap_->tier(d.tier);
-    const std::string model = tier && !tier->models.empty() ? tier->models.front() : "";
-    const config::model* m = snap_->model(model);
-    const budget::price* price = snap_->price_of(model);
-    if (!m || !price) {
-      finish(turn_status::internal, "tier " + d.tier + " has no usable model");
-      return;
-    }
-    llm::request r = build_request(d.tier, model);
-    const auto& caps = env_.governor->caps();
-    int64_t worst =
-        budget::worst_case_micro(*price, request_bytes(r), static_cast<int64_t>(r.messages.size()),
-                                 caps.overhead_per_message, r.max_tokens);
-    text += "model: " + model + " (" + m->model + ")\n";
-    text += "would reserve: " + budget::format_usd(worst) + " (max_tokens " +
-            std::to_string(r.max_tokens) + ")\n";
-    auto today = env_.governor->today();
-    if (today) text += "remaining today: " + budget::format_usd(today->remaining);
-    finish(turn_status::answered, text);
+    dry_run(d.reason);
     return;
   }
   next_attempt();
+}
+
+// Quotes the plan in the order a real turn would try it (models of a tier, then the next
+// tier) and stops at the first the governor would take; refused when none would.
+void turn::dry_run(const std::string& route_reason) {
+  std::string text = "route: " + route_reason + "\n";
+  std::string refusal;
+  for (const std::string& tier : plan_) {
+    const config::tier* t = snap_->tier(tier);
+    for (const std::string& model : t ? t->models : std::vector<std::string>{}) {
+      const config::model* m = snap_->model(model);
+      const budget::price* price = snap_->price_of(model);
+      if (!m || !price) continue;
+      llm::request r = build_request(tier, model);
+      budget::call_info ci{realm_, sender_, req_.msg.transport, tier, model, route_reason_};
+      auto v = env_.governor->quote(ci, *price, request_bytes(r),
+                                    static_cast<int64_t>(r.messages.size()), r.max_tokens);
+      if (!v.allowed()) {
+        if (refusal.empty()) refusal = v.reason;
+        text += "not " + model + ": " + v.reason + "\n";
+        continue;
+      }
+      text += "model: " + model + " (" + m->model + ")\n";
+      text += "would reserve: " + budget::format_usd(v.reserved_micro) + " (max_tokens " +
+              std::to_string(v.max_tokens) + ")\n";
+      if (auto today = env_.governor->today())
+        text += "remaining today: " + budget::format_usd(today->remaining);
+      finish(turn_status::answered, text);
+      return;
+    }
+  }
+  finish(turn_status::refused_budget,
+         text + "dry run: this request would be refused (" + refusal + ")");
 }
 
 // Only called with a tier and model the snapshot holds (next_attempt and route check).
@@ -189,14 +204,21 @@ void turn::next_attempt() {
     if (!env_.health->available(model)) {
       LOG_INFO("turn", "skipping ", model, ": cooling down for ", env_.health->wait_ms(model),
                " ms");
-      provider_failed_ = true;
+      provider_failed_ = other_failure_ = true;
       ++model_idx_;
       continue;
     }
     call_model(tier->name, model);
     return;
   }
-  if (provider_failed_ || budget_reason_.empty()) {
+  if (provider_failed_ && !key_rejected_.empty() && !other_failure_) {
+    // The owner reads the reply (the terminal, a private query); a public sender's turn
+    // leaves the operator only this log line.
+    FLOG_AT(realm_ == "private" ? log::level::info : log::level::error, "turn", key_rejected_);
+    finish(turn_status::misconfigured,
+           realm_ == "private" ? key_rejected_
+                               : "I am not set up correctly right now; my operator has to fix it.");
+  } else if (provider_failed_ || budget_reason_.empty()) {
     finish(turn_status::unreachable, "No model is reachable right now; please try again later.");
   } else {
     finish(turn_status::refused_budget, budget_reason_);
@@ -221,9 +243,8 @@ void turn::call_model(const std::string& tier, const std::string& model) {
   if (!v.allowed()) {
     LOG_INFO("budget", "refused ", model, " (", tier, "): ", v.reason);
     budget_reason_ = v.reason;
-    // Route down: the next tier may be cheaper; the rest of this tier is not.
-    ++tier_idx_;
-    model_idx_ = 0;
+    // The tier's next model (its fallback) may be cheaper; then the next tier down.
+    ++model_idx_;
     next_attempt();
     return;
   }
@@ -257,9 +278,14 @@ void turn::on_outcome(llm::outcome out) {
   if (gov.has_pending() && env_.flush_ledger_later) env_.flush_ledger_later();
   if (finished_) return;
   if (out.fail != llm::failure::none) {
-    LOG_WARN("turn", call->model, " failed: ", out.error,
-             out.http_status ? " (HTTP " + std::to_string(out.http_status) + ")" : "");
-    bool transient = out.fail != llm::failure::http_error;
+    FLOG_AT(out.fail == llm::failure::unauthorized ? log::level::info : log::level::warn, "turn",
+            call->model, " failed: ", out.error,
+            out.http_status ? " (HTTP " + std::to_string(out.http_status) + ")" : "");
+    bool transient = out.fail != llm::failure::http_error && out.fail != llm::failure::unauthorized;
+    if (out.fail != llm::failure::unauthorized)
+      other_failure_ = true;
+    else if (key_rejected_.empty())
+      key_rejected_ = llm::rejected_key_message(call->provider->config(), out.http_status);
     if (transient) env_.health->record_failure(call->model, out.retry_after_ms);
     provider_failed_ = true;
     ++model_idx_;  // 400/401 are not retried on the same model either

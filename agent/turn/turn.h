@@ -52,6 +52,7 @@ class turn {
   void escalate(const std::string& reason);
   void answer(std::string text);
   void finish(turn_status status, std::string text, std::string detail = "");
+  void dry_run(const std::string& route_reason);
   llm::request build_request(const std::string& tier, const std::string& model) const;
 
   snapshot_ptr snap_;
@@ -75,6 +76,10 @@ class turn {
   int64_t tool_calls_ = 0;
   bool escalated_ = false;
   bool provider_failed_ = false;
+  // The first 401/403 ("provider X rejected the key in $VAR"): when every failure was
+  // one, the turn ends as a configuration error instead of "unreachable".
+  std::string key_rejected_;
+  bool other_failure_ = false;
   std::string budget_reason_;  // the governor's last refusal, for the reply
   // Provenance of the context so far and the ways out it leaves (policies/egress.h).
   policies::egress_guard egress_;

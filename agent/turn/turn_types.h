@@ -21,6 +21,7 @@ enum class turn_status {
   answered,
   refused_budget,  // the governor refused every option: exit 3
   unreachable,     // every model failed: exit 4
+  misconfigured,   // every model rejected its API key (401/403): exit 2, never retried
   denied,          // policy: not allowed, rate-limited, unknown tier: exit 2 for ask
   internal,        // a bug or a storage fault (the database failed, the disk is full): exit 1
 };

@@ -131,6 +131,24 @@ TEST_CASE("shrink picks the largest max_tokens that fits, not below the floor", 
   CHECK(g.today()->reserved == 10'000 - 1630);
 }
 
+TEST_CASE("quote answers as reserve would and writes nothing", "[governor]") {
+  rig r;
+  r.cfg.daily_usd = 0.01;  // 10'000 µ$
+  governor g = r.make();
+  const price p{1'000'000, 1'000'000, 1'000'000, 10'000'000};
+  verdict q = g.quote(owner(), p, 1000, 0, 2000);
+  CHECK(q.kind == verdict_kind::shrunk);
+  CHECK(q.max_tokens == 900);
+  CHECK(q.reservation_id == 0);
+  CHECK(g.today()->reserved == 0);
+  verdict big = g.reserve(owner(), k_unit, 9'400, 0, 0);
+  REQUIRE(big.allowed());
+  verdict refused = g.quote(owner(), p, 1000, 0, 2000);
+  CHECK(refused.kind == verdict_kind::refuse);
+  CHECK(refused.reason.find("daily budget reached") == 0);
+  CHECK(g.today()->reserved == 9'400);
+}
+
 TEST_CASE("refusal says how much is left and when the day resets", "[governor]") {
   rig r;
   r.cfg.daily_usd = 2.0;

@@ -119,6 +119,41 @@ TEST_CASE("call: the http request for OpenAI and Anthropic") {
   CHECK(endpoint_url(v1) == "http://127.0.0.1:5/v1/messages");
 }
 
+TEST_CASE("call: the key probe uses the call's URL rules and headers") {
+  provider_config v1 = anthropic_cfg();
+  v1.base_url = "http://127.0.0.1:5/v1/";
+  http::request a = key_probe_request(v1, "claude-x");
+  CHECK(a.method == "POST");
+  CHECK(a.url == "http://127.0.0.1:5/v1/messages");  // not .../v1/v1/messages
+  CHECK(has_header(a, "x-api-key: sk-ant-secret-456"));
+  CHECK(has_header(a, "anthropic-version: 2023-06-01"));
+  CHECK(a.body == R"({"model":"claude-x","max_tokens":1,"messages":[]})");
+
+  http::request o = key_probe_request(openai_cfg(), "m\"x");
+  CHECK(o.url == "http://127.0.0.1:9/v1/chat/completions");
+  CHECK(has_header(o, "Authorization: Bearer sk-secret-key-123"));
+  CHECK(o.body == R"({"model":"mx","max_tokens":1,"messages":[]})");
+
+  provider_config local = openai_cfg();
+  local.local = true;
+  local.api_key.clear();
+  http::request l = key_probe_request(local, "tiny");
+  CHECK(l.method == "GET");
+  CHECK(l.url == "http://127.0.0.1:9/v1/models");
+}
+
+TEST_CASE("call: a rejected key names the provider and its variable") {
+  provider_config c = openai_cfg();
+  c.name = "openrouter";
+  c.api_key_env = "OPENROUTER_API_KEY";
+  CHECK(rejected_key_message(c, 401) ==
+        "provider openrouter rejected its API key (HTTP 401): check $OPENROUTER_API_KEY "
+        "(api_key_env of [providers.openrouter])");
+  c.api_key_env.clear();
+  CHECK(rejected_key_message(c, 403).find("set api_key_env in [providers.openrouter]") !=
+        std::string::npos);
+}
+
 TEST_CASE("call: a non-streamed 200 becomes a response with usage") {
   call c(openai_cfg(), simple(false));
   outcome o = c.finish(ok_body(
@@ -153,7 +188,9 @@ TEST_CASE("call: HTTP statuses map to rate_limited, overloaded and http_error") 
   outcome bad = status_outcome(
       401, R"({"error":{"message":"Incorrect API key provided: sk-secret-key-123. )" +
                std::string(300, 'x') + "\"}}");
-  CHECK(bad.fail == failure::http_error);
+  CHECK(bad.fail == failure::unauthorized);
+  CHECK(bad.definitely_free());
+  CHECK(status_outcome(403, "{}").fail == failure::unauthorized);
   CHECK(bad.error.find("sk-secret-key-123") == std::string::npos);
   CHECK(bad.error.find("Incorrect API key") != std::string::npos);
   CHECK(bad.error.size() < 240);

@@ -184,7 +184,8 @@ TEST_CASE("provider: 429 with Retry-After, 500, 529, bad key, refused connection
   wrong.api_key = "sk-wrong-key-0000";
   auto p = make_provider(wrong, f.http);
   outcome unauthorised = f.run(*p, ask(false));
-  CHECK(unauthorised.fail == failure::http_error);
+  CHECK(unauthorised.fail == failure::unauthorized);
+  CHECK(unauthorised.definitely_free());
   CHECK(unauthorised.http_status == 401);
   CHECK(unauthorised.error.find("sk-wrong-key-0000") == std::string::npos);
   CHECK_FALSE(unauthorised.error.empty());

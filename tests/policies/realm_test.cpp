@@ -100,7 +100,9 @@ TEST_CASE("an empty allowlist admits nobody but owners", "[realm]") {
   cfg.irc[0].allowed.clear();
   realm_verdict v = classify(msg("irc.libera", irc("friend", "f!f@f")), cfg);
   CHECK(v.verdict == realm_verdict::kind::deny);
-  CHECK(v.reason == "not on the allowlist");
+  CHECK(v.reason.starts_with("not on the allowlist: matches no realm"));
+  CHECK(v.reason.find("transports.irc.") != std::string::npos);
+  CHECK(v.reason.find("admits nobody") != std::string::npos);
   CHECK(classify(msg("irc.libera", irc("owner", "o!o@o")), cfg).realm == "private");
 }
 
