@@ -1,14 +1,20 @@
-// Logging implementation: a global level, a secret list and a sink. Single-threaded use
-// from the loop is the norm; a mutex guards the secret list because sandbox children and
-// curl never log but signal handlers might one day.
+// Logging implementation: a global level, a secret list, a sink and the line prefix
+// (core/log_destination.h). Single-threaded use from the loop is the norm; a mutex guards
+// the secret list because sandbox children and curl never log but signal handlers might.
 #include "core/log.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <vector>
 
 #include "core/json_writer.h"
+#include "core/log_destination.h"
 
 namespace frugal::log {
 namespace {
@@ -34,7 +40,46 @@ const char* level_name(level l) {
       return "off";
   }
 }
+// Decided at the first line written: stderr does not change under a running process.
+stderr_kind stderr_destination() {
+  static const stderr_kind kind = classify_stderr(STDERR_FILENO, std::getenv("JOURNAL_STREAM"));
+  return kind;
+}
 }  // namespace
+
+stderr_kind classify_stderr(int fd, const char* journal_stream) {
+  struct stat st {};
+  if (journal_stream && *journal_stream && ::fstat(fd, &st) == 0) {
+    unsigned long long dev = 0, ino = 0;
+    if (std::sscanf(journal_stream, "%llu:%llu", &dev, &ino) == 2 &&
+        dev == static_cast<unsigned long long>(st.st_dev) &&
+        ino == static_cast<unsigned long long>(st.st_ino))
+      return stderr_kind::journal;
+  }
+  return ::isatty(fd) ? stderr_kind::terminal : stderr_kind::other;
+}
+
+std::string line_prefix(level l, stderr_kind kind, int64_t unix_now) {
+  if (kind == stderr_kind::terminal) return "";
+  if (kind == stderr_kind::journal) {
+    switch (l) {
+      case level::debug:
+        return "<7>";
+      case level::info:
+        return "<6>";
+      case level::warn:
+        return "<4>";
+      default:
+        return "<3>";
+    }
+  }
+  std::time_t t = static_cast<std::time_t>(unix_now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+  return buf;
+}
 
 void set_level(level l) {
   g_level = l;
@@ -106,6 +151,7 @@ void write(level l, std::string_view component, std::string_view message) {
     g_sink(l, line);
     return;
   }
+  if (!g_json) line = line_prefix(l, stderr_destination(), std::time(nullptr)) + line;
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

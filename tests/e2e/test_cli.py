@@ -2,6 +2,8 @@
 global options may come before or after the command, every command's --help lists every
 one of its flags, and usage errors are one line with exit 2."""
 import json
+import os
+import re
 import subprocess
 
 from harness import BINARY, Checks, FakeModel, Workdir, config_text, env_for
@@ -65,5 +67,31 @@ with FakeModel() as fake, Workdir() as w:
     body = json.dumps(fake.requests()[-1]["body"]["messages"])
     c.check(r.returncode == 0 and "--tier is a word" in body, "ask -- TEXT keeps option-like words",
             (r.stderr[-300:], body[-300:]))
+
+    # Quiet by default: a cron ask logs warnings and errors only; -v adds info. Lines on a
+    # pipe carry a UTC timestamp; under journald (JOURNAL_STREAM names stderr) a priority.
+    fake.script({"content": "ok"}, {"content": "ok"}, {"content": "ok"})
+    r = run("--config", w.config, "ask", "hello")
+    c.check(r.returncode == 0 and "info " not in r.stderr and "router:" not in r.stderr,
+            "ask logs no info lines by default", r.stderr)
+    r = run("--config", w.config, "ask", "-v", "hello")
+    lines = r.stderr.splitlines()
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (debug|info|warn|error) ")
+    c.check(r.returncode == 0 and any(" info router: " in l for l in lines) and
+            all(stamp.match(l) for l in lines),
+            "ask -v: info lines, each with a UTC timestamp when stderr is a pipe", lines[:5])
+    rd, wr = os.pipe()
+    st = os.fstat(wr)
+    env = env_for(JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+    p = subprocess.Popen([BINARY, "--config", w.config, "ask", "-v", "hello"], env=env,
+                         stdout=subprocess.PIPE, stderr=wr, text=True)
+    os.close(wr)
+    out, _ = p.communicate(timeout=60)
+    with os.fdopen(rd) as f:
+        jlines = f.read().splitlines()
+    c.check(p.returncode == 0 and jlines and
+            all(re.match(r"^<[3-7]>(debug|info|warn|error) ", l) for l in jlines) and
+            any(l.startswith("<6>info router: ") for l in jlines),
+            "under journald: <N> priority prefixes instead of timestamps", jlines[:5])
 
 c.done()

@@ -355,6 +355,9 @@ with FakeModel() as fake, Workdir() as w:
     c.check(r.returncode == 0 and r.stdout == "" and os.path.exists(summary) and
             "maximum authentication attempts" in read(summary),
             "cron nightly, exit 0: the summary is saved, nothing mailed", r.stdout + r.stderr)
+    c.check(os.path.exists(summary) and "warn " not in read(summary),
+            "cron nightly: frugal's warnings go to the journal, never into the summary",
+            read(summary) if os.path.exists(summary) else "")
     n_before = len(fake.requests())
     r = cron_run(1)
     c.check(r.stdout == "" and len(fake.requests()) == n_before,
