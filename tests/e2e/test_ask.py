@@ -50,6 +50,11 @@ with FakeModel() as fake, Workdir() as w:
         fake.reset()
         fake.script(dict({"fault": fault}, **extra))
         r = frugal(w.config, "ask", "hello")
+        if fault == "401":  # a rejected key is a configuration error (#16), not an outage
+            c.check(r.returncode == 2 and "provider fake rejected" in r.stderr and
+                    "reachable" not in r.stderr,
+                    "fault 401: exit 2 naming the provider", (r.returncode, r.stderr[-500:]))
+            continue
         c.check(r.returncode == 4 and "reachable" in r.stderr,
                 "fault %s: exit 4 with a clear message" % fault, (r.returncode, r.stderr[-500:]))
     b = budget_json(w.config)
