@@ -91,6 +91,10 @@ class governor {
   // closed by exactly one of settle / release / charge_full.
   verdict reserve(const call_info& info, const price& p, int64_t input_bytes, int64_t messages,
                   int64_t max_tokens);
+  // What reserve() would answer now, without writing anything (`ask --dry-run`). The
+  // verdict's reservation_id is 0; nothing needs closing.
+  verdict quote(const call_info& info, const price& p, int64_t input_bytes, int64_t messages,
+                int64_t max_tokens);
   // Settles from reported usage (actual_micro). Usage not present → charge_full. Usage
   // with a doubt (missing, partial or implausible final counts) → the reservation in full,
   // the counts seen recorded beside it — unless they already price above it. An actual
