@@ -66,6 +66,13 @@ shell_allow = ["sed", "chmod", "touch", "kill", "split", "du"]
 shell_launchers = true      # sed's `e` runs sh: the kernel sandbox must hold regardless
 workspace_quota_mb = 4
 rate_per_minute = 0
+
+# The public sender below speaks as irc.test (`--as` names a configured transport); the
+# daemon is never started, so nothing connects to this server.
+[transports.irc.test]
+server = "127.0.0.1"
+port = 6667
+tls = false
 """))
         os.chmod(w.config, 0o644)
 

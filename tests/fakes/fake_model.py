@@ -19,6 +19,8 @@ Command line:
 Model endpoints (POST):
   path ending in /chat/completions  OpenAI (base_url http://127.0.0.1:P/v1 works)
   path ending in /v1/messages       Anthropic (needs header anthropic-version)
+  GET path ending in /models         the models list (OpenAI or, with anthropic-version,
+                                    Anthropic shape; same key check; logged in /_requests)
 Control endpoints:
   POST /_script   JSON array of steps, appended to a FIFO queue → 200 {"queued": n};
                   a malformed script → 400 and nothing is queued
@@ -693,6 +695,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {"requests": st.total})
             if path == "/_queue":
                 return self.send_json(200, st.queue)
+        if path.endswith("/models"):
+            return self.models_list(path)
         self.send_json(404, {"error": {"message": "no route " + path, "type": "not_found"}})
 
     def do_POST(self):
@@ -724,6 +728,36 @@ class Handler(BaseHTTPRequestHandler):
         if path.endswith("/v1/messages"):
             return self.model(True, body, len(raw))
         self.send_json(404, {"error": {"message": "no route " + path, "type": "not_found"}})
+
+    def models_list(self, path):
+        """GET /v1/models (both APIs serve it; local servers such as llama.cpp and Ollama
+        too): the list shape of the API the headers name, after the same key check as a
+        model request. The fake serves any model id, so it lists the ids it was asked for."""
+        st = self.state
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        anthropic = "anthropic-version" in headers
+        with st.lock:
+            st.log.append({"method": "GET", "path": self.path, "bytes": 0, "body": None,
+                           "headers": {k: ("present" if k in ("authorization", "x-api-key")
+                                           else v) for k, v in headers.items()}})
+            seen = sorted({q["body"].get("model", "") for q in st.log
+                           if isinstance(q.get("body"), dict)} - {""})
+        if st.api_key:
+            if anthropic and headers.get("x-api-key") != st.api_key:
+                return self.send_json(*anthropic_error(401, "invalid x-api-key",
+                                                       "authentication_error"))
+            if not anthropic and headers.get("authorization") != "Bearer " + st.api_key:
+                return self.send_json(*openai_error(401, "Incorrect API key provided.",
+                                                    "invalid_request_error", "invalid_api_key"))
+        if anthropic:
+            data = [{"type": "model", "id": m, "display_name": m,
+                     "created_at": "2025-01-01T00:00:00Z"} for m in seen]
+            return self.send_json(200, {"data": data, "has_more": False,
+                                        "first_id": seen[0] if seen else None,
+                                        "last_id": seen[-1] if seen else None})
+        return self.send_json(200, {"object": "list", "data": [
+            {"id": m, "object": "model", "created": 1735689600, "owned_by": "fake"}
+            for m in seen]})
 
     def script(self, steps):
         if not isinstance(steps, list):
