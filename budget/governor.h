@@ -52,10 +52,16 @@ struct verdict {
   int64_t reservation_id = 0;  // when allowed: pass to settle / release / charge_full
   int64_t reserved_micro = 0;
   int64_t max_tokens = 0;  // when allowed: the max_tokens to send
-  std::string reason;      // when not allowed: one line for the user
+  std::string reason;      // when not allowed: one line for the owner and the log, with the
+                           // figures; a public sender is told public_refusal instead
   std::string detail;      // kind == error: "ledger /path/frugal.db: <cause>" (operator only)
   bool allowed() const { return kind == verdict_kind::allow || kind == verdict_kind::shrunk; }
 };
+
+// What a public sender hears when the budget refuses: no cap, spend, what is left, time
+// zone or which cap it was (README, realms: budget detail is for the owner only).
+inline constexpr std::string_view public_refusal =
+    "Sorry, I have reached my spending limit for now; please try again later.";
 
 struct governor_options {
   tz::clock_fn clock;                    // default: system_now
@@ -171,7 +177,7 @@ class governor {
   limits limits_;
   tz::zone zone_;
   governor_options opts_;
-  std::map<int64_t, open_call> open_;  // this process's open reservations
+  std::map<int64_t, open_call> open_;   // this process's open reservations
   std::vector<pending_close> pending_;  // closes deferred by a busy ledger
   std::optional<std::string> warning_;
   std::string warned_day_;  // the day this process saw the warning line written

@@ -221,7 +221,10 @@ void turn::next_attempt() {
   } else if (provider_failed_ || budget_reason_.empty()) {
     finish(turn_status::unreachable, "No model is reachable right now; please try again later.");
   } else {
-    finish(turn_status::refused_budget, budget_reason_);
+    // The figures (cap, spend, what is left, when it resets) are the owner's; a public
+    // sender, the owner in a channel included, is told only that the limit is reached.
+    finish(turn_status::refused_budget,
+           realm_ == "private" ? budget_reason_ : std::string(budget::public_refusal));
   }
 }
 

@@ -71,9 +71,10 @@ with FakeModel() as fake, Workdir() as w:
     w.write_config(open(w.config).read().replace('local = ["tiny"]', ''))
     fake.reset()
     r = frugal(w.config, "ask", "--as", "irc.test:stranger!u@example.org", "hello")
-    c.check(r.returncode == 3 and not fake.requests() and "resets" in r.stderr,
-            "without a free tier, that sender is refused before any call (exit 3)",
-            (r.returncode, r.stderr))
+    c.check(r.returncode == 3 and not fake.requests() and "spending limit" in r.stderr and
+            "$" not in r.stderr,
+            "without a free tier, that sender is refused before any call (exit 3), "
+            "told no figures (issue 13 item 9)", (r.returncode, r.stderr))
     fake.script({"content": "owner answer"})
     r = frugal(w.config, "ask", "hello")
     c.check(r.returncode == 0 and "owner answer" in r.stdout,
