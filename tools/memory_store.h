@@ -1,5 +1,6 @@
 // memory_store: the per-realm long-term memory, an sqlite table with an FTS5 index. Every
-// query names its realm, so rows never cross realms; user text reaches FTS5 only as quoted
+// query names its realm, so rows never cross realms, and ids are numbered per realm, so
+// no realm learns how many memories another holds; user text reaches FTS5 only as quoted
 // terms, so no query text can raise an SQL or FTS syntax error. Used by the memory_* tools
 // and by whoever loads memories into a turn's context (with that turn's realm).
 #pragma once
@@ -17,7 +18,7 @@ inline constexpr size_t max_text_bytes = 4096;
 inline constexpr int64_t max_rows_per_realm = 2000;
 
 struct memory_row {
-  int64_t id = 0;
+  int64_t id = 0;          // the realm's own number (1, 2, 3, ... never reused), not the rowid
   int64_t created_at = 0;  // unix seconds
   std::string text;
 };
@@ -25,8 +26,8 @@ struct memory_row {
 // Creates or upgrades the "memory" area's tables. Idempotent and cheap after the first call.
 status migrate(store::database& db);
 
-// Stores `text` (1..max_text_bytes bytes) for `realm`; returns its id. Refuses when the realm
-// already holds max_rows_per_realm memories.
+// Stores `text` (1..max_text_bytes bytes) for `realm`; returns its id, the realm's next
+// number. Refuses when the realm already holds max_rows_per_realm memories.
 result<int64_t> remember(store::database& db, std::string_view realm, std::string_view text);
 
 // The best `limit` matches of `query` among `realm`'s memories, best first. A query with no
