@@ -336,8 +336,12 @@ status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done) {
   auto null_fd = high_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!null_fd || !null_fd.value()) return fail("sandbox: open /dev/null: ", std::strerror(errno));
 
-  std::vector<std::string> env = {std::string("PATH=") + fixed_path, "HOME=" + spec.workspace,
-                                  "LANG=C.UTF-8"};
+  // A fixed, minimal environment. With namespaces the workspace is bound at
+  // ns::workspace_inside, so neither HOME nor getcwd() names the host path (the state
+  // folder); without them the child works in the host path and HOME follows it.
+  std::vector<std::string> env = {std::string("PATH=") + fixed_path,
+                                  std::string("HOME=") + ns::workspace_inside, "LANG=C.UTF-8"};
+  if (!gate) env[1] = "HOME=" + spec.workspace;
   std::vector<char*> argv, envp;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -350,7 +354,7 @@ status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done) {
   plan.path = path->c_str();
   plan.argv = argv.data();
   plan.envp = envp.data();
-  plan.workspace = spec.workspace.c_str();
+  plan.workspace = gate ? ns::workspace_inside : spec.workspace.c_str();
   plan.limits[0] = {RLIMIT_CPU, static_cast<rlim_t>(spec.cpu_seconds)};
   plan.limits[1] = {RLIMIT_AS, static_cast<rlim_t>(spec.address_space_bytes)};
   plan.limits[2] = {RLIMIT_FSIZE, static_cast<rlim_t>(spec.file_size_bytes)};
@@ -389,6 +393,9 @@ status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done) {
       plan.namespaces = false;
       gate.reset();
       status_pipe.reset();
+      plan.workspace = spec.workspace.c_str();
+      env[1] = "HOME=" + spec.workspace;
+      envp[1] = env[1].data();
     }
   }
   if (!gate) pid = ::fork();

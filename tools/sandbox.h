@@ -41,7 +41,9 @@ struct spawn_spec {
   // argv[0] is a bare program name resolved against the fixed PATH
   // (/usr/local/bin:/usr/bin:/bin) or an absolute path. Never passed to a shell.
   std::vector<std::string> argv;
-  std::string workspace;        // absolute, existing folder: cwd, HOME and the only writable tree
+  // Absolute, existing folder: the only writable tree, the child's cwd and HOME; with the
+  // namespaces it is bound at /workspace (ns::workspace_inside) and seen only by that name.
+  std::string workspace;
   bool network = false;         // seccomp and Landlock let the child open inet sockets
   int64_t timeout_ms = 10'000;  // then SIGKILL to the whole process group
   // rlimits applied in the child.

@@ -27,7 +27,7 @@ struct child_plan {
   const char* path = nullptr;  // absolute program path
   char* const* argv = nullptr;
   char* const* envp = nullptr;
-  const char* workspace = nullptr;
+  const char* workspace = nullptr;  // the cwd: /workspace inside the namespaces, else the host path
   struct limit {
     int resource;
     rlim_t value;

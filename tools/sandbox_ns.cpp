@@ -65,23 +65,25 @@ class planner {
     return add({mount_step::kind::dir, staged(inside), nullptr, false, 0});
   }
 
-  // Binds host `path` at the same path inside; a missing path is skipped. A symlink among
-  // the top-level folders (/bin -> usr/bin on merged-/usr systems) stays a symlink; any
-  // other link is resolved and its target bound at the link's path.
-  status bind(const char* path, bool writable, bool required = false) {
+  // Binds host `path` at `inside` (default: the same path) inside; a missing path is
+  // skipped. A symlink among the top-level folders (/bin -> usr/bin on merged-/usr
+  // systems) stays a symlink; any other link is resolved and its target bound there.
+  status bind(const char* path, bool writable, bool required = false,
+              const char* inside = nullptr) {
+    if (!inside) inside = path;
     struct stat lst {};
     if (::lstat(path, &lst) != 0) {
       if (!required && (errno == ENOENT || errno == ENOTDIR)) return status::success();
       return fail("sandbox: stat ", path, ": ", std::strerror(errno));
     }
-    if (auto s = ancestors(path); !s) return s;
+    if (auto s = ancestors(inside); !s) return s;
     if (S_ISLNK(lst.st_mode) && std::strchr(path + 1, '/') == nullptr) {
       char target[PATH_MAX];
       ssize_t n = ::readlink(path, target, sizeof target - 1);
       if (n < 0) return fail("sandbox: readlink ", path, ": ", std::strerror(errno));
       target[n] = '\0';
-      made_.insert(path);
-      return add({mount_step::kind::symlink, staged(path), keep(target), false, 0});
+      made_.insert(inside);
+      return add({mount_step::kind::symlink, staged(inside), keep(target), false, 0});
     }
     unique_fd fd(::open(path, O_PATH | O_CLOEXEC));  // follows a link to its target
     if (!fd) {
@@ -91,11 +93,11 @@ class planner {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0)
       return fail("sandbox: stat ", path, ": ", std::strerror(errno));
-    made_.insert(path);
+    made_.insert(inside);
     // The child opens `path` itself: a mount of this (the daemon's) namespace cannot be
     // bound into another one.
     mount_step step{S_ISDIR(st.st_mode) ? mount_step::kind::bind_dir : mount_step::kind::bind_file,
-                    staged(path), keep(path), writable, locked_flags(fd.get())};
+                    staged(inside), keep(path), writable, locked_flags(fd.get())};
     return add(step);
   }
 
@@ -132,7 +134,7 @@ result<root_plan> plan_root(const std::string& workspace) {
   for (const char* d : system_paths::devices)
     if (auto s = p.bind(d, true); !s) return s.err();
   if (auto s = p.bind(system_paths::dev_null, true, true); !s) return s.err();
-  if (auto s = p.bind(workspace.c_str(), true, true); !s) return s.err();
+  if (auto s = p.bind(workspace.c_str(), true, true, workspace_inside); !s) return s.err();
   return plan;
 }
 

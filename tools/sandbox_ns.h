@@ -1,6 +1,6 @@
 // sandbox_ns: the parent's half of the namespace layer. It plans the child's private root
 // (a tmpfs with the system folders bound read-only, a few /etc files and /dev nodes, and
-// the workspace bound writable at its own path), writes the child's uid/gid maps, and
+// the workspace bound writable at /workspace), writes the child's uid/gid maps, and
 // probes whether this kernel lets us create the namespaces at all. The child half (the
 // mounts themselves, pivot_root) is in sandbox_child.cpp; nothing here runs in the child.
 #pragma once
@@ -28,7 +28,13 @@ struct root_plan {
   std::vector<mount_step> steps;     // in order
 };
 
-// Builds the plan for a child whose only writable tree is `workspace` (absolute, existing).
+// Where the workspace appears inside the child's root: the child's cwd and HOME. A fixed
+// name, so nothing the child can read (getcwd, its environment) names the host path and
+// with it the state folder.
+inline constexpr const char* workspace_inside = "/workspace";
+
+// Builds the plan for a child whose only writable tree is `workspace` (absolute, existing),
+// bound at workspace_inside.
 result<root_plan> plan_root(const std::string& workspace);
 
 // Writes /proc/PID/{setgroups,uid_map,gid_map} so that inside the child's user namespace

@@ -65,13 +65,25 @@ TEST_CASE("a child runs with argv only, an empty environment and the workspace a
   CHECK(r.exit_code == 0);
   CHECK(r.stdout_text == "hello $(id) ; ls\n");  // no shell ever saw the arguments
 
+  // The workspace is /workspace inside the namespaces: neither the environment nor the
+  // working folder names the host path (before: HOME=/tmp/frugal-tools-XXXXXX/public).
   auto env = run_child(in(t.pub, {"env"}));
   CHECK(env.exit_code == 0);
-  CHECK(env.stdout_text == "PATH=/usr/local/bin:/usr/bin:/bin\nHOME=" + t.pub + "\nLANG=C.UTF-8\n");
+  CHECK(env.stdout_text == "PATH=/usr/local/bin:/usr/bin:/bin\nHOME=/workspace\nLANG=C.UTF-8\n");
   CHECK(no_canary(env));
+  CHECK(env.stdout_text.find(t.root) == std::string::npos);
 
-  auto pwd = run_child(in(t.pub, {"pwd"}));
-  CHECK(pwd.stdout_text == t.pub + "\n");
+  auto pwd = run_child(in(t.pub, {"pwd", "-P"}));
+  CHECK(pwd.stdout_text == "/workspace\n");
+  auto made = run_child(in(t.pub, {"touch", "/workspace/made-by-path"}));
+  CHECK(made.exit_code == 0);
+  CHECK(::access((t.pub + "/made-by-path").c_str(), F_OK) == 0);
+
+  // Without the namespace layer the child works in the host path, and HOME follows it.
+  auto bare = in(t.pub, {"env"});
+  bare.use_namespaces = false;
+  CHECK(run_child(bare).stdout_text ==
+        "PATH=/usr/local/bin:/usr/bin:/bin\nHOME=" + t.pub + "\nLANG=C.UTF-8\n");
   if (::geteuid() == 0) {
     auto id = run_child(in(t.pub, {"id", "-u"}));
     CHECK(id.stdout_text == "65534\n");  // root never reaches a child
