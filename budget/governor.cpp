@@ -225,7 +225,7 @@ status governor::settle(int64_t id, const usage& u) {
   return close({close_kind::settle,
                 id,
                 actual,
-                {u.input_tokens, u.output_tokens, u.cached_input_tokens},
+                {u.input_tokens, u.output_tokens, u.cached_input_tokens, u.cache_write_tokens},
                 "ok",
                 stop,
                 now()});
@@ -244,13 +244,14 @@ status governor::release(int64_t id, std::string_view why) {
 
 status governor::charge_full(int64_t id, std::string_view why, const usage& seen) {
   if (open_.erase(id) == 0) return fail("budget: charge #", id, ": not an open reservation here");
-  return close({close_kind::full,
-                id,
-                0,
-                {seen.input_tokens, seen.output_tokens, seen.cached_input_tokens},
-                why.empty() ? "charged in full" : "charged in full: " + std::string(why),
-                "",
-                now()});
+  return close(
+      {close_kind::full,
+       id,
+       0,
+       {seen.input_tokens, seen.output_tokens, seen.cached_input_tokens, seen.cache_write_tokens},
+       why.empty() ? "charged in full" : "charged in full: " + std::string(why),
+       "",
+       now()});
 }
 
 status governor::close(pending_close c) {
@@ -372,6 +373,9 @@ result<summary> governor::today() {
     if (!rows) return rows.err();
     *out = std::move(rows.value());
   }
+  auto tokens = ledger_.day_tokens(s.day);
+  if (!tokens) return tokens.err();
+  s.tokens = *tokens;
   return s;
 }
 

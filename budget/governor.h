@@ -79,6 +79,7 @@ struct summary {
   bool stopped = false;
   std::string stop_reason;
   std::vector<breakdown_row> by_tier, by_model, by_realm;
+  token_counts tokens;  // the day's calls: input (cache reads and writes included), output
 };
 
 class governor {

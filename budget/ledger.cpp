@@ -64,6 +64,16 @@ INSERT INTO ledger_sums(day, realm, sender, settled, outstanding)
 constexpr std::string_view k_schema_v3 =
     "ALTER TABLE ledger_days ADD COLUMN pruned_calls INTEGER NOT NULL DEFAULT 0;";
 
+// Step 4: prompt-cache writes per call (tokens_cached holds the reads), so a day's cached
+// share can be shown next to its spend; pruning keeps the day's input, cached and written
+// token counts beside pruned_calls.
+constexpr std::string_view k_schema_v4 = R"sql(
+ALTER TABLE ledger ADD COLUMN tokens_cache_write INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ledger_days ADD COLUMN pruned_tokens_in INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ledger_days ADD COLUMN pruned_tokens_cached INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ledger_days ADD COLUMN pruned_tokens_cache_write INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 // What a row costs the day: actual once closed, the reservation while open.
 #define SETTLED "CASE WHEN state IN ('settled','orphan_settled') THEN actual_micro ELSE 0 END"
 #define OPEN "CASE WHEN state = 'reserved' THEN reserved_micro ELSE 0 END"
@@ -81,7 +91,7 @@ status step_error(sqlite3* db, std::string_view what) {
 }  // namespace
 
 result<ledger> ledger::open(store::database& db, process_identity self) {
-  if (auto s = db.migrate("ledger", {k_schema_v1, k_schema_v2, k_schema_v3}); !s)
+  if (auto s = db.migrate("ledger", {k_schema_v1, k_schema_v2, k_schema_v3, k_schema_v4}); !s)
     return fail("ledger: ", s.message());
   return ledger(db, std::move(self));
 }
@@ -237,13 +247,14 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
     {
       auto up = cached(s_update,
                        "UPDATE ledger SET state=?, actual_micro=?, tokens_in=?, tokens_out=?,"
-                       " tokens_cached=?, outcome=?, settled_at=?, day=? WHERE id=? AND"
-                       " state='reserved'");
+                       " tokens_cached=?, tokens_cache_write=?, outcome=?, settled_at=?, day=?"
+                       " WHERE id=? AND state='reserved'");
       if (!up) return up.err();
       statement& st = **up;
       reset_on_exit guard{st};
       st.bind(1, state).bind(2, row.actual).bind(3, tokens.in).bind(4, tokens.out);
-      st.bind(5, tokens.cached).bind(6, outcome).bind(7, now).bind(8, row.day).bind(9, id);
+      st.bind(5, tokens.cached).bind(6, tokens.cache_write).bind(7, outcome).bind(8, now);
+      st.bind(9, row.day).bind(10, id);
       if (st.step() != SQLITE_DONE) return step_error(db, "update reservation");
     }
     const int64_t counted = state == "released" ? 0 : row.actual;
@@ -361,10 +372,16 @@ result<int64_t> ledger::prune(const std::string& before_day) {
     // Open reservations stay: they count against their day until settled or recovered.
     auto keep = statement::prepare(
         db,
-        "INSERT INTO ledger_days(day, pruned_calls)"
-        " SELECT day, SUM(state != 'released') FROM ledger"
+        "INSERT INTO ledger_days(day, pruned_calls, pruned_tokens_in, pruned_tokens_cached,"
+        " pruned_tokens_cache_write)"
+        " SELECT day, SUM(state != 'released'), SUM(tokens_in), SUM(tokens_cached),"
+        " SUM(tokens_cache_write) FROM ledger"
         " WHERE day < ?1 AND state != 'reserved' GROUP BY day"
-        " ON CONFLICT(day) DO UPDATE SET pruned_calls = pruned_calls + excluded.pruned_calls");
+        " ON CONFLICT(day) DO UPDATE SET pruned_calls = pruned_calls + excluded.pruned_calls,"
+        " pruned_tokens_in = pruned_tokens_in + excluded.pruned_tokens_in,"
+        " pruned_tokens_cached = pruned_tokens_cached + excluded.pruned_tokens_cached,"
+        " pruned_tokens_cache_write = pruned_tokens_cache_write +"
+        " excluded.pruned_tokens_cache_write");
     if (!keep) return keep.err();
     keep->bind(1, before_day);
     if (keep->step() != SQLITE_DONE) return step_error(db, "count pruned calls");
@@ -399,15 +416,33 @@ result<std::vector<breakdown_row>> ledger::breakdown(const std::string& day,
   return rows;
 }
 
+result<token_counts> ledger::day_tokens(const std::string& day) {
+  auto q = statement::prepare(db_->get(),
+                              "SELECT COALESCE(SUM(tokens_in),0), COALESCE(SUM(tokens_out),0),"
+                              " COALESCE(SUM(tokens_cached),0), COALESCE(SUM(tokens_cache_write),0)"
+                              " FROM ledger WHERE day=?");
+  if (!q) return q.err();
+  q->bind(1, day);
+  if (q->step() != SQLITE_ROW) return step_error(db_->get(), "day tokens").err();
+  return token_counts{q->int_at(0), q->int_at(1), q->int_at(2), q->int_at(3)};
+}
+
 result<std::vector<day_row>> ledger::history(int64_t n) {
-  // Money from the daily sums (kept forever); calls from the rows plus those pruned.
+  // Money from the daily sums (kept forever); calls and tokens from the rows plus those
+  // pruned.
   auto q = statement::prepare(
       db_->get(),
       "SELECT s.day, SUM(s.settled), SUM(s.outstanding),"
       " (SELECT COUNT(*) FROM ledger l WHERE l.day=s.day AND l.state != 'released')"
       "  + COALESCE((SELECT pruned_calls FROM ledger_days d WHERE d.day=s.day),0)"
       " AS calls,"
-      " COALESCE((SELECT stopped FROM ledger_days d WHERE d.day=s.day),0)"
+      " COALESCE((SELECT stopped FROM ledger_days d WHERE d.day=s.day),0),"
+      " (SELECT COALESCE(SUM(tokens_in),0) FROM ledger l WHERE l.day=s.day)"
+      "  + COALESCE((SELECT pruned_tokens_in FROM ledger_days d WHERE d.day=s.day),0),"
+      " (SELECT COALESCE(SUM(tokens_cached),0) FROM ledger l WHERE l.day=s.day)"
+      "  + COALESCE((SELECT pruned_tokens_cached FROM ledger_days d WHERE d.day=s.day),0),"
+      " (SELECT COALESCE(SUM(tokens_cache_write),0) FROM ledger l WHERE l.day=s.day)"
+      "  + COALESCE((SELECT pruned_tokens_cache_write FROM ledger_days d WHERE d.day=s.day),0)"
       " FROM ledger_sums s GROUP BY s.day"
       // A day whose rows all moved to another day (settled after midnight) is not listed.
       " HAVING calls > 0 OR SUM(s.settled) + SUM(s.outstanding) != 0"
@@ -416,8 +451,10 @@ result<std::vector<day_row>> ledger::history(int64_t n) {
   if (!q) return q.err();
   q->bind(1, n < 0 ? 0 : n);
   std::vector<day_row> rows;
-  while (q->step() == SQLITE_ROW)
+  while (q->step() == SQLITE_ROW) {
     rows.push_back({q->text_at(0), q->int_at(1), q->int_at(2), q->int_at(3), q->int_at(4) != 0});
+    rows.back().tokens = {q->int_at(5), 0, q->int_at(6), q->int_at(7)};
+  }
   return rows;
 }
 

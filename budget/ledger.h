@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "budget/process_identity.h"
 #include "core/result.h"
 #include "core/store/database.h"
-#include "budget/process_identity.h"
 
 namespace frugal::budget {
 
@@ -43,8 +43,9 @@ struct day_totals {
   bool stopped = false;
 };
 
+// Tokens of calls: `in` counts every input token (cached reads and cache writes included).
 struct token_counts {
-  int64_t in = 0, out = 0, cached = 0;
+  int64_t in = 0, out = 0, cached = 0, cache_write = 0;
 };
 
 // A closed reservation, as the governor needs it afterwards.
@@ -64,6 +65,7 @@ struct day_row {
   std::string day;
   int64_t settled = 0, outstanding = 0, calls = 0;
   bool stopped = false;
+  token_counts tokens;  // summed over the day's calls (out is not filled)
 };
 
 class ledger {
@@ -100,8 +102,9 @@ class ledger {
   result<int64_t> recover_orphans(const liveness_fn& alive, int64_t now);
 
   // Retention: deletes the closed rows of days before `before_day` ("YYYY-MM-DD") in one
-  // transaction, adding their number of calls to ledger_days.pruned_calls. The daily sums
-  // (what the caps and `history` read) are kept; open reservations are never pruned.
+  // transaction, adding their number of calls and input/cached/written tokens to
+  // ledger_days (pruned_*). The daily sums (what the caps and `history` read) are kept;
+  // open reservations are never pruned.
   // Returns how many rows it deleted.
   result<int64_t> prune(const std::string& before_day);
 
@@ -112,8 +115,10 @@ class ledger {
   result<bool> mark_warned(const std::string& day);
   // Per `column` ("tier" | "model" | "realm") for one day, largest spend first.
   result<std::vector<breakdown_row>> breakdown(const std::string& day, std::string_view column);
+  // Tokens of the day's calls, summed.
+  result<token_counts> day_tokens(const std::string& day);
   // The last `n` days that have spent or reserved anything, newest first (pruned days
-  // included: their totals come from the daily sums).
+  // included: their totals come from the daily sums, their tokens from ledger_days).
   result<std::vector<day_row>> history(int64_t n);
 
   const process_identity& self() const { return self_; }

@@ -157,7 +157,9 @@ result<price> price_for(const config::model& m, const config::provider& p) {
   price out = base.value_or(price{});
   if (has_in) {
     out.input = m.input_micro_per_mtok;
-    out.cached_input = m.input_micro_per_mtok;
+    // Anthropic documents cache reads at 0.1 × input for every model (rounded up here);
+    // other vendors' cached price varies, so without one it is the input price.
+    out.cached_input = anthropic ? (m.input_micro_per_mtok + 9) / 10 : m.input_micro_per_mtok;
     out.cache_write = m.input_micro_per_mtok;
   }
   if (m.cached_input_micro_per_mtok >= 0) out.cached_input = m.cached_input_micro_per_mtok;

@@ -46,8 +46,8 @@ std::optional<price> builtin_price(std::string_view model_id);
 // The price used for `m` on provider `p`:
 //  - p.local → all zero;
 //  - else each price field set in the model's config (≥ 0) overrides the built-in table;
-//    cached input defaults to the configured input price, cache writes to the input price
-//    (× 1.25 when p.kind == "anthropic");
+//    cached input defaults to the configured input price (× 0.1 when p.kind ==
+//    "anthropic"), cache writes to the input price (× 1.25 when p.kind == "anthropic");
 //  - else the built-in table;
 //  - else an error "models.NAME: no price for paid model ID (set input_usd_per_mtok/
 //    output_usd_per_mtok)".

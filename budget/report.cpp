@@ -28,6 +28,19 @@ void text_breakdown(std::string& out, const char* title, const std::vector<break
   }
 }
 
+// "12.3" (% of input tokens read from a prompt cache), one decimal, from integers.
+std::string cached_percent(const token_counts& t) {
+  if (t.in <= 0) return "0";
+  int64_t tenths = (t.cached * 1000 + t.in / 2) / t.in;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+}
+
+void json_tokens(json_writer& w, const token_counts& t) {
+  w.key("input_tokens").number(t.in).key("cached_input_tokens").number(t.cached);
+  w.key("cache_write_tokens").number(t.cache_write);
+  w.key("cached_share_percent").raw(cached_percent(t));
+}
+
 void json_money(json_writer& w, const char* key, int64_t micro) {
   w.key(key).raw(usd_decimal(micro));
 }
@@ -51,14 +64,17 @@ std::string format_text(const summary& s) {
   out += "  spent      " + format_usd(s.spent) + "\n";
   out += "  reserved   " + format_usd(s.reserved) + "\n";
   out += "  remaining  " + format_usd(s.remaining) + "\n";
-  out +=
-      "  resets at  " + s.resets_at_local + " (in " + tz::format_duration(s.resets_at - s.now) + ")\n";
+  out += "  resets at  " + s.resets_at_local + " (in " + tz::format_duration(s.resets_at - s.now) +
+         ")\n";
   out += "  public realm cap " + format_usd(s.public_cap);
   if (s.per_sender_cap > 0) out += ", per public sender " + format_usd(s.per_sender_cap);
   if (s.monthly_cap > 0)
     out += ", this month " + format_usd(s.month_total) + " of " + format_usd(s.monthly_cap);
   out += "\n";
   if (s.stopped) out += "  STOPPED: paid calls are off until the reset: " + s.stop_reason + "\n";
+  out += "  input      " + std::to_string(s.tokens.in) + " tokens, " + cached_percent(s.tokens) +
+         " % read from the prompt cache, " + std::to_string(s.tokens.cache_write) +
+         " written to it\n";
   text_breakdown(out, "by tier", s.by_tier);
   text_breakdown(out, "by model", s.by_model);
   text_breakdown(out, "by realm", s.by_realm);
@@ -80,6 +96,7 @@ std::string format_json(const summary& s) {
   w.key("stopped").boolean(s.stopped).key("stop_reason").string(s.stop_reason);
   w.key("cap_micro").number(s.cap).key("spent_micro").number(s.spent);
   w.key("reserved_micro").number(s.reserved).key("remaining_micro").number(s.remaining);
+  json_tokens(w, s.tokens);
   json_breakdown(w, "by_tier", s.by_tier);
   json_breakdown(w, "by_model", s.by_model);
   json_breakdown(w, "by_realm", s.by_realm);
@@ -90,11 +107,12 @@ std::string format_json(const summary& s) {
 std::string format_history_text(const std::vector<day_row>& days, int64_t cap_micro,
                                 const std::string& timezone) {
   std::string out = "daily spend (" + timezone + "), cap " + format_usd(cap_micro) + "\n";
-  out += "  day         spent       reserved    calls\n";
+  out += "  day         spent       reserved    calls  cached\n";
   if (days.empty()) out += "  (no calls yet)\n";
   for (const auto& d : days) {
     out += "  " + pad(d.day, 12) + pad(format_usd(d.settled), 12) +
-           pad(format_usd(d.outstanding), 12) + std::to_string(d.calls);
+           pad(format_usd(d.outstanding), 12) + pad(std::to_string(d.calls), 7) +
+           cached_percent(d.tokens) + " %";
     if (d.stopped) out += "  stopped";
     out += "\n";
   }
@@ -111,7 +129,9 @@ std::string format_history_json(const std::vector<day_row>& days, int64_t cap_mi
     w.begin_object().key("day").string(d.day);
     json_money(w, "spent_usd", d.settled);
     json_money(w, "reserved_usd", d.outstanding);
-    w.key("calls").number(d.calls).key("stopped").boolean(d.stopped).end_object();
+    w.key("calls").number(d.calls).key("stopped").boolean(d.stopped);
+    json_tokens(w, d.tokens);
+    w.end_object();
   }
   w.end_array().end_object();
   return w.take() + "\n";

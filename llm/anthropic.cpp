@@ -2,6 +2,8 @@
 // and grouped into turns, so merging consecutive same-role messages is a list operation.
 #include "llm/anthropic.h"
 
+#include <cstdint>
+
 #include "core/json_writer.h"
 
 namespace frugal::llm::anthropic {
@@ -12,7 +14,16 @@ using simdjson::dom::element;
 struct turn {
   bool assistant = false;
   std::vector<std::string> blocks;  // serialised content blocks
+  size_t last_message = 0;          // index in request.messages of its last message
 };
+
+constexpr std::string_view k_cache_marker = R"(,"cache_control":{"type":"ephemeral"})";
+
+// Adds the cache marker to one serialised block (an object ending in '}').
+void mark(std::string& block) {
+  if (!block.empty() && block.back() == '}' && block.find(k_cache_marker) == std::string::npos)
+    block.insert(block.size() - 1, k_cache_marker);
+}
 
 std::string text_block(std::string_view text) {
   json_writer w;
@@ -46,7 +57,9 @@ std::vector<turn> build_turns(const std::vector<message>& messages) {
   for (const message& m : messages) {
     if (m.role == role::system) continue;
     bool assistant = m.role == role::assistant;
-    if (turns.empty() || turns.back().assistant != assistant) turns.push_back(turn{assistant, {}});
+    if (turns.empty() || turns.back().assistant != assistant)
+      turns.push_back(turn{assistant, {}, 0});
+    turns.back().last_message = static_cast<size_t>(&m - messages.data());
     std::vector<std::string>& blocks = turns.back().blocks;
     if (m.role == role::tool) {
       blocks.push_back(tool_result_block(m));
@@ -94,6 +107,15 @@ void append_joined(std::string& out, std::string_view piece) {
 
 }  // namespace
 
+int64_t min_cacheable_tokens(std::string_view model) {
+  auto has = [&](std::string_view s) { return model.find(s) != std::string_view::npos; };
+  if (has("haiku-4-5") || has("haiku-4.5") || has("opus-4-5") || has("opus-4.5") ||
+      has("opus-4-6") || has("opus-4.6"))
+    return 4096;
+  if (has("haiku")) return 2048;
+  return 1024;
+}
+
 std::string build_body(const request& req) {
   json_writer w;
   w.begin_object();
@@ -103,9 +125,32 @@ std::string build_body(const request& req) {
   for (const message& m : req.messages)
     if (m.role == role::system && !m.content.empty())
       system += (system.empty() ? "" : "\n\n") + m.content;
-  if (!system.empty()) w.key("system").string(system);
+  std::vector<turn> turns = build_turns(req.messages);
+  // Breakpoints, from estimated prefix sizes (a token is ~4 bytes of text).
+  const int64_t min_bytes = 4 * min_cacheable_tokens(req.model);
+  int64_t prefix = static_cast<int64_t>(system.size());
+  for (const tool_spec& t : req.tools)
+    prefix += static_cast<int64_t>(t.name.size() + t.description.size() +
+                                   t.parameters_schema_json.size());
+  const bool cache_system = !system.empty() && prefix >= min_bytes;
+  size_t stable_turn = SIZE_MAX;
+  for (size_t i = 0; i < turns.size(); ++i) {
+    for (const std::string& b : turns[i].blocks) prefix += static_cast<int64_t>(b.size());
+    if (turns[i].last_message < req.cache_stable_prefix && prefix >= min_bytes) stable_turn = i;
+    if (req.cache_tail && i + 1 == turns.size() && prefix >= min_bytes && !turns[i].blocks.empty())
+      mark(turns[i].blocks.back());
+  }
+  if (stable_turn != SIZE_MAX && !turns[stable_turn].blocks.empty())
+    mark(turns[stable_turn].blocks.back());
+  if (cache_system) {
+    std::string block = text_block(system);
+    mark(block);
+    w.key("system").begin_array().raw(block).end_array();
+  } else if (!system.empty()) {
+    w.key("system").string(system);
+  }
   w.key("messages").begin_array();
-  for (const turn& t : build_turns(req.messages)) {
+  for (const turn& t : turns) {
     w.begin_object();
     w.key("role").string(t.assistant ? "assistant" : "user");
     w.key("content").begin_array();

@@ -15,6 +15,11 @@
 // when that is under the API's minimum of 1024, and also while the current turn has tool
 // calls (the API would want the earlier thinking blocks replayed, which llm::message does
 // not carry). With thinking on, temperature is not sent (the API requires the default).
+// Prompt caching: cache_control {"type":"ephemeral"} breakpoints (at most 3 of the API's 4)
+// on the system prompt (which caches tools + system, the render order being tools, system,
+// messages), on the last block of the stable history (request.cache_stable_prefix) and,
+// with request.cache_tail, on the last block. A breakpoint whose prefix is estimated (bytes
+// / 4) below the model's minimum cacheable length is not sent: it could not be cached.
 // Usage: input_tokens EXCLUDES cache reads and writes, so llm::usage.input_tokens =
 // input_tokens + cache_read_input_tokens + cache_creation_input_tokens.
 #pragma once
@@ -30,6 +35,10 @@ namespace frugal::llm::anthropic {
 
 constexpr const char* api_version = "2023-06-01";
 constexpr int64_t min_thinking_budget = 1024;
+
+// The minimum cacheable prompt length of a model, in tokens (Anthropic's documented
+// table: 4096 for Haiku 4.5 and Opus 4.5/4.6, 2048 for older Haiku, else 1024).
+int64_t min_cacheable_tokens(std::string_view model);
 
 // The JSON body for POST {base_url}/v1/messages.
 std::string build_body(const request& req);

@@ -43,6 +43,11 @@ struct request {
   std::string reasoning_effort;       // "", "minimal", "low", "medium", "high"
   int64_t thinking_budget_tokens = 0;  // anthropic extended thinking; 0 = off
   bool stream = false;
+  // Prompt caching hints (used where the API needs markers: kind "anthropic"). The first
+  // `cache_stable_prefix` messages (system + history) are the same on the next turn;
+  // `cache_tail` says the next call will likely repeat this whole request (a tool loop).
+  size_t cache_stable_prefix = 0;
+  bool cache_tail = false;
 };
 
 using usage = budget::usage;  // budget/usage.h: what a call settles from

@@ -21,6 +21,9 @@ struct request_options {
   bool offer_tools = true;      // false once max_tool_steps is reached
   bool offer_escalate = false;  // chat tier with a tools tier the realm may use
   std::vector<const tools::descriptor*> tools;
+  // Index of this turn's user message in the messages: what comes before it is the
+  // stable prefix a prompt cache can reuse on the next turn.
+  size_t turn_start = 0;
 };
 
 // system prompt (with the realm named, so the model knows whom it serves) + history + the

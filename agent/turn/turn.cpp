@@ -178,6 +178,7 @@ llm::request turn::build_request(const std::string& tier, const std::string& mod
       !escalated_ && tier == "chat" && cfg.tiers.count("tools") &&
       (realm_cfg_->tiers.empty() || std::find(realm_cfg_->tiers.begin(), realm_cfg_->tiers.end(),
                                               "tools") != realm_cfg_->tiers.end());
+  o.turn_start = base_.empty() ? 0 : base_.size() - 1;
   o.tools = tier_tools(tier, *o.tier, tools::offered(*realm_cfg_, snap_->tools, &snap_->caps));
   llm::request r = build_llm_request(messages_, o);
   auto provider = cfg.providers.find(o.model->provider);

@@ -229,8 +229,8 @@ TEST_CASE("prune drops old closed rows and keeps daily totals, open rows and the
   int64_t a = reserve(l, "2025-05-30", who("public", "p"), 300);
   int64_t b = reserve(l, "2025-05-30", who("public", "p"), 300);
   int64_t c = reserve(l, "2025-05-30", who("public", "p"), 300);
-  REQUIRE(l.settle(a, 100, {}, "ok", "", 1));
-  REQUIRE(l.settle(b, 200, {}, "ok", "", 1));
+  REQUIRE(l.settle(a, 100, {1000, 50, 600, 0}, "ok", "", 1));
+  REQUIRE(l.settle(b, 200, {2000, 80, 0, 1500}, "ok", "", 1));
   REQUIRE(l.release(c, "released", 1));
   int64_t open = reserve(l, "2025-05-31", who("public", "p"), 70);
   int64_t kept = reserve(l, "2025-06-01", who("public", "p"), 40);
@@ -264,6 +264,10 @@ TEST_CASE("prune drops old closed rows and keeps daily totals, open rows and the
   CHECK(h->at(2).day == "2025-05-30");
   CHECK(h->at(2).settled == 300);
   CHECK(h->at(2).calls == 2);  // the released call was never a call
+  // The day's input, cache reads and cache writes survive the pruning of its rows.
+  CHECK(h->at(2).tokens.in == 3000);
+  CHECK(h->at(2).tokens.cached == 600);
+  CHECK(h->at(2).tokens.cache_write == 1500);
   CHECK(h->at(1).outstanding == 70);
   CHECK(h->at(1).calls == 1);
   CHECK(h->at(0).calls == 1);
@@ -277,4 +281,5 @@ TEST_CASE("prune drops old closed rows and keeps daily totals, open rows and the
   CHECK(h->at(1).settled == 60);
   CHECK(h->at(1).calls == 1);
   CHECK(h->at(2).calls == 2);
+  CHECK(h->at(2).tokens.cached == 600);  // pruning twice does not count twice
 }

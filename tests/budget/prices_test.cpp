@@ -108,6 +108,8 @@ TEST_CASE("price_for: local is free, config overrides, unpriced paid is an error
   REQUIRE(c);
   CHECK(c->cached_input == 500'000);  // defaults to the input price
   CHECK(c->cache_write == 500'000);
+  // Anthropic's documented read price is 0.1 × input, whoever set the input price.
+  CHECK(price_for(custom, paid("anthropic"))->cached_input == 50'000);
   custom.cached_input_micro_per_mtok = 50'000;
   CHECK(price_for(custom, paid())->cached_input == 50'000);
   CHECK(price_for(custom, paid("anthropic"))->cache_write == 625'000);

@@ -269,3 +269,64 @@ TEST_CASE("anthropic stream: error events, malformed data, deltas for unknown bl
             R"({"type":"content_block_delta","index":5,"delta":{"type":"text_delta","text":"x"}})"}})
           .empty());
 }
+
+namespace {
+
+size_t count(const std::string& s, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
+
+request cached_request(size_t system_bytes, int history_pairs) {
+  request r;
+  r.model = "claude-sonnet-4-5";
+  r.max_tokens = 100;
+  message sys;
+  sys.role = role::system;
+  sys.content = std::string(system_bytes, 's');
+  r.messages.push_back(sys);
+  for (int i = 0; i < history_pairs; ++i) {
+    message u, a;
+    u.role = role::user;
+    u.content = "question " + std::string(900, 'q');
+    a.role = role::assistant;
+    a.content = "answer " + std::string(900, 'a');
+    r.messages.push_back(u);
+    r.messages.push_back(a);
+  }
+  message now;
+  now.role = role::user;
+  now.content = "the new question";
+  r.messages.push_back(now);
+  r.cache_stable_prefix = r.messages.size() - 1;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("cache_control: system and the stable history, never below the minimum") {
+  const std::string marker = R"("cache_control":{"type":"ephemeral"})";
+  // Short everything: no breakpoint (it could not be cached and would waste a slot).
+  CHECK(count(anthropic::build_body(cached_request(100, 0)), marker) == 0);
+  // A long system prompt: one breakpoint on it (the system becomes a block list).
+  std::string body = anthropic::build_body(cached_request(5000, 0));
+  CHECK(count(body, marker) == 1);
+  CHECK(body.find(R"("system":[{"type":"text")") != std::string::npos);
+  // Plus history past the minimum: a second one on the last history block, not on the
+  // new question (which changes every turn).
+  body = anthropic::build_body(cached_request(5000, 4));
+  CHECK(count(body, marker) == 2);
+  CHECK(body.find("the new question\"," + marker) == std::string::npos);
+  CHECK(body.find(std::string(900, 'a') + "\"," + marker) != std::string::npos);
+  // A tool loop marks the tail too; at most 3 of the API's 4 in any case.
+  request loop = cached_request(5000, 4);
+  loop.cache_tail = true;
+  CHECK(count(anthropic::build_body(loop), marker) == 3);
+  // Haiku 4.5 needs 4096 tokens: the same 5 KB system prompt is not marked.
+  request haiku = cached_request(5000, 0);
+  haiku.model = "claude-haiku-4-5";
+  CHECK(count(anthropic::build_body(haiku), marker) == 0);
+  CHECK(anthropic::min_cacheable_tokens("claude-haiku-4-5-20251001") == 4096);
+  CHECK(anthropic::min_cacheable_tokens("claude-sonnet-4-6") == 1024);
+}
