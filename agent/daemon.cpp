@@ -4,11 +4,16 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <csignal>
+#include <ctime>
+#include <map>
 #include <memory>
 #include <vector>
 
+#include "agent/control/server.h"
 #include "agent/runtime.h"
 #include "agent/upkeep.h"
 #include "core/log.h"
@@ -29,6 +34,86 @@ struct daemon {
   // once a burst (or the start-up) is over; it never fires while the daemon is idle.
   uv_owned<uv_timer_t> upkeep_timer, trim_timer;
   bool stopping = false;
+  // `frugal say` / `frugal status` (agent/control): the socket and what status reports.
+  std::unique_ptr<control::server> control_socket;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  struct link {
+    bool connected = false;
+    std::string last_error;
+  };
+  std::map<const transports::transport*, link> links;
+  std::string turns_day;  // the budget day turns_today counts
+  int64_t turns_today = 0;
+
+  std::string budget_day() {
+    return rt->governor().time_zone().day_key(static_cast<int64_t>(std::time(nullptr)));
+  }
+
+  void count_turn() {
+    std::string day = budget_day();
+    if (day != turns_day) turns_day = day, turns_today = 0;
+    ++turns_today;
+  }
+
+  void on_state(const transports::transport* t, transports::state s, const std::string& detail) {
+    link& l = links[t];
+    l.connected = s == transports::state::connected;
+    if (s == transports::state::disconnected && !detail.empty()) l.last_error = detail;
+  }
+
+  control::reply on_control(const control::request& r) {
+    if (r.op == control::request::kind::say) return say(r);
+    control::daemon_status st;
+    st.version = FRUGAL_VERSION;
+    st.pid = ::getpid();
+    st.uptime_s =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    st.day = budget_day();
+    st.turns_today = st.day == turns_day ? turns_today : 0;
+    st.turns_in_flight = static_cast<int64_t>(rt->turns_in_flight());
+    auto sum = rt->governor().today();
+    if (!sum) return {false, 1, sum.message()};
+    st.spent_micro = sum->spent;
+    st.reserved_micro = sum->reserved;
+    st.cap_micro = sum->cap;
+    for (const auto& t : transports) {
+      transports::presence p = t->where();
+      const link& l = links[t.get()];
+      st.transports.push_back({t->name(), l.connected, p.self, p.places, l.last_error});
+    }
+    switch (r.format) {
+      case control::status_format::json:
+        return {true, 0, control::format_json(st)};
+      case control::status_format::prometheus:
+        return {true, 0, control::format_prometheus(st)};
+      default:
+        return {true, 0, control::format_text(st)};
+    }
+  }
+
+  // Posts through the transport as a reply would go: split, sanitised, flood-controlled,
+  // queued (bounded) while the link is down.
+  control::reply say(const control::request& r) {
+    auto target = control::parse_say_target(r.target);
+    if (!target) return {false, 2, target.message()};
+    if (r.text.size() > control::k_max_say_bytes)
+      return {false, 2,
+              "the text is longer than " + std::to_string(control::k_max_say_bytes) + " bytes"};
+    if (stopping) return {false, 1, "the daemon is stopping"};
+    std::string names;
+    for (const auto& t : transports) {
+      if (t->name() == target->transport) {
+        LOG_INFO("daemon", "say: ", r.text.size(), " bytes to ", r.target);
+        t->send(target->to, r.text);
+        return {true, 0, ""};
+      }
+      names += (names.empty() ? "" : ", ") + t->name();
+    }
+    return {false, 2,
+            "no transport " + target->transport + " in the running daemon (it has " +
+                (names.empty() ? "none" : names) + ")"};
+  }
 
   void on_message(transports::transport* t, transports::inbound msg) {
     if (stopping) return;
@@ -42,6 +127,7 @@ struct daemon {
       if (!r.detail.empty()) LOG_ERROR("daemon", r.detail);
       if (!r.text.empty()) t->reply(to, r.text, r.private_realm);
       if (!id.empty()) t->done(id);
+      count_turn();
       trim_soon();
     });
   }
@@ -112,6 +198,7 @@ struct daemon {
     if (overdue) rt->cancel_all();
     if (rt->turns_in_flight() > 0) return;
     uv_timer_stop(drain_timer.get());
+    control_socket.reset();  // no more say/status: the transports are saying goodbye
     for (auto& t : transports) t->stop();
     // Closing the signal handles would give SIGINT/SIGTERM back their default action, and
     // one more signal while the transports say goodbye would kill the process before the
@@ -191,15 +278,24 @@ int run_daemon(const daemon_options& opts) {
     transports::transport* tp = t.get();
     tp->start([&d, tp](transports::inbound m) { d.on_message(tp, std::move(m)); },
               [&d, tp](transports::state s, const std::string& detail) {
+                d.on_state(tp, s, detail);
                 static const char* names[] = {"connecting", "connected", "disconnected", "stopped"};
                 LOG_INFO("daemon", tp->name(), " ", names[static_cast<int>(s)],
                          detail.empty() ? "" : ": ", detail);
                 if (s == transports::state::connected) d.trim_soon();  // start-up is over
               });
   }
+  auto sock =
+      control::server::listen(loop, cfg.agent.state_dir + "/" + std::string(control::k_socket_name),
+                              [&d](const control::request& r) { return d.on_control(r); });
+  if (sock)
+    d.control_socket = std::move(sock.value());
+  else
+    LOG_ERROR("daemon", sock.message(), "; `frugal say` and `frugal status` will not reach it");
   LOG_INFO("daemon", "running with ", d.transports.size(), " transport(s); budget $",
            cfg.budget.daily_usd, "/day");
   uv_run(loop, UV_RUN_DEFAULT);
+  d.control_socket.reset();
   d.transports.clear();
   // From here to exit further signals are ignored (blocked while libuv's handlers are
   // removed, so none falls through to the default action in between).

@@ -6,6 +6,7 @@
 // say goodbye on every transport and close the database. A second SIGINT/SIGTERM during
 // the drain cancels the turns in flight at once (their reservations charged in full);
 // any further ones are ignored until the process has closed the ledger and exited.
+// It listens on <state_dir>/control.sock (agent/control) for `frugal say` and `status`.
 #pragma once
 #include <string>
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/inbound.h"
 
@@ -14,6 +15,12 @@ using core::identity;
 using core::inbound;
 
 enum class state { connecting, connected, disconnected, stopped };
+
+// Who a transport is on its network and where it is now (`frugal status`).
+struct presence {
+  std::string self;                 // IRC: the registered nick; Matrix: the user id; "" unknown
+  std::vector<std::string> places;  // IRC: channels joined; Matrix: rooms joined (ids), sorted
+};
 
 class transport {
  public:
@@ -43,6 +50,8 @@ class transport {
     (void)private_realm;
     send(to.target, text);
   }
+  // What the transport knows of itself now; empty fields while unknown (not connected).
+  virtual presence where() const = 0;
 };
 
 }  // namespace frugal::transports

@@ -19,8 +19,8 @@
 namespace frugal::cli {
 namespace {
 
-const command* const k_commands[] = {&cmd_ask,    &cmd_chat,   &cmd_run,
-                                     &cmd_budget, &cmd_doctor, &cmd_init};
+const command* const k_commands[] = {&cmd_ask,    &cmd_chat,   &cmd_run,    &cmd_say,
+                                     &cmd_status, &cmd_budget, &cmd_doctor, &cmd_init};
 
 const char* const k_footer =
     "The config is --config FILE, else $FRUGAL_CONFIG, else "

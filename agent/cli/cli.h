@@ -1,5 +1,5 @@
 // Command-line front door: parses argv, loads the config and runs one subcommand
-// (ask, chat, run, budget, doctor, init). Returns the process exit code:
+// (ask, chat, run, say, status, budget, doctor, init). Returns the process exit code:
 // 0 answered/ok, 1 internal or storage error, 2 usage or configuration error, 3 refused by
 // the budget, 4 no model reachable.
 #pragma once

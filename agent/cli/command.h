@@ -39,6 +39,8 @@ extern const command cmd_run;
 extern const command cmd_budget;
 extern const command cmd_doctor;
 extern const command cmd_init;
+extern const command cmd_say;
+extern const command cmd_status;
 
 // Prints "frugal: <message>" on stderr and returns `code`.
 int complain(int code, const std::string& message);

@@ -13,7 +13,8 @@ control endpoints live outside /_matrix. Not a federation server; no E2EE, no me
 Control (JSON bodies):
   POST /_inject  {room, sender, body, msgtype?, mentions?, formatted_body?, display?}
                  → {"event_id"}
-  POST /_room    {room, members:[user ids]}      create a room / add members
+  POST /_room    {room, members:[user ids], alias?}  create a room / add members; alias
+                 (#name:server) is published in the room directory
   POST /_invite  {room, inviter, is_direct?}      invite the bot
   POST /_leave   {room, user}                     a member leaves (m.room.member leave)
   POST /_encrypt {room}                           send m.room.encryption into the room
@@ -65,6 +66,7 @@ class World:
         self.stream = []  # {"pos", "kind": "event"|"invite", "room", "event", "visible"}
         self.pos = 0
         self.rooms = {}  # id -> {"members": {user: display}, "encrypted": bool}
+        self.aliases = {}  # "#name:server" -> room id (GET /directory/room/{alias})
         self.joined = set()
         self.invites = {}  # room -> {"inviter", "is_direct"}
         self.left = []
@@ -348,11 +350,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"filter_id": fid})
         if path == V3 + "/sync" and method == "GET":
             return self.sync(query)
+        m = re.fullmatch(V3 + r"/directory/room/([^/]+)", path)
+        if m and method == "GET":
+            alias = urllib.parse.unquote(m.group(1))
+            with w.cond:
+                room_id = w.aliases.get(alias)
+            if room_id is None:
+                return self.error(404, "M_NOT_FOUND", "Room alias %s not found." % alias)
+            return self.reply(200, {"room_id": room_id, "servers": ["localhost"]})
         m = re.fullmatch(V3 + r"/(?:join/([^/]+)|rooms/([^/]+)/join)", path)
         if m and method == "POST":
             room_id = urllib.parse.unquote(m.group(1) or m.group(2))
             if room_id.startswith("#"):
-                room_id = "!" + room_id[1:]
+                with w.cond:
+                    room_id = w.aliases.get(room_id, "!" + room_id[1:])
             with w.cond:
                 w.bot_join(room_id)
             return self.reply(200, {"room_id": room_id})
@@ -466,6 +477,8 @@ class Handler(BaseHTTPRequestHandler):
                 w.room(body["room"])
                 for user in body.get("members", []):
                     w.add_member(body["room"], user)
+                if body.get("alias"):
+                    w.aliases[body["alias"]] = body["room"]
                 return self.reply(200, {})
             if method == "POST" and path == "/_invite":
                 room = body["room"]

@@ -17,7 +17,7 @@ LAYERS = [
     ("tools", ("tools/",)),
     ("transports", ("transports/",)),
     ("engine", ("agent/router/", "agent/session/", "agent/turn/", "agent/runtime.")),
-    ("front", ("agent/cli/", "agent/daemon.", "agent/upkeep.", "agent/main.cpp")),
+    ("front", ("agent/cli/", "agent/control/", "agent/daemon.", "agent/upkeep.", "agent/main.cpp")),
 ]
 BELOW = {
     "core": set(),

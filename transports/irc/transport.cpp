@@ -5,6 +5,7 @@
 // flag stops work in progress, uv handles are freed in their close callbacks.
 #include "transports/irc/transport.h"
 
+#include <map>
 #include <unordered_map>
 
 #include "core/log.h"
@@ -89,6 +90,13 @@ class network final : public transports::transport {
   ~network() override { *alive_ = false; }
 
   const std::string& name() const override { return name_; }
+
+  transports::presence where() const override {
+    transports::presence p;
+    if (reg_ && reg_->registered()) p.self = reg_->nick();
+    for (const auto& [folded, channel] : joined_) p.places.push_back(channel);
+    return p;
+  }
 
   void start(message_fn on_message, state_fn on_state) override {
     if (started_) return;
@@ -194,6 +202,7 @@ class network final : public transports::transport {
     finished_.reset();
     reg_.reset();
     self_mask_.clear();
+    joined_.clear();
     accounts_.clear();
     lines_.clear();
     if (cfg_.tls && !tls_ctx_) {
@@ -275,12 +284,17 @@ class network final : public transports::transport {
       last_error_ = m.param(0);
     } else if (c == "JOIN" && support().equal(m.nick(), reg_->nick())) {
       self_mask_ = m.prefix;
+      joined_[support().fold(m.param(0))] = m.param(0);
       LOG_INFO(tag, name_, ": joined ", m.param(0));
       // Who is already there and logged in to what: accounts for people who joined first.
       if (support().whox && is_safe_middle(m.param(0))) {
         queue_.push(whox_query(m.param(0)), flood_queue::priority::front);
         pump();
       }
+    } else if (c == "PART" && support().equal(m.nick(), reg_->nick())) {
+      joined_.erase(support().fold(m.param(0)));
+    } else if (c == "KICK" && support().equal(m.param(1), reg_->nick())) {
+      joined_.erase(support().fold(m.param(0)));
     } else if (c == "PRIVMSG") {
       on_privmsg(m);  // may destroy this transport (the callback's owner): nothing after
     } else if (c == "473" || c == "474" || c == "475" || c == "471" || c == "403") {
@@ -420,6 +434,7 @@ class network final : public transports::transport {
     last_error_.clear();
     if (reg_ && reg_->registered() && now() - backoff_registered_at_ >= 30000) backoff_.reset();
     reg_.reset();
+    joined_.clear();
     guard_.disconnected();
     LOG_WARN(tag, name_, ": disconnected: ", detail);
     auto alive = alive_;
@@ -465,6 +480,7 @@ class network final : public transports::transport {
   bool penalty_ = false;
   std::string last_error_;
   std::string self_mask_;
+  std::map<std::string, std::string> joined_;       // folded channel name → as the server said it
   std::unordered_map<std::string, uint64_t> told_;  // target → when told of a dropped line
   bool started_ = false;
   bool stopped_ = false;

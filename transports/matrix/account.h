@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "core/uv_handle.h"
@@ -40,6 +41,7 @@ class account final : public transports::transport {
   void stop() override;
   void send(const std::string& target, const std::string& text) override;
   void done(const std::string& message_id) override;
+  transports::presence where() const override;
 
  private:
   using reply_fn = std::function<void(const http::response&, const outcome&)>;
@@ -51,6 +53,7 @@ class account final : public transports::transport {
     std::string body;
     std::string what;        // for logs: "send to !room:hs", "join !room:hs"
     int64_t pending_id = 0;  // matrix_pending row to delete once acknowledged (sends)
+    std::function<void(const std::string& body)> then = {};  // on 2xx, with the reply body
   };
 
   // account.cpp
@@ -90,7 +93,7 @@ class account final : public transports::transport {
   void queue(job j);
   void queue_content(const std::string& room_id, const std::string& content);
   void pump();
-  void on_job_reply(const outcome& o);
+  void on_job_reply(const http::response& r, const outcome& o);
 
   http::client& http_;
   state_store state_;
@@ -106,6 +109,8 @@ class account final : public transports::transport {
   std::string base_url_;
   std::string token_;
   std::string own_id_;
+  std::set<std::string> joined_rooms_;              // room ids seen under rooms.join
+  std::map<std::string, std::string> alias_rooms_;  // #alias:server → !room:server, looked up
   std::string own_display_;
   std::string filter_id_;
   std::string since_;

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "transports/matrix/account.h"
 #include "transports/matrix/markdown.h"
+#include "transports/matrix/responses.h"
 #include "transports/matrix/urls.h"
 
 namespace frugal::matrix {
@@ -29,6 +30,23 @@ void account::load_pending() {
 void account::send(const std::string& target, const std::string& text) {
   if (stopped_) {
     LOG_WARN("matrix", name_, ": stopped; reply to ", target, " dropped");
+    return;
+  }
+  if (!target.empty() && target[0] == '#') {
+    // A room alias (`frugal say matrix.NAME:#room:server`): sends go to room ids, so look
+    // it up once (GET /directory/room/{alias}) in the outbox's order, then send.
+    if (auto it = alias_rooms_.find(target); it != alias_rooms_.end())
+      return send(it->second, text);
+    queue({"GET", "/_matrix/client/v3/directory/room/" + percent_encode(target), "",
+           "look up " + target, 0, [this, target, text](const std::string& body) {
+             auto id = parse_string_field(body, "room_id");
+             if (!id || id->empty() || (*id)[0] != '!') {
+               LOG_WARN("matrix", name_, ": ", target, " has no room id; message dropped");
+               return;
+             }
+             alias_rooms_[target] = *id;
+             send(*id, text);
+           }});
     return;
   }
   for (const std::string& piece : split_for_events(text, tune_.max_event_bytes)) {
@@ -86,28 +104,31 @@ void account::pump() {
   const job& j = outbox_.front();
   long timeout = j.pending_id ? tune_.send_timeout_ms : tune_.request_timeout_ms;
   outbox_req_ = api(j.method.c_str(), j.path, j.body, timeout,
-                    [this](const http::response&, const outcome& o) {
+                    [this](const http::response& r, const outcome& o) {
                       outbox_req_ = 0;
-                      on_job_reply(o);
+                      on_job_reply(r, o);
                     });
 }
 
-void account::on_job_reply(const outcome& o) {
+void account::on_job_reply(const http::response& r, const outcome& o) {
   if (o.kind == verdict::cancelled || stopped_ || outbox_.empty()) return;
   outbox_busy_ = false;
   job& j = outbox_.front();
   switch (o.kind) {
     case verdict::ok:
-    case verdict::permanent:
+    case verdict::permanent: {
       if (o.kind == verdict::permanent)
         LOG_WARN("matrix", name_, ": ", j.what, " refused (", o.detail, "); dropped");
       if (j.pending_id) {
         if (auto s = state_.remove_pending(j.pending_id); !s)
           LOG_WARN("matrix", name_, ": ", s.message());
       }
+      auto then = std::move(j.then);
       outbox_.pop_front();
       outbox_backoff_.reset();
+      if (then && o.kind == verdict::ok) then(r.body);  // may queue more (a looked-up send)
       return pump();
+    }
     case verdict::unauthorized:
       return reauth(o);
     default: {

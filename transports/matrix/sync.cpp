@@ -87,6 +87,7 @@ void account::handle_room(const joined_room& room, bool initial) {
   room_info info = loaded ? *loaded : room_info{};
   room_info before = info;
   if (room.joined_members >= 0) info.members = room.joined_members;
+  joined_rooms_.insert(room.room_id);  // listed under rooms.join: the bot is in it
 
   std::map<std::string, std::string> names;  // display names seen in this batch
   auto scan = [&](const std::vector<event>& events) {
@@ -95,6 +96,9 @@ void account::handle_room(const joined_room& room, bool initial) {
       if (ev.type == "m.room.member" && ev.is_state && !ev.state_key.empty())
         if (auto s = state_.set_member(room.room_id, ev.state_key, ev.membership); !s)
           LOG_WARN("matrix", name_, ": ", s.message());
+      if (ev.type == "m.room.member" && ev.is_state && ev.state_key == own_id_)
+        ev.membership == "join" ? (void)joined_rooms_.insert(room.room_id)
+                                : (void)joined_rooms_.erase(room.room_id);
       if (ev.type != "m.room.member" || !ev.is_state || ev.displayname.empty()) continue;
       if (ev.state_key == own_id_)
         own_display_ = ev.displayname;
@@ -215,6 +219,13 @@ void account::replay_inbox() {
              ", received before the restart");
     deliver(e);
   }
+}
+
+transports::presence account::where() const {
+  transports::presence p;
+  if (state_now_ == transports::state::connected) p.self = own_id_;
+  p.places.assign(joined_rooms_.begin(), joined_rooms_.end());
+  return p;
 }
 
 void account::done(const std::string& message_id) {
