@@ -27,21 +27,14 @@ status make_dirs(const std::string& dir, mode_t mode) {
   return status::success();
 }
 
-// As root, sandboxed children run as nobody (tools/sandbox.h): their workspace must be
-// theirs and every folder above it searchable. The database stays out of their reach by
-// Landlock, which allows them nothing outside the workspace and the system folders.
-void prepare_workspace_for_root(const std::string& workspace, uint32_t uid) {
-  if (::geteuid() != 0) return;
-  if (::chown(workspace.c_str(), uid, uid) != 0)
+// A workspace is 0700. As root, sandboxed children run as nobody (tools/sandbox.h), so
+// the workspace is handed to nobody; the folders above it stay 0700 and root's: the child
+// opens its workspace (namespaces: the bind source; without them: its cwd) while it is
+// still root, before it takes nobody's ids, and never reaches it by path afterwards.
+void prepare_workspace(const std::string& workspace, uint32_t uid) {
+  if (::geteuid() == 0 && ::chown(workspace.c_str(), uid, uid) != 0)
     LOG_WARN("runtime", "cannot hand ", workspace, " to the sandbox user: ", std::strerror(errno));
-  for (std::string dir = workspace; dir.size() > 1;) {
-    dir = dir.substr(0, dir.rfind('/'));
-    if (dir.empty()) break;
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH))
-      LOG_WARN("runtime", "sandboxed tools run as nobody and cannot reach ", workspace, ": ", dir,
-               " is not searchable (chmod o+x it, or run frugal as its own user)");
-  }
+  (void)::chmod(workspace.c_str(), 0700);
 }
 
 }  // namespace
@@ -91,20 +84,20 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
   log::parse_level(log_level.empty() ? cfg.agent.log_level : log_level, lvl);
   log::set_level(lvl);
 
-  // Running as root, the state folder must let the sandbox user through to the
-  // workspaces (0711: searchable, not listable); otherwise it is private to us (0700).
-  const bool root = ::geteuid() == 0;
-  if (auto s = make_dirs(cfg.agent.state_dir, root ? 0711 : 0700); !s) {
+  // The state folder is private (0700), as root too: a sandboxed child needs no way in
+  // (prepare_workspace). One left 0711 by an older version is narrowed.
+  if (auto s = make_dirs(cfg.agent.state_dir, 0700); !s) {
     err = {1, "state_dir: " + s.message()};
     return nullptr;
   }
-  if (root) (void)make_dirs(cfg.agent.state_dir + "/workspaces", 0711);
+  (void)::chmod(cfg.agent.state_dir.c_str(), 0700);
+  (void)::chmod((cfg.agent.state_dir + "/workspaces").c_str(), 0700);  // when it exists
   for (const auto& [name, realm] : cfg.realms) {
     if (auto s = make_dirs(realm.workspace, 0700); !s) {
       err = {1, "realms." + name + ".workspace: " + s.message()};
       return nullptr;
     }
-    prepare_workspace_for_root(realm.workspace, tools::spawn_spec{}.root_fallback_uid);
+    prepare_workspace(realm.workspace, tools::spawn_spec{}.root_fallback_uid);
   }
   auto db = store::database::open(cfg.agent.state_dir + "/frugal.db");
   if (!db) {

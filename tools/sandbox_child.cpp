@@ -171,8 +171,10 @@ void run_child(const child_plan& p) noexcept {
     ::close(p.sync_close_fd);
     char go = 0;
     if (::read(p.sync_fd, &go, 1) != 1) ::_exit(126);  // the parent could not map our ids
+    ::umask(0);  // the private root's folders and mount points get exactly the modes asked
     build_root(p);
   }
+  ::umask(077);  // what the program creates in its workspace is 0600 / 0700
   for (const auto& l : p.limits) {
     rlimit rl{l.value, l.value};
     if (::syscall(SYS_prlimit64, 0, l.resource, &rl, nullptr) != 0) die("setrlimit", errno, 126);

@@ -43,10 +43,16 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
   }
   auto ws = open_workspace(ctx.workspace);
   if (!ws) return done(tool_error(ws.message()));
-  auto fd = open_beneath(ws->get(), path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, 0644);
+  auto fd = open_beneath(ws->get(), path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, 0600);
   if (!fd) return done(tool_error("write_file: " + fd.message()));
   if (auto s = check_regular_single_link(fd->get(), path); !s)
     return done(tool_error("write_file: " + s.message()));
+  // A root daemon's workspace belongs to the sandbox user (nobody): the file is handed to
+  // the workspace's owner, so the realm's tool children can read the 0600 file.
+  if (struct stat ws_st{}, f_st{}; ::geteuid() == 0 && ::fstat(ws->get(), &ws_st) == 0 &&
+                                   ::fstat(fd->get(), &f_st) == 0 && f_st.st_uid != ws_st.st_uid)
+    if (::fchown(fd->get(), ws_st.st_uid, ws_st.st_gid) != 0)
+      return done(tool_error(log::cat("write_file: \"", path, "\": ", std::strerror(errno))));
   if (append ? ::lseek(fd->get(), 0, SEEK_END) < 0 : ::ftruncate(fd->get(), 0) != 0)
     return done(tool_error(log::cat("write_file: \"", path, "\": ", std::strerror(errno))));
   size_t put = 0;

@@ -1,12 +1,13 @@
-// `frugal init`: writes a commented starter config. Interactive (asks a few questions)
-// when stdin is a terminal, otherwise built from flags. Never overwrites an existing file
-// unless --force.
+// `frugal init`: writes a commented starter config (0600; missing folders made 0700).
+// Interactive (asks a few questions) when stdin is a terminal, otherwise built from flags.
+// Never overwrites an existing file unless --force.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "agent/cli/cli.h"
@@ -21,7 +22,7 @@ bool mkdirs(const std::string& dir) {
   for (size_t i = 0; i <= dir.size(); ++i) {
     if (i == dir.size() || (dir[i] == '/' && i > 0)) {
       cur = dir.substr(0, i);
-      if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return false;
+      if (::mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST) return false;
     }
   }
   return true;
@@ -60,10 +61,19 @@ int exec(const global_options& g, options opts) {
   auto slash = g.config_path.rfind('/');
   if (slash != std::string::npos && slash > 0 && !mkdirs(g.config_path.substr(0, slash)))
     return complain(exit_internal, "init: cannot create the folder of " + g.config_path);
-  std::ofstream out(g.config_path, std::ios::trunc);
-  out << render_starter_config(o);
-  out.close();
-  if (!out) return complain(exit_internal, "init: cannot write " + g.config_path);
+  // 0600 (replacing a file with --force narrows it too): a config may name secrets' places
+  // and always names the owners.
+  const std::string text = render_starter_config(o);
+  int fd = ::open(g.config_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0;
+  for (size_t put = 0; ok && put < text.size();) {
+    ssize_t n = ::write(fd, text.data() + put, text.size() - put);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) put += static_cast<size_t>(n);
+  }
+  if (fd >= 0 && ::close(fd) != 0) ok = false;
+  if (!ok) return complain(exit_internal, "init: cannot write " + g.config_path);
   std::printf("wrote %s\nnext: export %s=... then: frugal --config %s ask \"hello\"\n",
               g.config_path.c_str(), o.api_key_env.c_str(), g.config_path.c_str());
   return exit_ok;

@@ -1,9 +1,11 @@
 // sqlite wrapper: open with the pragmas the daemon relies on, and per-area migrations.
 #include "core/store/database.h"
 
-#include <string>
-
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
 
 namespace frugal::store {
 namespace {
@@ -67,6 +69,12 @@ status setup(sqlite3* db) {
 }  // namespace
 
 result<database> database::open(const std::string& path) {
+  // History, memory and the ledger are private. The file is made 0600 before sqlite opens
+  // it: sqlite gives the -wal and -shm files it creates the database file's mode (as root
+  // under umask 022 they were 0644, and the WAL holds chat text). A failure here is left
+  // for sqlite's open to report.
+  if (int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600); fd >= 0)
+    ::close(fd);
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,
@@ -75,9 +83,9 @@ result<database> database::open(const std::string& path) {
   if (rc != SQLITE_OK)
     return fail("store: open ", path, ": ", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
   if (auto s = setup(raw); !s) return fail(s.message(), " (", path, ")");
-  // History, memory and the ledger are private: 0600 (sqlite gives its -wal and -shm
-  // files the database file's mode).
-  ::chmod(path.c_str(), 0600);
+  // Files an older version left readable (and a -wal or -shm made before the file was
+  // 0600) are narrowed; a file of another owner stays as it is.
+  for (const char* suffix : {"", "-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
   return db;
 }
 

@@ -18,7 +18,8 @@ namespace frugal::store {
 
 class database {
  public:
-  // Opens (creating if missing) `path`, sets WAL, foreign keys and the start-up busy
+  // Opens (creating if missing) `path`, makes it and its -wal and -shm files 0600 when they
+  // are ours, sets WAL, foreign keys and the start-up busy
   // timeout (k_startup_busy_ms: migrations and orphan recovery may wait for another
   // process). Before the loop runs, the caller lowers it with set_busy_timeout_ms.
   static result<database> open(const std::string& path);

@@ -139,3 +139,34 @@ TEST_CASE("closing the last connection leaves the WAL instead of checkpointing i
   REQUIRE(db);
   CHECK(scalar(*db, "SELECT x FROM t") == 42);
 }
+
+TEST_CASE("the database, its -wal and -shm are 0600 whatever the umask", "[store]") {
+  temp_dir d;
+  const std::string path = d.path + "/frugal.db";
+  auto mode = [](const std::string& p) {
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+  };
+  // A process without frugal's own umask (a library user, a test): before, sqlite made
+  // the -wal and -shm 0644 and only the main file was narrowed afterwards.
+  const mode_t old_mask = ::umask(022);
+  {
+    auto db = store::database::open(path);
+    REQUIRE(db);
+    REQUIRE(db->exec("CREATE TABLE t(x); INSERT INTO t VALUES ('private chat text');"));
+    CHECK(mode(path) == 0600);
+    CHECK(mode(path + "-wal") == 0600);
+    CHECK(mode(path + "-shm") == 0600);
+  }
+  // Files an older version left 0644 are narrowed at the next open.
+  for (const char* s : {"", "-wal", "-shm"}) REQUIRE(::chmod((path + s).c_str(), 0644) == 0);
+  {
+    auto db = store::database::open(path);
+    REQUIRE(db);
+    CHECK(mode(path) == 0600);
+    CHECK(mode(path + "-wal") == 0600);
+    CHECK(mode(path + "-shm") == 0600);
+  }
+  ::umask(old_mask);
+}
