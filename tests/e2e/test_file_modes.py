@@ -2,17 +2,16 @@
 whatever umask it was started with (022 here, as a login shell or cron gives it). Covers
 the config `init` writes and its folder, the state folder, frugal.db and its -wal and
 -shm (before: 0644 as root; the WAL holds private chat text), ledger.seal, the memory,
-history and audit rows' file, the daemon's files, the workspaces and what tools write in
-them. As root the workspaces belong to the sandbox user (nobody) and the state folder
+history and audit rows' file, the running daemon's files (control.sock), the workspaces
+and what tools write in them. As root the workspaces belong to the sandbox user (nobody) and the state folder
 stays 0700 (before: 0711): the owner's shell still reads what write_file wrote, with and
 without the namespace layer. A state folder left 0711 and a -wal left 0644 by an older
 version are narrowed at the next start."""
 import os
 import stat
-import time
 
 from harness import (Checks, FakeModel, Workdir, config_text, env_for, frugal, start_frugal,
-                     stop_frugal)
+                     stop_frugal, wait_until)
 
 c = Checks()
 ROOT = os.geteuid() == 0
@@ -115,7 +114,14 @@ tls = false
 
     # The daemon: starts, tries its (closed) IRC port, stops.
     p = start_frugal(w.config, "run", env=env)
-    time.sleep(2)
+    sock = os.path.join(w.state, "control.sock")
+    up = wait_until(lambda: os.path.exists(sock), 10)
+    c.check(up and mode(sock) == 0o600, "the running daemon's control socket is 0600",
+            oct(mode(sock)) if up else "no control.sock")
+    running = [(q, oct(m)) for q, m, is_dir in tree_modes(w.state)
+               if m != (0o700 if is_dir else 0o600)]
+    c.check(not running, "while the daemon runs, its state folder holds only 0600 / 0700",
+            running)
     code, err = stop_frugal(p)
     c.check(code == 0, "the daemon starts and stops", (code, (err or "")[-300:]))
     r = frugal(w.config, "budget", env=env)
