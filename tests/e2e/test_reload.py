@@ -136,7 +136,7 @@ with FakeModel() as fake, Workdir() as w, ngircd_server() as irc:
         c.check(budget_json(w.config)["cap_usd"] == 0.0, "frugal budget: cap now $0")
         calls = len(fake.requests())
         reply = obs.ask("and now?")
-        c.check("budget" in reply.lower() and len(fake.requests()) == calls,
+        c.check("spending limit" in reply.lower() and len(fake.requests()) == calls,
                 "after reload the daemon refuses on budget without calling the model", reply)
 
         bot_lines = [l for l in obs.lines if l.startswith(":%s!" % BOT)]
