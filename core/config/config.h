@@ -163,6 +163,11 @@ struct irc_network {
   int64_t keepalive_dead_ms = 120000;    // link declared dead after this much silence
   int64_t private_reply_hold_ms = 600000;  // a private reply waits this long for its person
   int64_t register_timeout_ms = 60000;   // connect + TLS + registration must finish within
+  // Manners (transports/irc/rejoin.h, nick_reclaim.h, backoff.h):
+  int64_t rejoin_delay_ms = 5000;  // first rejoin after a KICK; 0 = never rejoin
+  int64_t rejoin_max_ms = 600000;  // the rejoin delay doubles per kick up to this
+  int64_t nick_check_ms = 180000;  // ISON period while off the main nick; 0 = keep the alt nick
+  int64_t sasl_quick_retries = 3;  // require_sasl, SASL not offered: fast retries before penalty
 };
 
 struct matrix_account {

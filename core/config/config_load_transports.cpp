@@ -53,6 +53,23 @@ void load_channels(toml_reader& r, irc_network& n) {
   r.mark_read("channels");
 }
 
+// KICK, nick collision and SASL-unavailable behaviour. A 0 turns rejoin or reclaim off;
+// otherwise the floors keep a misconfigured bot from flooding the server.
+void load_irc_manners(toml_reader& r, irc_network& n) {
+  r.get("rejoin_delay_ms", n.rejoin_delay_ms, 0, 86'400'000);
+  if (n.rejoin_delay_ms != 0 && n.rejoin_delay_ms < 100)
+    r.fail_at("rejoin_delay_ms", "must be 0 (never rejoin) or between 100 and 86400000");
+  if (!r.has("rejoin_max_ms")) n.rejoin_max_ms = std::max(n.rejoin_max_ms, n.rejoin_delay_ms);
+  r.get("rejoin_max_ms", n.rejoin_max_ms, 100, 86'400'000);
+  if (n.rejoin_max_ms < n.rejoin_delay_ms)
+    r.fail_at("rejoin_max_ms", "must not be below rejoin_delay_ms");
+  r.get("nick_check_ms", n.nick_check_ms, 0, 86'400'000);
+  if (n.nick_check_ms != 0 && n.nick_check_ms < 1000)
+    r.fail_at("nick_check_ms",
+              "must be 0 (keep the alternative nick) or between 1000 and 86400000");
+  r.get("sasl_quick_retries", n.sasl_quick_retries, 0, 10);
+}
+
 void load_irc_network(toml_reader r, const std::string& name, file& f, env_fn env,
                       const std::string& base_dir) {
   irc_network n;
@@ -114,6 +131,7 @@ void load_irc_network(toml_reader r, const std::string& name, file& f, env_fn en
     r.fail_at("reconnect_max_ms", "must not be below reconnect_min_ms");
   if (n.keepalive_dead_ms <= n.keepalive_ping_ms)
     r.fail_at("keepalive_dead_ms", "must be above keepalive_ping_ms");
+  load_irc_manners(r, n);
   r.finish();
   f.irc.push_back(std::move(n));
 }

@@ -257,3 +257,40 @@ TEST_CASE("retention keys default to 90 days and are range-checked") {
   CHECK(error_after("system_prompt = \"Be brief.\"", "ledger_retention_days = 40000")
             .find(":4: agent.ledger_retention_days: must be between 0 and 36500") == 0);
 }
+
+TEST_CASE("IRC manners keys: defaults, 0 turns rejoin and reclaim off, ranges name the key") {
+  auto f = config::load(write_temp(k_good), fake_env);
+  REQUIRE(f);
+  CHECK(f->irc[0].rejoin_delay_ms == 5000);
+  CHECK(f->irc[0].rejoin_max_ms == 600000);
+  CHECK(f->irc[0].nick_check_ms == 180000);
+  CHECK(f->irc[0].sasl_quick_retries == 3);
+  const std::string owners = "owners = [\"account:alice\"]";
+  auto with = [&](const std::string& extra) {
+    std::string text = k_good;
+    text.replace(text.find(owners), owners.size(), owners + "\n" + extra);
+    return config::load(write_temp(text), fake_env);
+  };
+  auto off = with("rejoin_delay_ms = 0\nnick_check_ms = 0\nsasl_quick_retries = 0");
+  REQUIRE(off);
+  CHECK(off->irc[0].rejoin_delay_ms == 0);
+  CHECK(off->irc[0].nick_check_ms == 0);
+  CHECK(off->irc[0].sasl_quick_retries == 0);
+  // A long first delay alone raises the (unset) maximum with it.
+  auto slow = with("rejoin_delay_ms = 900000");
+  REQUIRE(slow);
+  CHECK(slow->irc[0].rejoin_max_ms == 900000);
+  const std::pair<const char*, const char*> bad[] = {
+      {"rejoin_delay_ms = 50", "transports.irc.libera.rejoin_delay_ms: must be 0 (never rejoin)"},
+      {"rejoin_delay_ms = -1", "transports.irc.libera.rejoin_delay_ms: must be between 0 and"},
+      {"rejoin_delay_ms = 9000\nrejoin_max_ms = 8000",
+       "transports.irc.libera.rejoin_max_ms: must not be below rejoin_delay_ms"},
+      {"nick_check_ms = 500", "transports.irc.libera.nick_check_ms: must be 0 (keep the"},
+      {"sasl_quick_retries = 11",
+       "transports.irc.libera.sasl_quick_retries: must be between 0 and 10 (got 11)"},
+  };
+  for (const auto& [line, want] : bad) {
+    INFO(line);
+    CHECK(error_after(owners, owners + "\n" + line).find(want) != std::string::npos);
+  }
+}

@@ -118,7 +118,7 @@ std::vector<std::string> registration::on_cap(const message& m) {
   if ((sub == "ACK" || sub == "NAK") && phase_ == phase::caps) {
     bool more = m.params.size() >= 4 && m.param(2) == "*";
     if (sub == "NAK") {
-      if (cfg_.require_sasl) return quit("the server refused the SASL capability");
+      if (cfg_.require_sasl) return sasl_missing("the server refused the SASL capability");
       phase_ = phase::registering;
       return {"CAP END"};
     }
@@ -139,12 +139,13 @@ std::vector<std::string> registration::on_cap(const message& m) {
 std::vector<std::string> registration::finish_ls() {
   std::string mech = sasl_mechanism();
   std::string req;
-  bool sasl_usable = false;
+  bool sasl_usable = false, sasl_listed = false;
   for (std::string_view want : wanted_caps) {
     auto it = std::find_if(offered_.begin(), offered_.end(),
                            [&](const auto& o) { return o.first == want; });
     if (it == offered_.end()) continue;
     if (want == "sasl") {
+      sasl_listed = true;
       if (mech.empty()) continue;
       auto mechs = it->second;  // "PLAIN,EXTERNAL" in 302, or empty (unknown)
       if (!mechs.empty() && ("," + mechs + ",").find("," + mech + ",") == std::string::npos)
@@ -153,8 +154,10 @@ std::vector<std::string> registration::finish_ls() {
     }
     req += (req.empty() ? "" : " ") + std::string(want);
   }
-  if (!mech.empty() && !sasl_usable && cfg_.require_sasl)
-    return quit("SASL " + mech + " is not offered by the server");
+  if (!mech.empty() && !sasl_usable && cfg_.require_sasl) {
+    std::string why = "SASL " + mech + " is not offered by the server";
+    return sasl_listed ? quit(why) : sasl_missing(why);
+  }
   if (req.empty()) {
     phase_ = phase::registering;
     return {"CAP END"};
@@ -169,7 +172,7 @@ std::vector<std::string> registration::on_ack(const std::string& list) {
     phase_ = phase::sasl;
     return {"AUTHENTICATE " + mech};
   }
-  if (!mech.empty() && cfg_.require_sasl) return quit("SASL capability not acknowledged");
+  if (!mech.empty() && cfg_.require_sasl) return sasl_missing("SASL capability not acknowledged");
   phase_ = phase::registering;
   return {"CAP END"};
 }
@@ -187,6 +190,11 @@ std::vector<std::string> registration::quit(const std::string& why) {
   return {"QUIT :" + why};
 }
 
+std::vector<std::string> registration::sasl_missing(const std::string& why) {
+  sasl_unavailable_ = true;
+  return quit(why);
+}
+
 std::vector<std::string> registration::next_nick() {
   ++nick_attempts_;
   if (nick_attempts_ >= max_nick_attempts) return quit("no usable nick");
@@ -200,8 +208,15 @@ std::vector<std::string> registration::next_nick() {
 
 std::vector<std::string> registration::on_welcome(const message& m) {
   if (registered()) return {};
+  // 001's first parameter is the nick the server registered us under: the one we sent, or
+  // another one followed by the welcome text (a server may shorten or change it). Anything
+  // else is not a welcome (a broken or hostile server, a stray line): wait on.
+  const std::string& nick = m.param(0);
+  bool usable =
+      !nick.empty() && nick != "*" && is_safe_middle(nick) && nick.find(',') == std::string::npos;
+  if (!usable || (m.params.size() < 2 && !support_.equal(nick, nick_))) return {};
   if (cfg_.require_sasl && !sasl_succeeded()) return quit("SASL is required but did not succeed");
-  if (!m.param(0).empty()) nick_ = m.param(0);
+  nick_ = nick;
   phase_ = phase::registered;
   std::vector<std::string> out;
   if (!cfg_.nickserv_password.empty() && !sasl_succeeded()) {

@@ -2,8 +2,9 @@
 // comes with it, as a pure state machine fed parsed messages and returning the lines to
 // send (no I/O, no clock). It covers CAP LS 302 (multi-line), CAP REQ of the capabilities
 // this client uses, SASL PLAIN / EXTERNAL (numerics 900-908), CAP END, PASS/NICK/USER,
-// nick fallback (432/433/436/437), 001, NickServ IDENTIFY fallback, JOIN, and PING → PONG
-// at every stage. It does not time out (the transport does) or reconnect.
+// nick fallback (432/433/436/437), 001 (only one that names us), NickServ IDENTIFY
+// fallback, JOIN, and PING → PONG at every stage. It does not time out (the transport does) or
+// reconnect.
 #pragma once
 #include <set>
 #include <string>
@@ -44,6 +45,10 @@ class registration {
   bool quitting() const { return phase_ == phase::quitting; }
   // Why a QUIT was sent ("SASL authentication failed", ...); empty otherwise.
   const std::string& failure() const { return failure_; }
+  // True when the QUIT was for SASL the server did not offer at all (no `sasl` in CAP LS,
+  // CAP NAK, no ACK): what a server shows while its services have not linked yet, unlike a
+  // refused password or a mechanism the server does not support.
+  bool sasl_unavailable() const { return sasl_unavailable_; }
   // Our nick: the one being tried before 001, the server's after.
   const std::string& nick() const { return nick_; }
   bool has_cap(std::string_view cap) const { return acked_.count(std::string(cap)) > 0; }
@@ -58,6 +63,7 @@ class registration {
   std::vector<std::string> on_ack(const std::string& list);
   std::vector<std::string> sasl_failed(const std::string& why);
   std::vector<std::string> quit(const std::string& why);
+  std::vector<std::string> sasl_missing(const std::string& why);
   std::vector<std::string> next_nick();
   std::vector<std::string> on_welcome(const message& m);
   std::string sasl_mechanism() const;
@@ -71,6 +77,7 @@ class registration {
   std::set<std::string> acked_;
   std::string ack_pending_;  // a multi-line ACK being collected
   bool sasl_ok_ = false;
+  bool sasl_unavailable_ = false;
   std::string account_;
   std::string failure_;
   isupport support_;

@@ -1,6 +1,7 @@
 // The IRC transport glue: owns the connection, the registration state machine, the flood
-// queue and three timers (reconnect, keepalive, flood). Lines from the server go through
-// line_buffer → parse → registration/inbound; replies go through split → flood_queue.
+// queue, the manners (rejoin, nick reclaim) and their timers (reconnect, keepalive, flood,
+// reply guard, manners). Lines from the server go through line_buffer → parse →
+// registration/manners/inbound; replies go through split → flood_queue.
 // Destroying it at any moment (even from inside one of its callbacks) is safe: the alive
 // flag stops work in progress, uv handles are freed in their close callbacks.
 #include "transports/irc/transport.h"
@@ -17,6 +18,7 @@
 #include "transports/irc/flood.h"
 #include "transports/irc/inbound.h"
 #include "transports/irc/line_buffer.h"
+#include "transports/irc/manners.h"
 #include "transports/irc/registration.h"
 #include "transports/irc/reply_guard.h"
 #include "transports/irc/split.h"
@@ -75,12 +77,16 @@ class network final : public transports::transport {
                 static_cast<size_t>(std::max<int64_t>(cfg.outbound_queue_lines, 1))},
                uv_now(loop)),
         ctcp_(std::string("frugal ") + FRUGAL_VERSION),
-        backoff_(static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_min_ms, 1)),
-                 static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_max_ms, 1))),
+        plan_({static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_min_ms, 1)),
+               static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_max_ms, 1)),
+               static_cast<uint64_t>(std::max<int64_t>(cfg.reconnect_penalty_ms, 0)),
+               static_cast<unsigned>(std::clamp<int64_t>(cfg.sasl_quick_retries, 0, 10))}),
+        manners_(cfg_),
         guard_({static_cast<uint64_t>(std::max<int64_t>(cfg.private_reply_hold_ms, 10))}) {
     for (const auto* s : {&cfg_.sasl_password, &cfg_.server_password, &cfg_.nickserv_password})
       if (!s->empty()) log::add_secret(*s);
-    for (auto* t : {&reconnect_timer_, &keepalive_timer_, &flood_timer_, &guard_timer_}) {
+    for (auto* t :
+         {&reconnect_timer_, &keepalive_timer_, &flood_timer_, &guard_timer_, &manners_timer_}) {
       uv_timer_init(loop_, t->get());
       t->mark_initialized();
       (*t)->data = this;
@@ -109,7 +115,8 @@ class network final : public transports::transport {
   void stop() override {
     if (stopped_ || !started_) return;
     stopped_ = true;
-    for (auto* t : {&reconnect_timer_, &keepalive_timer_, &flood_timer_, &guard_timer_})
+    for (auto* t :
+         {&reconnect_timer_, &keepalive_timer_, &flood_timer_, &guard_timer_, &manners_timer_})
       uv_timer_stop(t->get());
     if (size_t n = guard_.held())
       LOG_WARN(tag, name_, ": stopping with ", n, " private reply(ies) held, not delivered");
@@ -273,14 +280,22 @@ class network final : public transports::transport {
       if (!reg_) return;  // a failed write ended the link
     }
     if (reg_->quitting()) {
-      penalty_ = true;
+      ending_ = reg_->sasl_unavailable() ? reconnect_plan::ending::sasl_missing
+                                         : reconnect_plan::ending::penalty;
       return drop_link(reg_->failure());
     }
     if (!was_registered && registered_now) return on_registered();
     const std::string& c = m.command;
-    if (c == "ERROR") {
+    if (registered_now) {
+      apply(manners_.feed(m, reg_->nick(), support(), now()));
+      if (!reg_) return;
+    }
+    if (c == "001" && !registered_now) {
+      LOG_WARN(tag, name_, ": ignoring a 001 that does not name us (\"", m.param(0),
+               "\"); still waiting for registration");
+    } else if (c == "ERROR") {
       LOG_WARN(tag, name_, ": server says ERROR: ", m.param(0));
-      if (is_penalty(m.param(0))) penalty_ = true;
+      if (is_penalty(m.param(0))) ending_ = reconnect_plan::ending::penalty;
       last_error_ = m.param(0);
     } else if (c == "JOIN" && support().equal(m.nick(), reg_->nick())) {
       self_mask_ = m.prefix;
@@ -297,7 +312,7 @@ class network final : public transports::transport {
       joined_.erase(support().fold(m.param(0)));
     } else if (c == "PRIVMSG") {
       on_privmsg(m);  // may destroy this transport (the callback's owner): nothing after
-    } else if (c == "473" || c == "474" || c == "475" || c == "471" || c == "403") {
+    } else if (c == "403") {
       LOG_WARN(tag, name_, ": cannot join ", m.param(1), ": ", m.params.back());
     } else if (c == "NICK" && !self_mask_.empty() &&
                support().equal(m.nick(), self_mask_.substr(0, self_mask_.find('!')))) {
@@ -307,16 +322,46 @@ class network final : public transports::transport {
 
   void on_registered() {
     backoff_registered_at_ = now();
+    plan_.registered();
     std::string detail = "registered as " + reg_->nick();
     if (!reg_->account().empty()) detail += " (account " + reg_->account() + ")";
     if (!reg_->failure().empty()) detail += "; " + reg_->failure();
     LOG_INFO(tag, name_, ": ", detail);
     queue_.refill_full(now());
     arm_keepalive(static_cast<uint64_t>(cfg_.keepalive_ping_ms));
+    apply(manners_.registered(reg_->nick(), support(), now()));
+    if (!reg_) return;
     auto alive = alive_;
     emit(transports::state::connected, detail);
     if (*alive) pump();
     if (*alive) check_guard();
+  }
+
+  // Sends what the manners decided (after the replies already queued at the front), logs
+  // their notes and sets the manners timer to their next wake-up.
+  void apply(manners::output out) {
+    for (const auto& n : out.notes) {
+      if (n.warn)
+        LOG_WARN(tag, name_, ": ", n.text);
+      else
+        LOG_INFO(tag, name_, ": ", n.text);
+    }
+    for (auto& line : out.lines) queue_.push(std::move(line), flood_queue::priority::front);
+    auto alive = alive_;
+    if (!out.lines.empty()) pump();
+    if (!*alive || !reg_) return;  // a failed write ended the link
+    auto at = manners_.next_wake(now());
+    if (!at) {
+      uv_timer_stop(manners_timer_.get());
+      return;
+    }
+    uv_timer_start(
+        manners_timer_.get(),
+        [](uv_timer_t* t) noexcept {
+          auto* self = static_cast<network*>(t->data);
+          if (self && self->registered()) self->apply(self->manners_.wake(self->now()));
+        },
+        std::max<uint64_t>(*at, 1), 0);
   }
 
   // Held private replies: drop the expired ones, ask the server about the others, and come
@@ -430,9 +475,11 @@ class network final : public transports::transport {
     finished_ = std::move(conn_);  // destroyed later, outside its own callback
     uv_timer_stop(keepalive_timer_.get());
     uv_timer_stop(flood_timer_.get());
+    uv_timer_stop(manners_timer_.get());
+    manners_.disconnected();
     std::string detail = last_error_.empty() ? why : why + " (ERROR: " + last_error_ + ")";
     last_error_.clear();
-    if (reg_ && reg_->registered() && now() - backoff_registered_at_ >= 30000) backoff_.reset();
+    if (reg_ && reg_->registered() && now() - backoff_registered_at_ >= 30000) plan_.stable();
     reg_.reset();
     joined_.clear();
     guard_.disconnected();
@@ -444,10 +491,13 @@ class network final : public transports::transport {
 
   void schedule_reconnect() {
     if (stopped_) return;
-    uint64_t delay = backoff_.next();
-    if (penalty_) delay = std::max(delay, static_cast<uint64_t>(cfg_.reconnect_penalty_ms));
-    penalty_ = false;
-    LOG_INFO(tag, name_, ": reconnecting in ", delay, " ms");
+    bool sasl_missing = ending_ == reconnect_plan::ending::sasl_missing;
+    uint64_t delay = plan_.next(ending_);
+    ending_ = reconnect_plan::ending::ordinary;
+    LOG_INFO(tag, name_, ": reconnecting in ", delay, " ms",
+             sasl_missing && delay < static_cast<uint64_t>(cfg_.reconnect_penalty_ms)
+                 ? " (SASL missing: services may be relinking; a quick retry)"
+                 : "");
     uv_timer_start(
         reconnect_timer_.get(),
         [](uv_timer_t* t) noexcept {
@@ -470,14 +520,16 @@ class network final : public transports::transport {
   account_map accounts_;
   flood_queue queue_;
   ctcp_responder ctcp_;
-  backoff backoff_;
+  reconnect_plan plan_;
+  manners manners_;
   reply_guard guard_;
-  uv_owned<uv_timer_t> reconnect_timer_, keepalive_timer_, flood_timer_, guard_timer_;
+  uv_owned<uv_timer_t> reconnect_timer_, keepalive_timer_, flood_timer_, guard_timer_,
+      manners_timer_;
   uint64_t attempt_started_ = 0;
   uint64_t last_rx_ = 0;
   uint64_t backoff_registered_at_ = 0;
   bool ping_sent_ = false;
-  bool penalty_ = false;
+  reconnect_plan::ending ending_ = reconnect_plan::ending::ordinary;
   std::string last_error_;
   std::string self_mask_;
   std::map<std::string, std::string> joined_;       // folded channel name → as the server said it

@@ -222,3 +222,66 @@ TEST_CASE("registration: NAK ends negotiation") {
   CHECK(feed(r, ":s CAP * NAK :multi-prefix") == lines{"CAP END"});
   CHECK_FALSE(r.has_cap("multi-prefix"));
 }
+
+TEST_CASE("registration: a 001 that does not name us is not registration") {
+  auto cfg = base();
+  registration r(cfg);
+  (void)r.begin();
+  CHECK(feed(r, ":s CAP * LS :multi-prefix") == lines{"CAP REQ :multi-prefix"});
+  CHECK(feed(r, ":s CAP * ACK :multi-prefix") == lines{"CAP END"});
+  // Before: a bare 001 registered the client and sent the JOINs.
+  for (const char* bare : {":s 001", "001", ":s 001 :", ":s 001 * :Welcome", ":s 001 :Welcome"}) {
+    INFO(bare);
+    CHECK(feed(r, bare).empty());
+    CHECK_FALSE(r.registered());
+    CHECK(r.nick() == "bot");
+  }
+  // Nick fallback still works while waiting, and the real 001 names the nick we got.
+  CHECK(feed(r, ":s 433 * bot :in use") == lines{"NICK bot1"});
+  CHECK(feed(r, ":s 001 bot1 :Welcome bot1") == lines{"JOIN #a", "JOIN #b sekrit"});
+  CHECK(r.registered());
+  CHECK(r.nick() == "bot1");
+}
+
+TEST_CASE("registration: a bare 001 mid-SASL with require_sasl does not end the attempt") {
+  auto cfg = base();
+  cfg.sasl = "plain";
+  cfg.sasl_user = "bot";
+  cfg.sasl_password = "pw";
+  cfg.require_sasl = true;
+  registration r(cfg);
+  (void)r.begin();
+  (void)feed(r, ":s CAP * LS :sasl");
+  CHECK(feed(r, ":s CAP * ACK :sasl") == lines{"AUTHENTICATE PLAIN"});
+  CHECK(feed(r, ":s 001").empty());
+  CHECK_FALSE(r.quitting());
+  (void)feed(r, "AUTHENTICATE +");
+  CHECK(feed(r, ":s 903 bot :ok") == lines{"CAP END"});
+  CHECK(feed(r, ":s 001 bot :hi") == lines{"JOIN #a", "JOIN #b sekrit"});
+}
+
+TEST_CASE("registration: SASL missing (services not linked) is told apart from SASL refused") {
+  auto cfg = base();
+  cfg.sasl = "plain";
+  cfg.sasl_user = "bot";
+  cfg.sasl_password = "pw";
+  cfg.require_sasl = true;
+  auto quit_after = [&](std::vector<std::string> in) {
+    auto r = std::make_unique<registration>(cfg);
+    (void)r->begin();
+    for (const auto& l : in) (void)feed(*r, l);
+    REQUIRE(r->quitting());
+    return r;
+  };
+  // No sasl in CAP LS at all: what InspIRCd and Solanum show while services are away.
+  CHECK(quit_after({":s CAP * LS :multi-prefix"})->sasl_unavailable());
+  CHECK(quit_after({":s CAP * LS :sasl", ":s CAP * NAK :sasl"})->sasl_unavailable());
+  CHECK(quit_after({":s CAP * LS :sasl multi-prefix", ":s CAP * ACK :multi-prefix"})
+            ->sasl_unavailable());
+  // Offered but refused, or offered without our mechanism: not a matter of waiting.
+  CHECK_FALSE(quit_after({":s CAP * LS :sasl", ":s CAP * ACK :sasl", "AUTHENTICATE +",
+                          ":s 904 bot :SASL authentication failed"})
+                  ->sasl_unavailable());
+  CHECK_FALSE(quit_after({":s CAP * LS :sasl=EXTERNAL"})->sasl_unavailable());
+  CHECK_FALSE(quit_after({":s 001 bot :no CAP here"})->sasl_unavailable());
+}
