@@ -151,11 +151,14 @@ class ngircd_server(_server):
 class inspircd_server(_server):
     """InspIRCd 3 linked to Atheme 7 (account agentbot / s3cretpw, client.crt fingerprint),
     with extended-join, account-notify, MONITOR and WHOX; account_tag=False leaves out the
-    account-tag module (as some networks do), so accounts are known only from the others."""
+    account-tag module (as some networks do), so accounts are known only from the others.
+    services=False starts InspIRCd alone (no SASL offered, as after a restart before services
+    relink); start_services() links Atheme later."""
 
-    def __init__(self, port=None, tls_port=None, account_tag=True):
+    def __init__(self, port=None, tls_port=None, account_tag=True, services=True):
         super().__init__(port, tls_port)
         self.account_tag = account_tag
+        self.services = services
         self.link_port = free_port()
         self.client_cert = os.path.join(templates_dir(), "client.crt")
         self.client_key = os.path.join(templates_dir(), "client.key")
@@ -174,9 +177,6 @@ class inspircd_server(_server):
                       '<module name="ircv3_accounttag">' if self.account_tag else ""}
         _fill("inspircd.conf.in", os.path.join(self.dir, "inspircd.conf"), values)
         _fill("atheme.conf.in", os.path.join(self.dir, "atheme.conf"), values)
-        data = os.path.join(self.dir, "data")
-        os.makedirs(data, exist_ok=True)
-        shutil.copy(os.path.join(templates_dir(), "services.db"), data)
         log = open(os.path.join(self.dir, "servers.log"), "ab")
 
         def no_core():
@@ -190,6 +190,16 @@ class inspircd_server(_server):
         self.procs.append(p)
         wait_port(self.port, p, what="inspircd")
         wait_port(self.tls_port, p, what="inspircd (TLS)")
+        if self.services:
+            self.start_services()
+
+    def start_services(self):
+        """Starts Atheme and waits until NickServ answers (services linked)."""
+        atheme = require_binary("atheme-services")
+        data = os.path.join(self.dir, "data")
+        os.makedirs(data, exist_ok=True)
+        shutil.copy(os.path.join(templates_dir(), "services.db"), data)
+        log = open(os.path.join(self.dir, "servers.log"), "ab")
         s = subprocess.Popen([atheme, "-n", "-c", f"{self.dir}/atheme.conf", "-D", data, "-l",
                               f"{self.dir}/atheme.log", "-p", f"{self.dir}/atheme.pid"],
                              stdout=log, stderr=log, stdin=subprocess.DEVNULL,
