@@ -6,25 +6,14 @@ fake model works, alice becomes alice_away and mallory becomes alice.
    "alice" is someone else and holds the reply; when alice_away writes again (logged in as
    agentbot) the held reply goes to her. mallory never sees the canary.
 Before the fix the reply went to whoever was called alice: mallory received the canary."""
-import os
-import subprocess
 import time
 
-from harness import BINARY, Checks, FakeModel, Workdir, config_text, env_for, _procs, stop_frugal
+from harness import Checks, FakeModel, Workdir, config_text
+from irc_bot import daemon, irc_section, sasl_login
 from irc_servers import irc_user as user, inspircd_server
 
 c = Checks()
 CANARY = "CANARY-5e1d07"
-
-
-def sasl_login(u):
-    u.send("CAP REQ :sasl")
-    u.send("AUTHENTICATE PLAIN")
-    u.wait(lambda: u.has("AUTHENTICATE +") or u.has("AUTHENTICATE :+"), 10)
-    u.send("AUTHENTICATE YWdlbnRib3QAYWdlbnRib3QAczNjcmV0cHc=")  # agentbot\0agentbot\0s3cretpw
-    ok = u.wait(lambda: u.has(" 903 "), 10)
-    u.send("CAP END")
-    return ok and u.wait(lambda: u.has(" 001 "), 10)
 
 
 def got_canary(u, start=0):
@@ -40,29 +29,16 @@ def swap(alice, mallory):
 
 
 with inspircd_server() as irc, FakeModel() as fake, Workdir() as w:
-    w.write_config(config_text(fake.url, w.state, extra=f"""
-[transports.irc.atheme]
-server = "127.0.0.1"
-port = {irc.port}
-tls = false
-nick = "frugalbot"
-channels = ["#pub"]
-
+    w.write_config(config_text(fake.url, w.state, extra=irc_section("atheme", irc.port) + """
 [realms.private]
 owners = ["account:agentbot"]
 
 [realms.public]
 allowed = ["*"]
 """))
-    log_path = os.path.join(w.dir, "frugal.log")
-    log = open(log_path, "w")
-    p = subprocess.Popen([BINARY, "--config", w.config, "--log-level", "info", "run"],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                         env=env_for())
-    _procs.append(p)
-    read_log = lambda: open(log_path, errors="replace").read()
-    c.check(any(time.sleep(0.1) or "joined #pub" in read_log() for _ in range(200)),
-            "the bot joins #pub", read_log()[-1000:])
+    bot = daemon(w.config, w.dir)
+    read_log = bot.log
+    c.check(bot.wait_log("joined #pub", 20), "the bot joins #pub", read_log()[-1000:])
 
     # 1. Everyone in #pub: the bot sees both NICK changes and follows alice.
     alice = user(irc.port, "alice", cap_first=True, user="a")
@@ -113,8 +89,7 @@ allowed = ["*"]
     mallory.wait(lambda: False, 1)
     c.check(not got_canary(mallory, mark_m), "mallory never sees the canary")
 
-    c.check(p.poll() is None, "the daemon is still running")
-    log.close()
-    code, _ = stop_frugal(p)
+    c.check(bot.proc.poll() is None, "the daemon is still running")
+    code = bot.stop()
     c.check(code == 0, "SIGTERM stops the daemon cleanly", code)
 c.done()

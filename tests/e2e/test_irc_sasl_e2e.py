@@ -11,22 +11,12 @@ import subprocess
 import time
 
 from harness import BINARY, Checks, FakeModel, Workdir, config_text, env_for, _procs
+from irc_bot import sasl_login
 from irc_servers import irc_user as user, inspircd_server
 
 c = Checks()
 GOOD_PW = "s3cretpw"
 BAD_PW = "not-the-password"
-
-
-def sasl_login(u):
-    """Logs a raw user in as agentbot with SASL PLAIN before registering."""
-    u.send("CAP REQ :sasl")
-    u.send("AUTHENTICATE PLAIN")
-    u.wait(lambda: u.has("AUTHENTICATE +") or u.has("AUTHENTICATE :+"), 10)
-    u.send("AUTHENTICATE YWdlbnRib3QAYWdlbnRib3QAczNjcmV0cHc=")  # agentbot\0agentbot\0s3cretpw
-    ok = u.wait(lambda: u.has(" 903 "), 10)
-    u.send("CAP END")
-    return ok and u.wait(lambda: u.has(" 001 "), 10)
 
 
 def whois_account(u, nick):

@@ -7,11 +7,10 @@ workspace, history and tools). The same question in a direct message still reach
 private notes. Before the fix, bob read "Your notes say: ... CANARY-...".
 Matrix rooms are judged by their members: tests/e2e/test_matrix_places.py."""
 import os
-import subprocess
 import time
 
-from harness import BINARY, Checks, FakeModel, Workdir, config_text, env_for, frugal, _procs
-from harness import stop_frugal
+from harness import Checks, FakeModel, Workdir, config_text, frugal
+from irc_bot import daemon, irc_section, sasl_login
 from irc_servers import irc_user as user, inspircd_server
 
 CANARY = "CANARY-18a1-5be0c3"
@@ -22,31 +21,13 @@ def tool_step(*calls):
     return {"tool_calls": [{"name": n, "arguments": a} for n, a in calls]}
 
 
-def sasl_login(u):
-    """Logs a raw user in as agentbot with SASL PLAIN before registering."""
-    u.send("CAP REQ :sasl")
-    u.send("AUTHENTICATE PLAIN")
-    u.wait(lambda: u.has("AUTHENTICATE +") or u.has("AUTHENTICATE :+"), 10)
-    u.send("AUTHENTICATE YWdlbnRib3QAYWdlbnRib3QAczNjcmV0cHc=")  # agentbot\0agentbot\0s3cretpw
-    ok = u.wait(lambda: u.has(" 903 "), 10)
-    u.send("CAP END")
-    return ok and u.wait(lambda: u.has(" 001 "), 10)
-
-
 SUMMARISE = [tool_step(("memory_recall", {"query": "notes"}), ("read_file", {"path": "notes.txt"})),
              {"content": "Your notes say: ", "echo_tools": True}]
 
 with inspircd_server() as irc, FakeModel() as fake, Workdir() as w:
     os.chmod(w.dir, 0o711)  # as root, sandboxed programs run as nobody and need a way in
     w.write_config(config_text(fake.url, w.state, tiers='chat = ["cheap"]\ntools = ["cheap"]',
-                               extra=f"""
-[transports.irc.atheme]
-server = "127.0.0.1"
-port = {irc.port}
-tls = false
-nick = "frugalbot"
-channels = ["#pub"]
-
+                               extra=irc_section("atheme", irc.port) + """
 [realms.private]
 owners = ["account:agentbot"]
 
@@ -64,15 +45,9 @@ rate_per_minute = 0
     c.check(r1.returncode == 0 and r2.returncode == 0, "the owner fills the private store",
             (r1.stderr[-300:], r2.stderr[-300:]))
 
-    log_path = os.path.join(w.dir, "frugal.log")
-    log = open(log_path, "w")
-    p = subprocess.Popen([BINARY, "--config", w.config, "--log-level", "info", "run"],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                         env=env_for())
-    _procs.append(p)
-    read_log = lambda: open(log_path, errors="replace").read()
-    c.check(any(time.sleep(0.1) or "joined #pub" in read_log() for _ in range(200)),
-            "the bot joins #pub", read_log()[-1000:])
+    bot = daemon(w.config, w.dir)
+    read_log = bot.log
+    c.check(bot.wait_log("joined #pub", 20), "the bot joins #pub", read_log()[-1000:])
 
     alice = user(irc.port, "alice", cap_first=True, user="a")
     c.check(sasl_login(alice), "alice logs in as agentbot (an owner)")
@@ -108,8 +83,7 @@ rate_per_minute = 0
             "in a direct message the owner gets the private notes", alice.lines[mark:])
     c.check(not bob.wait(lambda: bob.has(CANARY), 1), "bob never saw the canary")
 
-    c.check(p.poll() is None, "the daemon is still running")
-    log.close()
-    code, _ = stop_frugal(p)
+    c.check(bot.proc.poll() is None, "the daemon is still running")
+    code = bot.stop()
     c.check(code == 0, "SIGTERM stops the daemon cleanly", code)
 c.done()
