@@ -90,7 +90,7 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "frugal maintainers <frugal@localhost>")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libuv1, libcurl4, libsimdjson14, libtomlplusplus3, libsqlite3-0, libssl3, libseccomp2, passwd")
+    "libuv1, libcurl4, libsimdjson14, libtomlplusplus3, libsqlite3-0, libssl3, libseccomp2, libedit2, passwd")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${frugal_pkg_dir}/postinst ${frugal_pkg_dir}/prerm ${frugal_pkg_dir}/postrm)

@@ -124,7 +124,7 @@ failure classify_api_error(const api_error& e) {
 }
 
 call::call(const provider_config& cfg, const request& req)
-    : cfg_(cfg), stream_(req.stream), tools_(req.tools) {
+    : cfg_(cfg), stream_(req.stream), tools_(req.tools), on_text_(req.on_text) {
   if (cfg.kind == api_kind::openai) {
     body_ = openai::build_body(req);
     if (stream_) decoder_ = std::make_unique<openai::stream_decoder>();
@@ -160,6 +160,12 @@ void call::on_data(std::string_view chunk) {
     }
   }
   if (!s) stream_error_ = s.message();
+  const std::string& text = decoder_->partial().content;
+  if (on_text_ && text.size() > shown_) {
+    std::string_view piece = std::string_view(text).substr(shown_);
+    shown_ = text.size();
+    on_text_(piece);
+  }
 }
 
 std::string call::scrub(std::string_view text) const {

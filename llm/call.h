@@ -91,7 +91,9 @@ class call {
   sse::parser parser_;
   std::unique_ptr<stream_decoder> decoder_;
   std::vector<sse::event> events_;
-  std::string stream_error_;  // first parse failure of the stream, if any
+  std::string stream_error_;                       // first parse failure of the stream, if any
+  std::function<void(std::string_view)> on_text_;  // request::on_text
+  size_t shown_ = 0;  // bytes of the answer text already passed to on_text_
 };
 
 }  // namespace frugal::llm

@@ -3,8 +3,10 @@
 // their wire formats; nothing above this layer sees a provider's JSON.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "budget/usage.h"
@@ -40,7 +42,7 @@ struct request {
   std::vector<tool_spec> tools;
   int64_t max_tokens = 1024;
   std::optional<double> temperature;
-  std::string reasoning_effort;       // "", "minimal", "low", "medium", "high"
+  std::string reasoning_effort;        // "", "minimal", "low", "medium", "high"
   int64_t thinking_budget_tokens = 0;  // anthropic extended thinking; 0 = off
   bool stream = false;
   // Prompt caching hints (used where the API needs markers: kind "anthropic"). The first
@@ -48,10 +50,13 @@ struct request {
   // `cache_tail` says the next call will likely repeat this whole request (a tool loop).
   size_t cache_stable_prefix = 0;
   bool cache_tail = false;
+  // Streamed calls: called with each piece of answer text as it arrives (a terminal shows
+  // it at once). Not part of the wire request; a call that fails may already have sent
+  // pieces, so the final response, not these, is the answer.
+  std::function<void(std::string_view)> on_text;
 };
 
 using usage = budget::usage;  // budget/usage.h: what a call settles from
-
 
 struct response {
   std::string content;
@@ -64,29 +69,28 @@ struct response {
 // Why a call failed, as far as billing and fallback care.
 enum class failure {
   none,
-  not_sent,     // connection refused, DNS, TLS: definitely not charged
-  http_error,   // an HTTP error status with an error body: not charged
-  unauthorized, // HTTP 401/403: the API key was rejected; not charged, a configuration error
-  rate_limited, // 429
-  overloaded,   // 5xx / 529
-  timeout,      // may have been charged
-  bad_response, // truncated or malformed body after a 2xx: may have been charged
-  dropped,      // stream cut mid-way: may have been charged
+  not_sent,      // connection refused, DNS, TLS: definitely not charged
+  http_error,    // an HTTP error status with an error body: not charged
+  unauthorized,  // HTTP 401/403: the API key was rejected; not charged, a configuration error
+  rate_limited,  // 429
+  overloaded,    // 5xx / 529
+  timeout,       // may have been charged
+  bad_response,  // truncated or malformed body after a 2xx: may have been charged
+  dropped,       // stream cut mid-way: may have been charged
   cancelled,
 };
 
 struct outcome {
   failure fail = failure::none;
-  std::string error;        // short, secret-free description
+  std::string error;  // short, secret-free description
   long http_status = 0;
   int64_t retry_after_ms = -1;
-  llm::response response;   // valid when fail == none; usage may be partial otherwise
+  llm::response response;  // valid when fail == none; usage may be partial otherwise
   // True when the provider certainly did not bill this call (release the reservation).
   bool definitely_free() const {
     return fail == failure::not_sent || fail == failure::http_error ||
-           fail == failure::unauthorized ||
-           fail == failure::rate_limited || fail == failure::overloaded ||
-           fail == failure::cancelled;
+           fail == failure::unauthorized || fail == failure::rate_limited ||
+           fail == failure::overloaded || fail == failure::cancelled;
   }
 };
 

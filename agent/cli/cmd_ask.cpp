@@ -1,7 +1,8 @@
 // `frugal ask`: one task from the arguments or all of stdin, the answer on stdout, an exit
 // code a cron job can test. One-shot by default: no earlier run's messages are sent;
 // `--continue` resumes the last ask conversation and `--session NAME` a named one. Safe to
-// run while the daemon runs: the ledger is shared through sqlite, not a lock file.
+// run while the daemon runs: the ledger is shared through sqlite, not a lock file. On a
+// terminal the answer is streamed (stream_printer.h); piped, it is printed whole.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include "agent/cli/command.h"
 #include "agent/cli/identity_arg.h"
 #include "agent/cli/run_turn.h"
+#include "agent/cli/stream_printer.h"
 
 namespace frugal::cli {
 namespace {
@@ -60,8 +62,16 @@ int exec(const global_options& g, const options& o) {
   if (!rt) return complain(err.exit_code, err.message);
   if (status s = check_identity_arg(req.msg, rt->cfg()); !s)
     return complain(exit_usage, "ask: --as " + as + ": " + s.message());
+  // On a terminal the answer is shown as it arrives; piped, it is printed whole at the end.
+  std::unique_ptr<stream_printer> out;
+  if (::isatty(STDOUT_FILENO) && !req.dry_run) {
+    out = std::make_unique<stream_printer>(rt->loop());
+    req.on_text = [p = out.get()](std::string_view piece) { p->piece(piece); };
+  }
   int signum = 0;
   agent::turn_result r = run_turn(*rt, std::move(req), &signum);
+  int code = exit_code_for(r);
+  if (out && (signum != 0 || code != exit_ok)) out->stop();
   if (signum != 0) {
     // Stopped from outside (systemd, cron's timeout, Ctrl-C): not "no model reachable".
     complain(exit_code_for_signal(signum),
@@ -69,8 +79,9 @@ int exec(const global_options& g, const options& o) {
                  " (nothing was answered; a call in flight was settled in the ledger)");
     return exit_code_for_signal(signum);
   }
-  int code = exit_code_for(r);
-  if (code == exit_ok) {
+  if (code == exit_ok && out) {
+    out->finish(r.text);
+  } else if (code == exit_ok) {
     std::fwrite(r.text.data(), 1, r.text.size(), stdout);
     std::fputc('\n', stdout);
   } else {

@@ -183,6 +183,10 @@ llm::request turn::build_request(const std::string& tier, const std::string& mod
   llm::request r = build_llm_request(messages_, o);
   auto provider = cfg.providers.find(o.model->provider);
   r.stream = provider != cfg.providers.end() && provider->second.stream;
+  if (req_.on_text) {
+    r.stream = true;
+    r.on_text = req_.on_text;
+  }
   return r;
 }
 

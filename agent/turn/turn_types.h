@@ -15,6 +15,10 @@ struct turn_request {
   // Starts the session over (one-shot `ask`): earlier messages are neither loaded nor
   // used as routing signals, and this exchange replaces them when the turn is answered.
   bool fresh_session = false;
+  // A terminal that shows the answer as it arrives (`chat`, `ask` on a TTY): every model
+  // call of the turn is streamed and its text pieces passed here. Pieces of a call that
+  // then failed (a fallback follows) were shown too: turn_result::text is the answer.
+  std::function<void(std::string_view)> on_text;
 };
 
 enum class turn_status {

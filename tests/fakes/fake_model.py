@@ -65,6 +65,7 @@ Step keys (all optional):
                          completion_tokens. Billed in full all the same (/_billed).
   finish_reason / stop_reason: str  override (default stop|tool_calls, end_turn|tool_use)
   delay_ms: number       sleep before answering
+  event_delay_ms: number streaming: sleep this long after each event (a slow model)
   match: str             see above
   model: str             the step applies only to requests for this model id
   echo_tools: true       append the text of the request's newest tool results to the
@@ -107,7 +108,7 @@ JSON_SEP = (",", ":")  # compact, as the real APIs send it
 STEP_TYPES = {"content": str, "reasoning": str, "tool_calls": list, "usage": dict,
               "usage_mode": str, "no_usage": bool, "no_final_usage": bool, "fault": str,
               "retry_after": NUM, "delay_ms": NUM, "match": str, "model": str, "finish_reason": str,
-              "stop_reason": str, "echo_tools": bool}
+              "stop_reason": str, "echo_tools": bool, "event_delay_ms": NUM}
 OPENAI_ROLES = {"system", "developer", "user", "assistant", "tool"}
 ANTHROPIC_BLOCKS = {"text", "image", "document", "tool_use", "tool_result", "thinking",
                     "redacted_thinking"}
@@ -868,6 +869,8 @@ class Handler(BaseHTTPRequestHandler):
             events = events[:max(2, len(events) // 2)]
         for n, e in enumerate(events):
             self.send_event(e, n)
+            if step.get("event_delay_ms"):
+                time.sleep(step["event_delay_ms"] / 1000)
         if fault == "drop_mid_stream":
             return self.drop()
         if fault == "error_event":

@@ -374,3 +374,19 @@ TEST_CASE("call: classify_api_error") {
   CHECK(classify_api_error({"", "x", 429}) == failure::rate_limited);
   CHECK(classify_api_error({"invalid_request_error", "x", 400}) == failure::http_error);
 }
+
+TEST_CASE("call: on_text gets each new piece of a streamed answer, in order, once") {
+  std::vector<std::string> pieces;
+  request r = simple(true);
+  r.on_text = [&](std::string_view p) { pieces.emplace_back(p); };
+  call c(openai_cfg(), r);
+  for (const char* part : {"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n",
+                           "\n: keep-alive\n\n"})
+    c.on_data(part);
+  CHECK(pieces == std::vector<std::string>{"Hel"});  // shown before the rest arrived
+  outcome o = stream_through(c, openai_stream.substr(openai_stream.find(": keep-alive\n\n") + 14),
+                             ok_body(""));
+  REQUIRE(o.fail == failure::none);
+  CHECK(o.response.content == "Hello");
+  CHECK(pieces == std::vector<std::string>{"Hel", "lo"});
+}
