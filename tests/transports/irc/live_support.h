@@ -204,6 +204,19 @@ inline bool run_until(uv_loop_t* loop, const std::function<bool()>& done, int ti
   return done();
 }
 
+// Drives only the clients, not the loop (so the transport's timers and sockets stand
+// still), until `done()` or the timeout; returns done(). Lets a user act before the bot.
+inline bool pump_until(const std::function<bool()>& done, int timeout_ms,
+                       std::vector<raw_client*> clients) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (auto* c : clients) c->pump();
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return done();
+}
+
 // Registers a raw client as `nick` (plain, no SASL) and waits for 001.
 inline void register_client(uv_loop_t* loop, raw_client& c, const std::string& nick) {
   c.send("NICK " + nick);
