@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace frugal::router {
 namespace {
@@ -40,6 +41,26 @@ std::string percent(double fraction) {
   return std::to_string(std::llround(std::min(fraction, 1.0) * 100)) + "%";
 }
 
+// "0.93"
+std::string two_places(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+// "classifier p(tools) 0.93 ≥ 0.50 (disk +1.21, check disk +0.80)"; `compared` is the
+// " ≥ 0.50" part, or empty.
+std::string describe(const intent_score& s, const std::string& compared = "") {
+  std::string out = "classifier p(tools) " + two_places(s.p_tools) + compared;
+  if (s.deciding.empty()) return out;
+  out += " (";
+  for (size_t i = 0; i < s.deciding.size(); ++i) {
+    const double w = s.deciding[i].weight;
+    out += (i ? ", " : "") + s.deciding[i].name + " " + (w >= 0 ? "+" : "") + two_places(w);
+  }
+  return out + ")";
+}
+
 route_decision forced(const route_input& in, route_decision d) {
   const std::string& t = in.forced_tier;
   if (!contains(in.available_tiers, t)) {
@@ -54,7 +75,7 @@ route_decision forced(const route_input& in, route_decision d) {
   }
   d.verdict = route_decision::kind::forced;
   d.tier = t;
-  d.reason = "score " + describe(d.score) + "; forced tier '" + t + "' (--tier)";
+  d.reason = describe(d.intent) + "; forced tier '" + t + "' (--tier)";
   return d;
 }
 
@@ -62,14 +83,16 @@ route_decision forced(const route_input& in, route_decision d) {
 
 route_decision choose(const route_input& in) {
   route_decision d;
-  d.score = score_turn(in.text, in.recent_tool_calls, in.rules);
-  d.simple = is_simple_turn(d.score);
+  d.intent = classify_intent(in.text, 3);
+  d.simple = d.intent.p_tools < 0.25 && in.text.size() <= 300 &&
+             in.text.find("```") == std::string_view::npos;
   if (!in.forced_tier.empty()) return forced(in, std::move(d));
 
-  const bool wants_tools = d.score.total >= in.rules.tools_threshold;
+  const bool wants_tools = d.intent.p_tools >= in.rules.tools_confidence;
   const int want = wants_tools ? 0 : 1;
-  d.reason = "score " + describe(d.score) + (wants_tools ? " ≥ " : " < ") +
-             std::to_string(in.rules.tools_threshold) + " → " + ladder[want];
+  d.reason =
+      describe(d.intent, (wants_tools ? " ≥ " : " < ") + two_places(in.rules.tools_confidence)) +
+      " → " + ladder[want];
 
   int chosen = -1;
   for (int i = want; i < ladder_size && chosen < 0; ++i) {

@@ -105,8 +105,6 @@ void turn::route() {
   const auto& cfg = snap_->cfg;
   router::route_input in;
   in.text = req_.msg.text;
-  auto recent = req_.fresh_session ? result<int64_t>(0) : env_.history->recent_tool_calls(key_, 3);
-  in.recent_tool_calls = recent ? *recent : 0;
   in.rules = cfg.router;
   in.available_tiers = router::tier_names(cfg);
   in.realm_tiers = realm_cfg_->tiers;

@@ -72,12 +72,8 @@ inline const std::vector<std::string>& default_tier_tools() {
 }
 
 struct router_section {
-  int64_t tools_threshold = 3;    // score at or above → tools tier
+  double tools_confidence = 0.5;  // classifier p(tools) at or above → tools tier
   double route_down_below = 0.2;  // fraction of today's budget left
-  std::vector<std::string> action_words = {"run",      "check",  "fetch",   "read",     "search",
-                                           "write",    "list",   "open",    "download", "execute",
-                                           "remember", "recall", "look up", "find"};
-  int64_t long_message_bytes = 600;
 };
 
 struct budget_section {

@@ -177,10 +177,14 @@ void load_tiers(toml_reader r, file& f) {
 
 void load_router(toml_reader r, file& f) {
   auto& ro = f.router;
-  r.get("tools_threshold", ro.tools_threshold, 0, 1000);
+  // The keyword score's keys: the router is a trained classifier now (agent/router/intent.h).
+  for (const char* old : {"tools_threshold", "action_words", "long_message_bytes"})
+    if (r.has(old))
+      r.fail_at(old,
+                "no longer used: the router is a trained classifier; set tools_confidence "
+                "(0-1, default 0.5) instead");
+  r.get("tools_confidence", ro.tools_confidence, 0.0, 1.0);
   r.get("route_down_below", ro.route_down_below, 0.0, 1.0);
-  r.get("action_words", ro.action_words);
-  r.get("long_message_bytes", ro.long_message_bytes, 1, 10'000'000);
   r.finish();
 }
 

@@ -1,4 +1,4 @@
-// router_bench: the cost of one routing decision (score + tier choice), median nanoseconds
+// router_bench: the cost of one routing decision (classifier + tier choice), median nanoseconds
 // over batches of a mixed set of example turns. Prints one line per measure; it does not
 // assert anything (the unit tests do), and numbers from a Debug/ASan build are pessimistic.
 #include <algorithm>
@@ -48,7 +48,6 @@ int main() {
   for (int i = 0; i < n_turns; ++i) {
     router::route_input in;
     in.text = turns[i];
-    in.recent_tool_calls = i % 3;
     in.available_tiers = {"chat", "local", "tools"};
     in.budget_left = (i % 4 == 0) ? 0.1 : 0.9;
     inputs.push_back(in);
@@ -57,18 +56,20 @@ int main() {
   volatile size_t sink = 0;
   double mixed =
       median_ns([&](int i) { sink = sink + choose(inputs[i % n_turns]).tier.size(); }, 101, 1000);
-  double score_only = median_ns(
+  double classify_only = median_ns(
       [&](int i) {
-        const auto& in = inputs[i % n_turns];
-        sink = sink + router::score_turn(in.text, in.recent_tool_calls, in.rules).reasons.size();
+        sink = sink + (router::classify_intent(inputs[i % n_turns].text).p_tools > 0.5);
       },
       101, 1000);
   router::route_input big = inputs[0];
   big.text = long_turn;
   double long_ns = median_ns([&](int) { sink = sink + choose(big).tier.size(); }, 51, 200);
 
-  std::printf("router: median %.0f ns per decision (mixed turns, %d kinds)\n", mixed, n_turns);
-  std::printf("router: median %.0f ns per score alone\n", score_only);
+  std::printf(
+      "router: median %.0f ns per decision with its 3 deciding features (mixed turns, "
+      "%d kinds)\n",
+      mixed, n_turns);
+  std::printf("router: median %.0f ns per classification alone (no explanation)\n", classify_only);
   std::printf("router: median %.0f ns per decision on a %zu-byte turn\n", long_ns,
               long_turn.size());
   return sink == static_cast<size_t>(-1);

@@ -147,6 +147,14 @@ TEST_CASE("config errors name the line and the key") {
             .find("tiers.tools.tools: unknown tool \"rm\"") != std::string::npos);
   CHECK(error_after("[budget]\ndaily_usd = 2.0\n", "[budget]\n").find(
             "missing required key 'daily_usd'") != std::string::npos);
+  // The keyword router's keys name their replacement (the router is a classifier now).
+  CHECK(error_after("[budget]\ndaily_usd = 2.0\n",
+                    "[router]\ntools_threshold = 3\n[budget]\ndaily_usd = 2.0\n")
+            .find("router.tools_threshold: no longer used: the router is a trained classifier; "
+                  "set tools_confidence") != std::string::npos);
+  CHECK(error_after("[budget]\ndaily_usd = 2.0\n",
+                    "[router]\ntools_confidence = 1.5\n[budget]\ndaily_usd = 2.0\n")
+            .find("router.tools_confidence: must be between 0 and 1") != std::string::npos);
   CHECK(error_after("provider = \"remote\"\nmodel = \"gpt-5-nano\"",
                     "provider = \"remote\"\nmodel = \"gpt-5-nano\"\nmax_output_tokens = 5\n"
                     "max_output_tokens = 6")
