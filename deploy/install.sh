@@ -3,7 +3,9 @@
 # the release build, /usr/local/bin/frugal, a `frugal` system user with /var/lib/frugal,
 # /etc/frugal/frugal.toml and /etc/frugal/env (written only when missing, never
 # overwritten), the unit and the man page. Idempotent: run it again to upgrade.
-# It never starts the service itself: it prints the next steps instead.
+# It never starts the service itself: it prints the next steps instead. With --prefix DIR
+# everything stays under DIR (config in DIR/etc/frugal, state in DIR/var/lib/frugal, no
+# unit, user or systemctl) unless --system-files asks for the system's own paths.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,6 +16,9 @@ UNIT_DIR=/etc/systemd/system
 MODE=install
 BUILD=1
 PURGE=0
+SYSTEM_FILES=1  # /etc/frugal, /var/lib/frugal, the unit, the frugal user (off for --prefix)
+PREFIX_GIVEN=0
+ASKED_SYSTEM=0
 
 say() { printf 'install.sh: %s\n' "$*"; }
 die() {
@@ -24,12 +29,19 @@ trap 'say "error: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 usage() {
   cat <<EOF
-usage: deploy/install.sh [--prefix DIR] [--no-build] [--binary PATH] [--unit-dir DIR]
-       deploy/install.sh --uninstall [--purge] [--prefix DIR] [--unit-dir DIR]
+usage: deploy/install.sh [--prefix DIR [--system-files]] [--no-build] [--binary PATH]
+                         [--unit-dir DIR]
+       deploy/install.sh --uninstall [--purge] [--prefix DIR [--system-files]] [--unit-dir DIR]
 
 Installs frugal as a systemd service (run as root on Debian 12 / Ubuntu 24.04).
-  --prefix DIR    install under DIR (default /usr/local, or \$PREFIX): DIR/bin/frugal,
-                  DIR/share/man/man1/frugal.1, DIR/share/doc/frugal/examples/
+  --prefix DIR    install under DIR and nowhere else: DIR/bin/frugal,
+                  DIR/share/man/man1/frugal.1, DIR/share/doc/frugal/examples/, the
+                  config DIR/etc/frugal/{frugal.toml,env} (its state_dir set to
+                  DIR/var/lib/frugal) and that state folder; no unit, no user, no
+                  systemctl, no root needed. Without --prefix: /usr/local plus the
+                  system files below.
+  --system-files  with --prefix: also the system files (/etc/frugal, /var/lib/frugal,
+                  the unit, the frugal user), as an install without --prefix does
   --no-build      skip install-deps.sh and the build; use build-release/frugal
   --binary PATH   install this binary (implies --no-build; also \$FRUGAL_BINARY)
   --unit-dir DIR  where the unit goes (default /etc/systemd/system)
@@ -47,9 +59,14 @@ while (($#)); do
     --prefix)
       (($# >= 2)) || die "--prefix needs a directory"
       PREFIX=$2
+      PREFIX_GIVEN=1
       shift
       ;;
-    --prefix=*) PREFIX=${1#--prefix=} ;;
+    --prefix=*)
+      PREFIX=${1#--prefix=}
+      PREFIX_GIVEN=1
+      ;;
+    --system-files) ASKED_SYSTEM=1 ;;
     --binary)
       (($# >= 2)) || die "--binary needs a path"
       BINARY=$2
@@ -81,20 +98,35 @@ done
 [[ $UNIT_DIR == /* ]] || die "--unit-dir must be an absolute path (got '$UNIT_DIR')"
 ((PURGE == 0)) || [[ $MODE == uninstall ]] || die "--purge only goes with --uninstall"
 if [[ -n $BINARY ]]; then BUILD=0; fi
-if [[ -z $DESTDIR && $(id -u) -ne 0 ]]; then
-  die "run as root (or set DESTDIR to stage the files without installing them)"
+if ((PREFIX_GIVEN && !ASKED_SYSTEM)); then SYSTEM_FILES=0; fi
+if [[ -z $DESTDIR && $(id -u) -ne 0 ]] && ((SYSTEM_FILES)); then
+  die "run as root (or set DESTDIR to stage the files without installing them, or give" \
+    "--prefix DIR for an install that stays inside DIR)"
 fi
 DESTDIR=${DESTDIR%/}
+PREFIX=${PREFIX%/}
 
 BIN=$DESTDIR$PREFIX/bin/frugal
 MAN=$DESTDIR$PREFIX/share/man/man1/frugal.1
 DOC=$DESTDIR$PREFIX/share/doc/frugal
-UNIT=$DESTDIR$UNIT_DIR/frugal.service
-ETC=$DESTDIR/etc/frugal
-STATE=$DESTDIR/var/lib/frugal
+if ((SYSTEM_FILES)); then
+  UNIT=$DESTDIR$UNIT_DIR/frugal.service
+  ETC_DIR=/etc/frugal
+  STATE_DIR=/var/lib/frugal
+else
+  UNIT= # a unit names system paths (StateDirectory=, /etc/frugal/env): none here
+  ETC_DIR=$PREFIX/etc/frugal
+  STATE_DIR=$PREFIX/var/lib/frugal
+fi
+ETC=$DESTDIR$ETC_DIR
+STATE=$DESTDIR$STATE_DIR
 
 # systemctl only on a live system: not when staging, not in a container without systemd.
-have_systemd() { [[ -z $DESTDIR && -d /run/systemd/system ]] && command -v systemctl >/dev/null; }
+have_systemd() {
+  ((SYSTEM_FILES)) && [[ -z $DESTDIR && -d /run/systemd/system ]] && command -v systemctl >/dev/null
+}
+# The frugal user, chown and userdel: only for a live install of the system files.
+live_system() { ((SYSTEM_FILES)) && [[ -z $DESTDIR ]]; }
 
 uninstall() {
   if have_systemd && systemctl list-unit-files frugal.service >/dev/null 2>&1; then
@@ -102,7 +134,7 @@ uninstall() {
     systemctl disable --now frugal.service >/dev/null 2>&1 || true
   fi
   for f in "$BIN" "$UNIT" "$MAN"; do
-    if [[ -e $f ]]; then
+    if [[ -n $f && -e $f ]]; then
       rm -f -- "$f"
       say "removed $f"
     fi
@@ -114,7 +146,7 @@ uninstall() {
   if ((PURGE)); then
     rm -rf -- "$ETC" "$STATE"
     say "purged $ETC and $STATE (config, secrets, ledger, memory)"
-    if [[ -z $DESTDIR ]] && getent passwd frugal >/dev/null; then
+    if live_system && getent passwd frugal >/dev/null; then
       userdel frugal && say "removed user frugal"
     fi
   else
@@ -176,12 +208,14 @@ install_all() {
   install_new 0755 "$BINARY" "$BIN"
   say "installed $BIN ($("$BIN" --version 2>/dev/null || echo 'version unknown'))"
 
-  local unit_tmp
-  unit_tmp=$(mktemp)
-  sed "s#/usr/local/bin/frugal#$PREFIX/bin/frugal#g" "$SRC/deploy/frugal.service" >"$unit_tmp"
-  install_new 0644 "$unit_tmp" "$UNIT"
-  rm -f -- "$unit_tmp"
-  say "installed $UNIT"
+  if [[ -n $UNIT ]]; then
+    local unit_tmp
+    unit_tmp=$(mktemp)
+    sed "s#/usr/local/bin/frugal#$PREFIX/bin/frugal#g" "$SRC/deploy/frugal.service" >"$unit_tmp"
+    install_new 0644 "$unit_tmp" "$UNIT"
+    rm -f -- "$unit_tmp"
+    say "installed $UNIT"
+  fi
   install_new 0644 "$SRC/deploy/frugal.1" "$MAN"
   say "installed $MAN"
   for f in frugal.example.toml matrix.example.toml cron.example; do
@@ -189,18 +223,20 @@ install_all() {
   done
   say "installed examples in $DOC/examples"
 
-  if [[ -z $DESTDIR ]] && ! getent passwd frugal >/dev/null; then
+  if live_system && ! getent passwd frugal >/dev/null; then
     useradd --system --user-group --home-dir /var/lib/frugal --no-create-home \
       --shell /usr/sbin/nologin --comment "frugal agent" frugal
     say "created system user frugal"
   fi
   mkdir -p -- "$STATE"
   chmod 0700 -- "$STATE"
-  if [[ -z $DESTDIR ]]; then
+  if live_system; then
     chown frugal:frugal -- "$STATE"
     say "state folder $STATE (0700, owner frugal)"
-  else
+  elif ((SYSTEM_FILES)); then
     say "state folder $STATE (0700; the package's postinst or the admin chowns it)"
+  else
+    say "state folder $STATE (0700)"
   fi
 
   mkdir -p -- "$ETC"
@@ -208,7 +244,11 @@ install_all() {
   if [[ -e $ETC/frugal.toml ]]; then
     say "kept the existing $ETC/frugal.toml (compare with $DOC/examples/frugal.example.toml)"
   else
-    install -m 0644 -- "$SRC/deploy/frugal.example.toml" "$ETC/frugal.toml"
+    # Inside a prefix the config points at the prefix's own state folder.
+    sed "s#^state_dir = \"/var/lib/frugal\"#state_dir = \"$STATE_DIR\"#" \
+      "$SRC/deploy/frugal.example.toml" >"$ETC/frugal.toml.new.$$"
+    chmod 0644 -- "$ETC/frugal.toml.new.$$"
+    mv -f -- "$ETC/frugal.toml.new.$$" "$ETC/frugal.toml"
     say "wrote $ETC/frugal.toml from the example: edit it"
   fi
   if [[ -e $ETC/env ]]; then
@@ -221,13 +261,19 @@ install_all() {
     say "wrote $ETC/env (mode 600): put the API keys and passwords there"
   fi
   chmod 0600 -- "$ETC/env"
-  if [[ -z $DESTDIR ]]; then chown root:root -- "$ETC/env"; fi
+  if live_system; then chown root:root -- "$ETC/env"; fi
 
   if have_systemd; then
     systemctl daemon-reload
     say "systemd reloaded"
   fi
-  if [[ -z $DESTDIR ]]; then
+  if [[ -z $DESTDIR ]] && ! ((SYSTEM_FILES)); then
+    cat <<EOF
+
+Next steps: put the API keys in $ETC_DIR/env, edit $ETC_DIR/frugal.toml, then
+  (set -a; . $ETC_DIR/env; $PREFIX/bin/frugal --config $ETC_DIR/frugal.toml doctor)
+EOF
+  elif [[ -z $DESTDIR ]]; then
     cat <<EOF
 
 Next steps:

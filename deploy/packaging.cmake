@@ -20,13 +20,29 @@ install(CODE "
   file(WRITE \"${frugal_pkg_dir}/frugal.service\" \"\${unit}\")
 ")
 install(FILES ${frugal_pkg_dir}/frugal.service DESTINATION lib/systemd/system)
-install(FILES ${frugal_deploy_dir}/frugal.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# Debian policy wants the man page, the changelog and the copyright file in
+# /usr/share/doc/frugal; the first two gzipped with -n (no name or time stamp, so the
+# .deb is reproducible).
+install(CODE "
+  foreach(f frugal.1 changelog)
+    execute_process(COMMAND gzip -9nc \"${frugal_deploy_dir}/\${f}\"
+                    OUTPUT_FILE \"${frugal_pkg_dir}/\${f}.gz\" COMMAND_ERROR_IS_FATAL ANY)
+  endforeach()
+")
+install(FILES ${frugal_pkg_dir}/frugal.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${frugal_pkg_dir}/changelog.gz ${frugal_deploy_dir}/copyright
+        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/frugal)
+# The one lintian tag that is a false positive, with its reason (deploy/lintian-overrides).
+install(FILES ${frugal_deploy_dir}/lintian-overrides RENAME frugal
+        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides)
 install(FILES ${frugal_deploy_dir}/frugal.example.toml ${frugal_deploy_dir}/matrix.example.toml
               ${frugal_deploy_dir}/cron.example
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/frugal/examples)
 
 # Maintainer scripts. postinst: user, folders, config and secrets file when missing.
-# prerm: stop the service before its binary goes. postrm purge: remove config, state and
+# prerm: stop and disable the service before its binary and unit go (deb-systemd-invoke
+# and deb-systemd-helper from init-system-helpers, as debhelper's scripts do; lintian
+# allows systemctl itself only for daemon-reload). postrm purge: remove config, state and
 # the user (what `apt purge` promises).
 file(WRITE ${frugal_pkg_dir}/postinst [=[#!/bin/sh
 set -e
@@ -49,14 +65,15 @@ if [ "$1" = configure ]; then
       > /etc/frugal/env)
     echo "frugal: wrote /etc/frugal/env (mode 600): put the API keys and passwords there"
   fi
-  if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+  if [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || true; fi
   echo "frugal: then: systemctl enable --now frugal (see man frugal)"
 fi
 ]=])
 file(WRITE ${frugal_pkg_dir}/prerm [=[#!/bin/sh
 set -e
 if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
-  systemctl disable --now frugal.service >/dev/null 2>&1 || true
+  deb-systemd-invoke stop frugal.service >/dev/null 2>&1 || true
+  deb-systemd-helper disable frugal.service >/dev/null 2>&1 || true
 fi
 ]=])
 file(WRITE ${frugal_pkg_dir}/postrm [=[#!/bin/sh
@@ -65,7 +82,7 @@ if [ "$1" = purge ]; then
   rm -rf /etc/frugal /var/lib/frugal
   if getent passwd frugal >/dev/null; then userdel frugal || true; fi
 fi
-if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+if [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || true; fi
 ]=])
 file(CHMOD ${frugal_pkg_dir}/postinst ${frugal_pkg_dir}/prerm ${frugal_pkg_dir}/postrm
      PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
@@ -74,24 +91,31 @@ file(CHMOD ${frugal_pkg_dir}/postinst ${frugal_pkg_dir}/prerm ${frugal_pkg_dir}/
 set(CPACK_PACKAGE_NAME frugal)
 set(CPACK_PACKAGE_VENDOR "frugal")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_CONTACT "frugal maintainers <frugal@localhost>")
+# A packager sets FRUGAL_MAINTAINER to a real address (lintian: bogus-mail-host for a
+# host without a domain, such as localhost).
+set(FRUGAL_MAINTAINER "frugal maintainers <frugal@example.org>" CACHE STRING
+    "Maintainer field of the .deb")
+set(CPACK_PACKAGE_CONTACT "${FRUGAL_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "small always-on AI agent for IRC, Matrix and cron with a hard daily spend cap")
-set(CPACK_PACKAGE_DESCRIPTION
-    "frugal answers in IRC channels and Matrix rooms and takes tasks from cron on stdin. \
-Each request goes to a tier of models (local, cheap, capable) through a budget governor \
-that never lets a day's spend pass the configured cap. Tools run in a Landlock and \
-seccomp sandbox, with a public/private boundary between owners and everyone else.")
+# Lines of at most 80 columns (lintian: extended-description-line-too-long); CPack puts
+# each line of this text on a line of its own in the control file.
+set(CPACK_PACKAGE_DESCRIPTION [=[frugal answers in IRC channels and Matrix rooms and takes tasks from cron on
+stdin. Each request goes to a tier of models (local, cheap, capable) through a
+budget governor that never lets a day's spend pass the configured cap. Tools
+run in a Landlock, seccomp and namespace sandbox, with a public/private
+boundary between owners and everyone else.]=])
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES TRUE)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_MAINTAINER "frugal maintainers <frugal@localhost>")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${FRUGAL_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libuv1, libcurl4, libsimdjson14, libtomlplusplus3, libsqlite3-0, libssl3, libseccomp2, libedit2, passwd")
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+# The libraries' packages and versions come from dpkg-shlibdeps (libc6 included); the
+# maintainer scripts add useradd (passwd) and deb-systemd-invoke (init-system-helpers).
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, init-system-helpers")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${frugal_pkg_dir}/postinst ${frugal_pkg_dir}/prerm ${frugal_pkg_dir}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)

@@ -97,12 +97,59 @@ try:
             r.stdout + r.stderr)
 
     dest2 = os.path.join(tmp, "root2")
-    r = install(dest2, "--prefix", "/opt/frugal")
+    r = install(dest2, "--prefix", "/opt/frugal", "--system-files")
     u2 = dest2 + "/etc/systemd/system/frugal.service"
     c.check(r.returncode == 0 and os.access(dest2 + "/opt/frugal/bin/frugal", os.X_OK) and
-            "ExecStart=/opt/frugal/bin/frugal " in read(u2) and
-            os.path.exists(dest2 + "/opt/frugal/share/man/man1/frugal.1"),
-            "--prefix moves the binary and man page and rewrites ExecStart", r.stderr)
+            os.path.exists(u2) and "ExecStart=/opt/frugal/bin/frugal " in read(u2) and
+            os.path.exists(dest2 + "/opt/frugal/share/man/man1/frugal.1") and
+            os.path.exists(dest2 + "/etc/frugal/frugal.toml"),
+            "--prefix --system-files moves the binary and man page, rewrites ExecStart and "
+            "writes the system files", r.stderr)
+
+    # --prefix alone stays inside the prefix: no /etc, /var/lib, unit or user, even as
+    # root and without DESTDIR. strace lists every path the script and its children
+    # create, write, rename, chmod or remove.
+    pfx = os.path.join(tmp, "x")
+    trace = os.path.join(tmp, "install.strace")
+    env = env_for()
+    env.pop("DESTDIR", None)
+    env.pop("PREFIX", None)
+    r = run(["strace", "-f", "-qq", "-o", trace, "-e",
+             "trace=openat,open,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,"
+             "unlinkat,rmdir,chmod,fchmodat,chown,fchownat,lchown,link,linkat,symlink,"
+             "symlinkat,truncate", "bash", INSTALL, "--binary", BINARY, "--prefix", pfx],
+            env=env)
+    written = set()
+    for line in read(trace).splitlines() if os.path.exists(trace) else []:
+        m = re.search(r'\b([a-z0-9]+)\((?:AT_FDCWD, |\d+, )?"([^"]*)"(.*)', line)
+        if not m or "= -1" in line:
+            continue
+        call, path, rest = m.groups()
+        if call in ("openat", "open") and not re.search(r"O_WRONLY|O_RDWR|O_CREAT", rest):
+            continue
+        written.add(os.path.normpath(path if path.startswith("/") else "/?/" + path))
+        for p2 in re.findall(r', (?:AT_FDCWD, |\d+, )?"(/[^"]*)"', rest):
+            written.add(os.path.normpath(p2))
+    outside = sorted(p for p in written if not p.startswith(pfx + "/") and p != pfx and
+                     p not in ("/dev/null", "/dev/tty") and not p.startswith("/?/"))
+    toml_x = pfx + "/etc/frugal/frugal.toml"
+    c.check(r.returncode == 0 and len(written) > 5 and not outside,
+            "--prefix DIR writes nothing outside DIR (%d paths written)" % len(written),
+            outside[:20] or (r.stdout + r.stderr)[-1500:])
+    c.check(os.access(pfx + "/bin/frugal", os.X_OK) and os.path.exists(toml_x) and
+            'state_dir = "%s/var/lib/frugal"' % pfx in read(toml_x) and
+            mode(pfx + "/etc/frugal/env") == 0o600 and
+            mode(pfx + "/var/lib/frugal") == 0o700 and
+            not os.path.exists(pfx + "/etc/systemd"),
+            "--prefix DIR: binary, config (state_dir inside DIR), env 600, state 700, no unit",
+            r.stdout + r.stderr)
+    c.check("Next steps" in r.stdout and pfx + "/etc/frugal/frugal.toml" in r.stdout,
+            "--prefix DIR: next steps name the prefix's config", r.stdout)
+    r = run(["bash", INSTALL, "--uninstall", "--purge", "--prefix", pfx], env=env)
+    c.check(r.returncode == 0 and not os.path.exists(pfx + "/bin/frugal") and
+            not os.path.exists(pfx + "/etc/frugal") and
+            not os.path.exists(pfx + "/var/lib/frugal"),
+            "--prefix DIR --uninstall --purge removes what it installed there", r.stdout + r.stderr)
     r = install(dest2, "--bogus")
     c.check(r.returncode != 0 and "unknown option --bogus" in r.stderr,
             "unknown option refused with a message", r.stderr)
