@@ -3,6 +3,7 @@
 // request: the models list), each IRC server's TCP reachability, each Matrix account's
 // token (whoami), and the tool sandbox. Exit 0 when nothing failed, 1 otherwise.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -129,10 +130,22 @@ int exec(const global_options& g) {
   rows.push_back({"config", "ok", cfg.path});
   struct stat st {};
   if (::stat(cfg.agent.state_dir.c_str(), &st) == 0) {
-    bool private_dir = (st.st_mode & 077) == 0;
-    rows.push_back({"state_dir permissions", private_dir ? "ok" : "warn",
-                    cfg.agent.state_dir + (private_dir ? " (0700)" : ": chmod 700 it")});
+    // What runtime::create makes it: 0700, or 0711 as root so that the sandbox user
+    // (nobody) can pass through to its workspace without listing the folder.
+    const bool root = ::geteuid() == 0;
+    const bool as_made = (st.st_mode & 077) == (root ? 011u : 0u);
+    const char* want = root ? "0711" : "0700";
+    rows.push_back(
+        {"state_dir permissions", as_made ? "ok" : "warn",
+         cfg.agent.state_dir + (as_made ? std::string(" (") + want + ")"
+                                        : std::string(": chmod ") + (want + 1) + " it")});
   }
+  for (const auto& [name, m] : cfg.models)
+    if (m.price_placeholder)
+      rows.push_back({"models." + name + " price", "warn",
+                      "placeholder prices from init for " + m.model +
+                          ": set input_usd_per_mtok and output_usd_per_mtok to the real "
+                          "prices and delete price_placeholder"});
   // Providers: the key probe of llm/call.h (same URL and headers as a real call, nothing
   // billed), once per provider, with the model id of the first model that uses it.
   agent::snapshot_ptr snap = rt->current();  // keeps the providers alive while probing

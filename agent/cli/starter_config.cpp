@@ -2,7 +2,27 @@
 // tests/core/config_test.cpp loads the rendered text to keep it that way.
 #include "agent/cli/starter_config.h"
 
+#include <unistd.h>
+
+#include "budget/prices.h"
+
 namespace frugal::cli {
+namespace {
+
+// Prices for a model init has none for: those of the dearest mainstream models, so a
+// wrong guess errs on the side of reserving too much.
+std::string prices_for(const std::string& model) {
+  if (budget::builtin_price(model)) return "";
+  return "input_usd_per_mtok = 15.0    # PLACEHOLDER: frugal has no price for " + model +
+         ";\noutput_usd_per_mtok = 75.0   # set the provider's real prices (USD per million\n"
+         "price_placeholder = true     # tokens) and delete this line; doctor warns till then\n";
+}
+
+}  // namespace
+
+std::string starter_state_dir() {
+  return ::geteuid() == 0 ? "/var/lib/frugal" : "~/.local/state/frugal";
+}
 
 std::string render_starter_config(const starter_options& o) {
   std::string s;
@@ -18,10 +38,12 @@ std::string render_starter_config(const starter_options& o) {
   s += "local = true               # free, and a longer first-byte timeout\n\n";
   s += "[models.cheap]\nprovider = \"remote\"\nmodel = \"" + o.chat_model + "\"\n";
   s += "max_output_tokens = 1024\n";
+  s += prices_for(o.chat_model);
   s += "# input_usd_per_mtok = 1.0   # prices override the built-in table\n";
   s += "# output_usd_per_mtok = 5.0\n\n";
   s += "[models.capable]\nprovider = \"remote\"\nmodel = \"" + o.tools_model + "\"\n";
-  s += "max_output_tokens = 2048\n\n";
+  s += "max_output_tokens = 2048\n";
+  s += prices_for(o.tools_model) + "\n";
   s += "[models.local]\nprovider = \"ollama\"\nmodel = \"" + o.local_model + "\"\n\n";
   s += "[tiers]\n";
   s += "local = [\"local\"]\n";

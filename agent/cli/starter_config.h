@@ -4,8 +4,12 @@
 
 namespace frugal::cli {
 
+// The state folder init suggests: /var/lib/frugal as root (what the loader defaults to
+// for root too, config::default_state_dir), else ~/.local/state/frugal.
+std::string starter_state_dir();
+
 struct starter_options {
-  std::string state_dir = "~/.local/state/frugal";
+  std::string state_dir = starter_state_dir();
   std::string base_url = "https://openrouter.ai/api/v1";
   std::string api_key_env = "OPENROUTER_API_KEY";
   std::string chat_model = "anthropic/claude-haiku-4.5";
@@ -18,6 +22,9 @@ struct starter_options {
   std::string irc_nick = "frugalbot";
 };
 
+// A model the built-in price table does not know gets placeholder prices (high, so the
+// governor over-reserves rather than overspends) and price_placeholder = true, which
+// `frugal doctor` reports until the real prices replace them.
 std::string render_starter_config(const starter_options& o);
 
 }  // namespace frugal::cli

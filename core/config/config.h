@@ -47,6 +47,9 @@ struct model {
   int64_t input_micro_per_mtok = -1;
   int64_t cached_input_micro_per_mtok = -1;
   int64_t output_micro_per_mtok = -1;
+  // price_placeholder = true: the prices above are `frugal init`'s stand-ins for a model
+  // it has no price for (they load; doctor warns until someone sets the real ones).
+  bool price_placeholder = false;
   int64_t max_output_tokens = 1024;
   int64_t context_tokens = 0;  // 0 = unknown
 };
@@ -205,5 +208,10 @@ result<file> load(const std::string& path, env_fn env = nullptr);
 // The config path from --config, else $FRUGAL_CONFIG, else $XDG_CONFIG_HOME/frugal/frugal.toml
 // (XDG_CONFIG_HOME defaulting to ~/.config).
 std::string default_path();
+
+// The state folder when the config names none: /var/lib/frugal for root (euid 0), else
+// $XDG_STATE_HOME/frugal (XDG_STATE_HOME defaulting to ~/.local/state). `frugal init`
+// writes the same default into the starter config.
+std::string default_state_dir(unsigned euid);
 
 }  // namespace frugal::config

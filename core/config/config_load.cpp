@@ -121,6 +121,7 @@ void load_model(toml_reader r, const std::string& name, file& f) {
   r.get_usd("input_usd_per_mtok", m.input_micro_per_mtok);
   r.get_usd("cached_input_usd_per_mtok", m.cached_input_micro_per_mtok);
   r.get_usd("output_usd_per_mtok", m.output_micro_per_mtok);
+  r.get("price_placeholder", m.price_placeholder);
   if ((m.input_micro_per_mtok < 0) != (m.output_micro_per_mtok < 0))
     r.fail_at(m.input_micro_per_mtok < 0 ? "output_usd_per_mtok" : "input_usd_per_mtok",
               "set both input_usd_per_mtok and output_usd_per_mtok, or neither");
@@ -234,11 +235,7 @@ std::string default_env(const std::string& name) {
 
 void load_top(toml_reader& root, file& f, env_fn env, const std::string& base_dir) {
   if (auto a = root.table("agent")) load_agent(*a, f, base_dir);
-  if (f.agent.state_dir.empty()) {
-    std::string xdg = default_env("XDG_STATE_HOME");
-    if (xdg.empty()) xdg = default_env("HOME") + "/.local/state";
-    f.agent.state_dir = xdg + "/frugal";
-  }
+  if (f.agent.state_dir.empty()) f.agent.state_dir = default_state_dir(::geteuid());
   root.require("providers");
   for (auto& [name, r] : root.tables("providers")) load_provider(r, name, f, env);
   root.require("models");
@@ -271,6 +268,15 @@ void load_top(toml_reader& root, file& f, env_fn env, const std::string& base_di
 }
 
 }  // namespace
+
+std::string default_state_dir(unsigned euid) {
+  // Root's home is no place for a service's state, and /root is 0700: the sandbox user
+  // could not pass through to the workspaces under it.
+  if (euid == 0) return "/var/lib/frugal";
+  std::string xdg = default_env("XDG_STATE_HOME");
+  if (xdg.empty()) xdg = default_env("HOME") + "/.local/state";
+  return xdg + "/frugal";
+}
 
 std::string default_path() {
   std::string p = default_env("FRUGAL_CONFIG");

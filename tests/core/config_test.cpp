@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "agent/cli/starter_config.h"
+#include "budget/prices.h"
 
 using namespace frugal;
 
@@ -137,8 +138,8 @@ TEST_CASE("config errors name the line and the key") {
         "empty");
   CHECK(error_after("timezone = \"Europe/Berlin\"", "timezone = \"Mars/Base\"") ==
         ":37: budget.timezone: unknown IANA time zone \"Mars/Base\"");
-  CHECK(error_after("owners = [\"account:alice\"]", "owners = [\"alice\"]").find(
-            "transports.irc.libera.owners: \"alice\" looks like a bare nick") !=
+  CHECK(error_after("owners = [\"account:alice\"]", "owners = [\"alice\"]")
+            .find("transports.irc.libera.owners: \"alice\" looks like a bare nick") !=
         std::string::npos);
   CHECK(error_after("kind = \"openai\"\nbase_url = \"http://127.0.0.1:9",
                     "kind = \"gemini\"\nbase_url = \"http://127.0.0.1:9")
@@ -237,6 +238,47 @@ TEST_CASE("the starter config written by init loads") {
   CHECK(f->tiers.count("chat") == 1);
   CHECK(f->irc.size() == 1);
   unlink(path.c_str());
+}
+
+TEST_CASE("init gives models it has no price for placeholder prices that load") {
+  // Before: "models.cheap: no price for paid model acme/brand-new-1" and nothing loaded.
+  cli::starter_options o;
+  o.chat_model = "acme/brand-new-1";
+  o.tools_model = "anthropic/claude-sonnet-4.6";  // known: no placeholder
+  auto path = write_temp(cli::render_starter_config(o));
+  auto f = config::load(path, [](const std::string&) { return std::string("key-abcdef"); });
+  INFO((f.ok() ? std::string() : f.message()));
+  REQUIRE(f.ok());
+  const auto& cheap = f->models.at("cheap");
+  CHECK(cheap.price_placeholder);
+  CHECK(cheap.input_micro_per_mtok == 15'000'000);
+  CHECK(cheap.output_micro_per_mtok == 75'000'000);
+  CHECK_FALSE(f->models.at("capable").price_placeholder);
+  CHECK(f->models.at("capable").input_micro_per_mtok == -1);  // the built-in table's price
+  auto p = budget::price_for(cheap, f->providers.at(cheap.provider));
+  REQUIRE(p.ok());
+  CHECK(p->output == 75'000'000);
+  unlink(path.c_str());
+}
+
+TEST_CASE("the default state folder is /var/lib/frugal for root, XDG state otherwise") {
+  CHECK(config::default_state_dir(0) == "/var/lib/frugal");
+  setenv("XDG_STATE_HOME", "/home/u/.st", 1);
+  CHECK(config::default_state_dir(1000) == "/home/u/.st/frugal");
+  unsetenv("XDG_STATE_HOME");
+  const char* home = std::getenv("HOME");
+  CHECK(config::default_state_dir(1000) == std::string(home ? home : "") + "/.local/state/frugal");
+  // A config without state_dir gets the same default as init suggests for this user.
+  auto f = config::load(write_temp(std::string(k_good).replace(
+                            std::string(k_good).find("state_dir = \"/tmp/frugal-state\"\n"),
+                            std::string("state_dir = \"/tmp/frugal-state\"\n").size(), "")),
+                        fake_env);
+  REQUIRE(f);
+  CHECK(f->agent.state_dir == config::default_state_dir(::geteuid()));
+  if (::geteuid() == 0)
+    CHECK(cli::starter_state_dir() == "/var/lib/frugal");
+  else
+    CHECK(cli::starter_state_dir() == "~/.local/state/frugal");
 }
 
 TEST_CASE("default config path follows FRUGAL_CONFIG then XDG_CONFIG_HOME") {
