@@ -113,9 +113,12 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${FRUGAL_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # The libraries' packages and versions come from dpkg-shlibdeps (libc6 included); the
-# maintainer scripts add useradd (passwd) and deb-systemd-invoke (init-system-helpers).
+# maintainer scripts add useradd (passwd); deb-systemd-invoke's init-system-helpers is
+# Essential, so it is not named (lintian: depends-on-essential-package-without-using-version).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, init-system-helpers")
+# libc6 >= 2.36 for the packed relative relocations (GLIBC_ABI_DT_RELR, release preset),
+# which dpkg-shlibdeps does not see.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, libc6 (>= 2.36)")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${frugal_pkg_dir}/postinst ${frugal_pkg_dir}/prerm ${frugal_pkg_dir}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
