@@ -3,7 +3,6 @@
 // request: the models list), each IRC server's TCP reachability, each Matrix account's
 // token (whoami), and the tool sandbox. Exit 0 when nothing failed, 1 otherwise.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -130,15 +129,9 @@ int exec(const global_options& g) {
   rows.push_back({"config", "ok", cfg.path});
   struct stat st {};
   if (::stat(cfg.agent.state_dir.c_str(), &st) == 0) {
-    // What runtime::create makes it: 0700, or 0711 as root so that the sandbox user
-    // (nobody) can pass through to its workspace without listing the folder.
-    const bool root = ::geteuid() == 0;
-    const bool as_made = (st.st_mode & 077) == (root ? 011u : 0u);
-    const char* want = root ? "0711" : "0700";
-    rows.push_back(
-        {"state_dir permissions", as_made ? "ok" : "warn",
-         cfg.agent.state_dir + (as_made ? std::string(" (") + want + ")"
-                                        : std::string(": chmod ") + (want + 1) + " it")});
+    bool private_dir = (st.st_mode & 077) == 0;
+    rows.push_back({"state_dir permissions", private_dir ? "ok" : "warn",
+                    cfg.agent.state_dir + (private_dir ? " (0700)" : ": chmod 700 it")});
   }
   for (const auto& [name, m] : cfg.models)
     if (m.price_placeholder)
