@@ -1,23 +1,16 @@
-// The tool-call wrapper: defence-in-depth checks, audit rows (begin/finish) and timing.
-// It adds no policy of its own beyond the two checks that must hold whatever the config.
+// The tool-call wrapper: the policy check (policies::check_tool, through tools::check),
+// the audit rows (the refusal, or begin/finish), the argument sanity check and timing. The
+// turn calls nothing else, so a tool call is judged and audited here and only here.
 #include "tools/runner.h"
 
+#include <simdjson.h>
 #include <uv.h>
 
 #include "core/log.h"
+#include "policies/egress.h"
 #include "tools/audit.h"
-#include "tools/sandbox.h"
 
 namespace frugal::tools {
-namespace {
-
-unsigned realm_bit(const std::string& realm) {
-  if (realm == "private") return realm_private;
-  if (realm == "public") return realm_public;
-  return 0;
-}
-
-}  // namespace
 
 void run_tool(const context& ctx, const descriptor& d, std::string_view args_json, done_fn done) {
   if (!ctx.db) return done(output{true, "tool refused: no audit log is available", 1});
@@ -27,18 +20,41 @@ void run_tool(const context& ctx, const descriptor& d, std::string_view args_jso
   e.tool = d.name;
   e.arguments = std::string(args_json);
 
-  std::string refusal;
-  if (!(d.realms & realm_bit(ctx.realm)))
-    refusal = log::cat("tool ", d.name, " is not offered to the ", ctx.realm, " realm");
-  else if (std::string missing;
-           d.needs_sandbox && ctx.realm != "private" && !sandbox_complete(ctx.caps, &missing))
-    refusal = log::cat("tool ", d.name, " needs the sandbox, which this host lacks: ", missing);
-  if (!refusal.empty()) {
+  // Fail closed: a call with no realm to judge it against is refused like any other.
+  policies::tool_verdict v =
+      ctx.realm_cfg ? check(*ctx.realm_cfg, d, ctx.caps)
+                    : policies::tool_verdict{policies::tool_verdict::kind::deny,
+                                             log::cat("tool '", d.name, "' has no realm")};
+  if (v.verdict != policies::tool_verdict::kind::allow) {
     e.allowed = false;
-    e.reason = refusal;
-    if (auto s = audit::record(*ctx.db, e); !s) LOG_ERROR("tools", s.message());
-    LOG_INFO("tools", "refused ", d.name, " for ", ctx.realm, ": ", refusal);
-    return done(output{true, refusal, 1});
+    e.reason = v.reason;
+    if (auto s = audit::record(*ctx.db, e); !s) LOG_ERROR("audit", s.message());
+    LOG_INFO("policy", ctx.realm, " ", ctx.sender, ": tool ", d.name, " refused: ", v.reason);
+    output out{true, v.reason, 1};
+    out.refused = refusal::policy;
+    return done(std::move(out));
+  }
+
+  const std::string args = args_json.empty() ? "{}" : std::string(args_json);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(args).get(doc) != simdjson::SUCCESS || !doc.is_object())
+    return done(output{true, "arguments are not a valid JSON object", 1});
+  e.arguments = args;
+
+  // The turn's egress guard (policies/egress.h): once untrusted and private content have
+  // met in the turn, a tool that reaches the network may fetch only what the rule allows.
+  if (std::string_view url;
+      ctx.egress && d.needs_network && doc["url"].get(url) == simdjson::SUCCESS) {
+    if (auto g = ctx.egress->check(url); g.verdict != policies::egress_verdict::kind::allow) {
+      e.allowed = false;
+      e.reason = g.reason;
+      if (auto s = audit::record(*ctx.db, e); !s) LOG_ERROR("audit", s.message());
+      LOG_INFO("policy", ctx.realm, " ", ctx.sender, ": tool ", d.name, " refused: ", g.reason);
+      output out{true, g.reason, 1};
+      out.refused = refusal::egress;
+      return done(std::move(out));
+    }
   }
 
   e.allowed = true;
@@ -50,7 +66,7 @@ void run_tool(const context& ctx, const descriptor& d, std::string_view args_jso
   store::database* db = ctx.db;
   const uint64_t start = uv_hrtime();
   const std::string name = d.name;
-  d.exec(ctx, args_json, [db, row = *id, start, name, done = std::move(done)](output out) {
+  d.exec(ctx, args, [db, row = *id, start, name, done = std::move(done)](output out) {
     int64_t ms = static_cast<int64_t>((uv_hrtime() - start) / 1'000'000);
     int exit_status = out.exit_status != 0 ? out.exit_status : (out.is_error ? 1 : 0);
     out.exit_status = exit_status;

@@ -1,7 +1,8 @@
-// runner: the one way the turn loop runs a tool. It re-checks what must never slip
-// (the tool is offered to this realm; a sandboxed tool in the public realm has its sandbox),
-// writes the audit row, times the call and invokes the tool. The realm's tool allowlist
-// itself is policies/' job and is checked before this is called.
+// runner: the one way a tool call runs. It decides whether the realm may call the tool
+// (policies::check_tool with the start-up sandbox probe; no realm means no), writes the
+// audit row of the refusal or of the call, rejects arguments that are not a JSON object,
+// asks the turn's egress guard (ctx.egress) before a network tool's "url" is fetched, times
+// the call and invokes the tool. Each tool still confines itself (paths, addresses).
 #pragma once
 #include <string>
 #include <string_view>
@@ -10,9 +11,10 @@
 
 namespace frugal::tools {
 
-// Runs `d` with `args_json` for `ctx`. `done` is called exactly once (possibly
-// synchronously) with the tool's output, or with an error output when the call is refused
-// here or the audit row cannot be written. ctx.db (the audit log) must be set and, like
+// Runs `d` with `args_json` (empty means {}) for `ctx`. `done` is called exactly once
+// (possibly synchronously) with the tool's output, or with an error output when the call
+// is refused (its reason, safe to show), the arguments are not an object, or the audit
+// row cannot be written. ctx.db (the audit log) and ctx.realm_cfg must be set and, like
 // ctx.loop and ctx.http, outlive the call; the strings in ctx are copied.
 void run_tool(const context& ctx, const descriptor& d, std::string_view args_json, done_fn done);
 

@@ -16,6 +16,9 @@
 namespace frugal::config {
 struct realm;
 }
+namespace frugal::policies {
+class egress_guard;
+}
 namespace frugal::http {
 class client;
 }
@@ -42,7 +45,16 @@ struct context {
   store::database* db = nullptr;
   http::client* http = nullptr;
   const sandbox_caps* caps = nullptr;
+  // The turn's egress guard, when the turn keeps one: a tool that needs the network is
+  // refused a "url" argument the guard does not allow (tools/runner.h).
+  const policies::egress_guard* egress = nullptr;
 };
+
+// Who refused a call, when one was refused: the realm's tool policy (or the runner's own
+// checks), the turn's egress guard, or the tool itself by its own rule (a path that leaves
+// the workspace, a program not on the allowlist, an address or host not allowed). A
+// refused call's audit row says "denied" with the output's text as the reason.
+enum class refusal { none, policy, egress, tool };
 
 struct output {
   bool is_error = false;
@@ -50,6 +62,7 @@ struct output {
   // For the audit log: a child's exit code (128 + signal when killed) for tools that run
   // one; otherwise 0, or 1 when is_error.
   int exit_status = 0;
+  refusal refused = refusal::none;
 };
 
 using done_fn = std::function<void(output)>;

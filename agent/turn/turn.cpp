@@ -4,8 +4,6 @@
 // tools and the timers call back on the loop.
 #include "agent/turn/turn.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 
 #include "agent/router/route.h"
@@ -19,8 +17,6 @@
 #include "llm/call.h"
 #include "policies/rate_limit.h"
 #include "policies/realm.h"
-#include "policies/tool_policy.h"
-#include "tools/audit.h"
 #include "tools/runner.h"
 #include "tools/tool.h"
 
@@ -354,25 +350,6 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
       tool_finished(i, true, "unknown tool \"" + tc.name + "\"");
       continue;
     }
-    auto v = tools::check(*realm_cfg_, *d, &snap_->caps);
-    if (v.verdict != policies::tool_verdict::kind::allow) {
-      refuse_tool(i, tc, v.reason);
-      continue;
-    }
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    std::string args = tc.arguments_json.empty() ? "{}" : tc.arguments_json;
-    if (parser.parse(args).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
-      tool_finished(i, true, "arguments are not a valid JSON object");
-      continue;
-    }
-    if (std::string_view url; tc.name == "http_get" && doc["url"].get(url) == simdjson::SUCCESS) {
-      if (auto e = egress_.check(url); e.verdict != policies::egress_verdict::kind::allow) {
-        refuse_tool(i, tc, e.reason);
-        egress_refusals_.push_back(e.reason);
-        continue;
-      }
-    }
     tools::context ctx;
     ctx.loop = env_.loop;
     ctx.realm = realm_;
@@ -382,28 +359,15 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     ctx.db = env_.tool_db;
     ctx.http = env_.tool_http;
     ctx.caps = &snap_->caps;
-    tools::run_tool(ctx, *d, args, [this, i, name = tc.name](tools::output out) {
-      egress_.saw(policies::origin_of_tool(name, realm_));
+    ctx.egress = &egress_;
+    tools::run_tool(ctx, *d, tc.arguments_json, [this, i, name = tc.name](tools::output out) {
+      if (out.refused == tools::refusal::egress)
+        egress_refusals_.push_back(out.text);
+      else if (out.refused != tools::refusal::policy)  // it ran: its output is context now
+        egress_.saw(policies::origin_of_tool(name, realm_));
       tool_finished(i, out.is_error, std::move(out.text));
     });
   }
-}
-
-// A call policy refused before it ran: a log line, an audit row, an error result.
-void turn::refuse_tool(size_t index, const llm::tool_call& tc, const std::string& reason) {
-  LOG_INFO("policy", realm_, " ", sender_, ": tool ", tc.name, " refused: ", reason);
-  tools::audit_entry denied;
-  denied.realm = realm_;
-  denied.sender = sender_;
-  denied.tool = tc.name;
-  denied.arguments = tc.arguments_json;
-  denied.reason = reason;
-  if (!env_.tool_db) {
-    LOG_ERROR("audit", "no audit log for a refused ", tc.name);
-  } else if (auto s = tools::audit::record(*env_.tool_db, denied); !s) {
-    LOG_ERROR("audit", s.message());
-  }
-  tool_finished(index, true, reason);
 }
 
 void turn::tool_finished(size_t index, bool is_error, std::string text) {

@@ -48,7 +48,6 @@ class turn {
   void on_outcome(llm::outcome out);
   void run_tool_calls(const std::vector<llm::tool_call>& calls);
   void tool_finished(size_t index, bool is_error, std::string text);
-  void refuse_tool(size_t index, const llm::tool_call& tc, const std::string& reason);
   void escalate(const std::string& reason);
   void answer(std::string text);
   void finish(turn_status status, std::string text, std::string detail = "");

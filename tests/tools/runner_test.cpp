@@ -1,6 +1,8 @@
-// run_tool: every call leaves an audit row (redacted arguments, verdict, status, time), and
-// a sandboxed tool is refused in the public realm when the sandbox is missing, whatever the
-// policy said. Also the registry and the clock tool, which need no fixture of their own.
+// run_tool: the one place a tool call is judged (policies::check_tool) and audited. Every
+// call leaves exactly one audit row (redacted arguments, verdict, status, time); a tool the
+// realm does not list, or a sandboxed tool in the public realm without a sandbox, is
+// refused; no realm at all is refused. Also the registry and the clock tool, which need no
+// fixture of their own.
 #include "tools/runner.h"
 
 #include <catch2/catch.hpp>
@@ -43,7 +45,11 @@ TEST_CASE("run_tool audits allowed calls with redacted arguments", "[tools][runn
   auto db = store::database::open_memory();
   REQUIRE(db.ok());
   log::add_secret("sk-test-SECRET-9876");
+  config::realm realm;
+  realm.name = "public";
+  realm.tools = {"write_file", "read_file"};
   context ctx;
+  ctx.realm_cfg = &realm;
   ctx.realm = "public";
   ctx.sender = "irc:account:alice";
   ctx.workspace = t.pub;
@@ -67,6 +73,22 @@ TEST_CASE("run_tool audits allowed calls with redacted arguments", "[tools][runn
   CHECK(w.arguments.find("SECRET") == std::string::npos);
   CHECK(w.arguments.find("***") != std::string::npos);
   CHECK(rows->at(0).exit_status == 1);  // the refused read is an allowed call that failed
+
+  // A tool the realm does not list: refused, with one row saying why, and never run.
+  auto listed = run(ctx, list_dir_tool(), "{}");
+  CHECK(listed.is_error);
+  CHECK(listed.text.find("not enabled in the public realm") != std::string::npos);
+  rows = audit::recent(*db, 10);
+  REQUIRE(rows->size() == 3);
+  CHECK_FALSE(rows->at(0).allowed);
+  CHECK(rows->at(0).tool == "list_dir");
+  CHECK(rows->at(0).reason == listed.text);
+  // Arguments that are not a JSON object never reach the tool.
+  CHECK(run(ctx, write_file_tool(), "[1]").text == "arguments are not a valid JSON object");
+  // No realm to judge the call against: refused.
+  ctx.realm_cfg = nullptr;
+  CHECK(run(ctx, write_file_tool(), R"({"path":"x","content":"y"})").is_error);
+  CHECK_FALSE(audit::recent(*db, 1)->front().allowed);
 }
 
 TEST_CASE("run_tool fails closed for sandboxed tools without a sandbox", "[tools][runner]") {
@@ -74,6 +96,8 @@ TEST_CASE("run_tool fails closed for sandboxed tools without a sandbox", "[tools
   auto db = store::database::open_memory();
   REQUIRE(db.ok());
   config::realm realm;
+  realm.name = "public";
+  realm.tools = {"shell", "clock"};
   realm.shell_allow = {"echo"};
   sandbox_caps missing;  // as on a kernel without Landlock and seccomp
   missing.landlock_abi = 0;
@@ -95,20 +119,26 @@ TEST_CASE("run_tool fails closed for sandboxed tools without a sandbox", "[tools
   CHECK(rows->front().reason.find("needs the sandbox") != std::string::npos);
 
   // The owner's realm decides for itself; with a real sandbox the public call runs.
+  config::realm owner = realm;
+  owner.name = "private";
+  ctx.realm_cfg = &owner;
   ctx.realm = "private";
   ctx.workspace = t.priv;
   CHECK(run(ctx, shell_tool(), R"({"program":"echo","args":["hi"]})").text.find("hi") !=
         std::string::npos);
   sandbox_caps real = probe();
   ctx.realm = "public";
+  ctx.realm_cfg = &realm;
   ctx.workspace = t.pub;
   ctx.caps = &real;
   auto ok = run(ctx, shell_tool(), R"({"program":"echo","args":["hi"]})");
   CHECK_FALSE(ok.is_error);
   CHECK(audit::recent(*db, 1)->front().exit_status == 0);
 
-  ctx.realm = "martian";
-  CHECK(run(ctx, clock_tool(), "{}").text.find("not offered") != std::string::npos);
+  config::realm martian = realm;
+  martian.name = "martian";
+  ctx.realm_cfg = &martian;
+  CHECK(run(ctx, clock_tool(), "{}").text.find("unknown realm") != std::string::npos);
   ctx.db = nullptr;
   CHECK(run(ctx, clock_tool(), "{}").is_error);
 }
