@@ -60,7 +60,7 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
   }
   std::unique_ptr<runtime> rt(new runtime());
   if (auto s = policies::validate_identity_lists(*loaded); !s) {
-    err = {2, config_path + ": " + s.message()};
+    err = {2, s.message()};
     return nullptr;
   }
   // The providers need the HTTP client, which needs the loop: both come before anything

@@ -62,11 +62,14 @@ std::string_view owner_anchor(std::string_view p, pattern_kind k) {
   return {};
 }
 
-status check_list(const std::vector<std::string>& list, const std::string& key, bool owners,
-                  const char* network) {
+status check_list(const config::file& cfg, const std::vector<std::string>& list,
+                  const std::string& key, bool owners, const char* network) {
+  auto line = cfg.key_lines.find(key);
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string& p = list[i];
-    std::string where = key + "[" + std::to_string(i) + "]: ";
+    std::string where = cfg.path + ":" +
+                        (line != cfg.key_lines.end() ? std::to_string(line->second) + ": " : " ") +
+                        key + "[" + std::to_string(i) + "]: ";
     if (status s = validate_pattern(p); !s) return fail(where, s.message());
     pattern_kind k = kind_of(p);
     if (owners && k == pattern_kind::anyone) return fail(where, "'*' would make everyone an owner");
@@ -128,20 +131,21 @@ realm_verdict classify(const core::inbound& msg, const config::file& cfg) {
 
 status validate_identity_lists(const config::file& cfg) {
   for (const auto& [name, r] : cfg.realms) {
-    if (status s = check_list(r.owners, "realms." + name + ".owners", true, nullptr); !s) return s;
-    if (status s = check_list(r.allowed, "realms." + name + ".allowed", false, nullptr); !s)
+    if (status s = check_list(cfg, r.owners, "realms." + name + ".owners", true, nullptr); !s)
+      return s;
+    if (status s = check_list(cfg, r.allowed, "realms." + name + ".allowed", false, nullptr); !s)
       return s;
   }
   for (const auto& net : cfg.irc) {
     std::string key = "transports.irc." + net.name;
-    if (status s = check_list(net.owners, key + ".owners", true, "irc"); !s) return s;
-    if (status s = check_list(net.allowed, key + ".allowed", false, "irc"); !s) return s;
+    if (status s = check_list(cfg, net.owners, key + ".owners", true, "irc"); !s) return s;
+    if (status s = check_list(cfg, net.allowed, key + ".allowed", false, "irc"); !s) return s;
   }
   for (const auto& acct : cfg.matrix) {
     std::string key = "transports.matrix." + acct.name;
-    if (status s = check_list(acct.owners, key + ".owners", true, "matrix"); !s) return s;
-    if (status s = check_list(acct.allowed, key + ".allowed", false, "matrix"); !s) return s;
-    if (status s = check_list(acct.inviters, key + ".inviters", false, "matrix"); !s) return s;
+    if (status s = check_list(cfg, acct.owners, key + ".owners", true, "matrix"); !s) return s;
+    if (status s = check_list(cfg, acct.allowed, key + ".allowed", false, "matrix"); !s) return s;
+    if (status s = check_list(cfg, acct.inviters, key + ".inviters", false, "matrix"); !s) return s;
   }
   return {};
 }

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "core/config/config.h"
-#include "core/result.h"
 #include "core/inbound.h"
+#include "core/result.h"
 
 namespace frugal::policies {
 
@@ -43,8 +43,10 @@ realm_verdict classify(const core::inbound& msg, const config::file& cfg);
 // Checks every owners/allowed/inviters pattern in the realms and transports with
 // validate_pattern, and refuses "*" in any owners list, an IRC owner pattern whose account
 // or host is only globs ("account:*", "*!*@*"), "stdin" in a transport's owners list, and a Matrix
-// pattern in an IRC list (or the reverse). Errors name the key: "transports.irc.libera.owners[1]:
-// identity pattern 'bob' is a bare nick; ...". Called by the config loader.
+// pattern in an IRC list (or the reverse). Errors name the file, the line (from
+// cfg.key_lines) and the key: "frugal.toml:31: transports.irc.libera.owners[1]: identity
+// pattern 'bob' is a bare nick; ...". Called on every loaded config before it is used
+// (agent/runtime.cpp: at start and on reload); config::load itself does not know the rules.
 status validate_identity_lists(const config::file& cfg);
 
 }  // namespace frugal::policies

@@ -198,9 +198,14 @@ struct file {
   std::map<std::string, realm> realms;  // always has "private" and "public"
   std::vector<irc_network> irc;
   std::vector<matrix_account> matrix;
+  // The line of each identity list ("realms.public.allowed", "transports.irc.NAME.owners",
+  // ...) present in the file: policies/ validates those lists after loading (core cannot
+  // know the pattern rules) and its errors still name FILE:LINE: KEY.
+  std::map<std::string, int> key_lines;
 };
 
-// Loads and validates `path`. Errors read "FILE:LINE: KEY: what is wrong".
+// Loads and validates `path`. Errors read "FILE:LINE: KEY: what is wrong". Identity
+// patterns are not checked here: policies::validate_identity_lists does that.
 // `env` resolves *_env keys (tests pass their own; the program passes getenv).
 using env_fn = std::string (*)(const std::string& name);
 result<file> load(const std::string& path, env_fn env = nullptr);

@@ -9,16 +9,9 @@ const std::vector<std::string> k_all_tools = {"clock",           "read_file",   
                                               "list_dir",        "shell",         "http_get",
                                               "memory_remember", "memory_recall", "memory_forget"};
 
-void check_patterns(toml_reader& r, const char* key, const std::vector<std::string>& v) {
-  for (const auto& p : v) {
-    if (p.empty()) r.fail_at(key, "empty identity pattern");
-    bool qualified = p == "*" || p == "stdin" || p.find('!') != std::string::npos ||
-                     p.find('@') != std::string::npos || p.rfind("account:", 0) == 0;
-    if (!qualified)
-      r.fail_at(key, "\"" + p +
-                         "\" looks like a bare nick; use account:NAME, nick!user@host "
-                         "or @user:server (nicks can be taken by anyone)");
-  }
+// Identity patterns are validated by policies/ after loading; keep the line for its errors.
+void note_line(toml_reader& r, file& f, const char* key) {
+  if (r.has(key)) f.key_lines[r.key_path(key)] = r.line_of(key);
 }
 
 void load_channels(toml_reader& r, irc_network& n) {
@@ -109,9 +102,9 @@ void load_irc_network(toml_reader r, const std::string& name, file& f, env_fn en
   if (n.require_sasl && n.sasl == "none")
     r.fail_at("require_sasl", "require_sasl = true needs sasl = \"plain\" or \"external\"");
   r.get("owners", n.owners);
-  check_patterns(r, "owners", n.owners);
+  note_line(r, f, "owners");
   r.get("allowed", n.allowed);
-  check_patterns(r, "allowed", n.allowed);
+  note_line(r, f, "allowed");
   r.get("max_reply_lines", n.max_reply_lines, 1, 1000);
   r.get("flood_lines_per_s", n.flood_lines_per_s, 0.01, 100.0);
   r.get("flood_burst", n.flood_burst, 1, 100);
@@ -151,11 +144,11 @@ void load_matrix_account(toml_reader r, const std::string& name, file& f, env_fn
   r.get("device_id", m.device_id);
   r.get("rooms", m.rooms);
   r.get("owners", m.owners);
-  check_patterns(r, "owners", m.owners);
+  note_line(r, f, "owners");
   r.get("allowed", m.allowed);
-  check_patterns(r, "allowed", m.allowed);
+  note_line(r, f, "allowed");
   r.get("inviters", m.inviters);
-  check_patterns(r, "inviters", m.inviters);
+  note_line(r, f, "inviters");
   r.get("respond_to", m.respond_to);
   one_of(r, "respond_to", m.respond_to, {"mention", "all"});
   r.get("msgtype", m.msgtype);
@@ -198,9 +191,9 @@ void load_realms(toml_reader r, file& f) {
     if (!sub) continue;
     realm& re = f.realms[name];
     sub->get("owners", re.owners);
-    check_patterns(*sub, "owners", re.owners);
+    note_line(*sub, f, "owners");
     sub->get("allowed", re.allowed);
-    check_patterns(*sub, "allowed", re.allowed);
+    note_line(*sub, f, "allowed");
     sub->get("tools", re.tools);
     check_tool_names(*sub, "tools", re.tools);
     sub->get("tiers", re.tiers);

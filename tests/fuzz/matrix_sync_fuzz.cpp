@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "policies/invite.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "transports/matrix/addressing.h"
 #include "transports/matrix/events.h"
@@ -16,14 +17,19 @@ using namespace frugal::matrix;
 
 namespace {
 constexpr std::string_view own_id = "@frugal:example.org";
-const std::vector<std::string> patterns = {"@owner:example.org", "@*:friends.org", "*bot*"};
+frugal::config::matrix_account acct() {
+  frugal::config::matrix_account a;
+  a.inviters = {"@owner:example.org", "@*:friends.org", "*"};
+  return a;
+}
+const frugal::config::matrix_account account_cfg = acct();
 
 void check_event(const event& ev) {
   addressing a = address(ev, own_id, "Frugal Bot");
   FUZZ_CHECK(a.text.size() <= ev.body.size());
   FUZZ_CHECK(std::string_view(ev.body).ends_with(a.text));
-  (void)user_matches(ev.sender, patterns);
-  (void)user_matches(ev.state_key, patterns);
+  (void)frugal::policies::may_invite(account_cfg, ev.sender);
+  (void)frugal::policies::may_invite(account_cfg, ev.state_key);
 }
 }  // namespace
 
@@ -42,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     for (const event& ev : room.state) check_event(ev);
   }
-  for (const invited_room& room : batch->invited) (void)user_matches(room.inviter, patterns);
+  for (const invited_room& room : batch->invited)
+    (void)frugal::policies::may_invite(account_cfg, room.inviter);
   return 0;
 }

@@ -2,14 +2,20 @@
 // of identity lists.
 #include "policies/realm.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+
+#include "core/config/config.h"
 
 using frugal::config::file;
+using frugal::core::identity;
+using frugal::core::inbound;
 using frugal::policies::classify;
 using frugal::policies::realm_verdict;
 using frugal::policies::validate_identity_lists;
-using frugal::core::identity;
-using frugal::core::inbound;
 
 namespace {
 
@@ -206,4 +212,41 @@ TEST_CASE("an owner where others can read is answered as the public self", "[rea
   inbound op = msg("stdin", {"stdin", "", "", "op"});
   op.direct = false;
   CHECK(classify(op, cfg).realm == "private");
+}
+
+TEST_CASE("validate_identity_lists names the file, the line and the key of a loaded config",
+          "[realm]") {
+  char path[] = "/tmp/frugal-realm-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream(path) << R"([agent]
+state_dir = "/tmp/frugal-realm-state"
+
+[providers.local]
+base_url = "http://127.0.0.1:9/v1"
+local = true
+
+[models.tiny]
+provider = "local"
+model = "tiny"
+
+[tiers]
+chat = ["tiny"]
+
+[budget]
+daily_usd = 1.0
+
+[transports.irc.libera]
+server = "irc.example.org"
+owners = ["account:boss"]
+allowed = ["account:friend", "bob"]
+)";
+  auto cfg = frugal::config::load(path);
+  unlink(path);
+  REQUIRE(cfg.ok());  // the loader leaves identity patterns to policies/
+  frugal::status s = validate_identity_lists(*cfg);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().rfind(std::string(path) + ":22: transports.irc.libera.allowed[1]: ", 0) == 0);
+  CHECK(s.message().find("bare nick") != std::string::npos);
 }

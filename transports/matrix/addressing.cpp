@@ -1,5 +1,4 @@
-// Mention detection and user-id matching, kept apart from the transport so both can be
-// tested on plain strings.
+// Mention detection, kept apart from the transport so it can be tested on plain strings.
 #include "transports/matrix/addressing.h"
 
 #include <algorithm>
@@ -35,26 +34,6 @@ size_t prefix_length(std::string_view body, std::string_view name) {
   return end;
 }
 
-bool glob(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 }  // namespace
 
 addressing address(const event& ev, std::string_view own_id, std::string_view own_display) {
@@ -81,14 +60,6 @@ addressing address(const event& ev, std::string_view own_id, std::string_view ow
                           ev.formatted_body.find(own_id) != std::string::npos))
     out.mentioned = true;
   return out;
-}
-
-bool user_matches(std::string_view user_id, const std::vector<std::string>& patterns) {
-  for (const std::string& p : patterns) {
-    if (p == user_id) return true;
-    if (p.find('*') != std::string::npos && glob(p, user_id)) return true;
-  }
-  return false;
 }
 
 }  // namespace frugal::matrix

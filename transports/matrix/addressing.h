@@ -1,6 +1,6 @@
 // addressing: whether a room message is meant for the bot, and the text without the
-// addressing prefix; and matching user ids against the configured lists. It does not know
-// about realms or rate limits (policies/ decide those from the identity we hand over).
+// addressing prefix. It does not match user ids against the configured lists: who may
+// talk or invite is decided by policies/ (realm.h, invite.h) from the identity we hand over.
 #pragma once
 #include <string>
 #include <string_view>
@@ -20,9 +20,5 @@ struct addressing {
 // followed by ':', ',', a space or the end), or when the body or formatted_body names
 // `own_id` (a matrix.to pill). Only the leading form is stripped from the text.
 addressing address(const event& ev, std::string_view own_id, std::string_view own_display);
-
-// True when `user_id` equals one of `patterns`, or a pattern with '*' wildcards matches it
-// ("*" alone admits everyone; "@*:example.org" everyone on a server).
-bool user_matches(std::string_view user_id, const std::vector<std::string>& patterns);
 
 }  // namespace frugal::matrix

@@ -10,6 +10,7 @@
 
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "policies/invite.h"
 #include "transports/matrix/account.h"
 #include "transports/matrix/addressing.h"
 #include "transports/matrix/urls.h"
@@ -237,17 +238,11 @@ void account::done(const std::string& message_id) {
 }
 
 void account::handle_invite(const invited_room& invite) {
-  const std::vector<std::string>* who = &cfg_.inviters;
-  std::vector<std::string> fallback;
-  if (who->empty()) {
-    fallback = cfg_.owners;
-    fallback.insert(fallback.end(), cfg_.allowed.begin(), cfg_.allowed.end());
-    who = &fallback;
-  }
   std::string room = percent_encode(invite.room_id);
-  if (invite.inviter.empty() || !user_matches(invite.inviter, *who)) {
+  auto v = policies::may_invite(cfg_, invite.inviter);
+  if (v.verdict != policies::invite_verdict::kind::allow) {
     LOG_INFO("matrix", name_, ": declining invite to ", invite.room_id, " from ",
-             invite.inviter.empty() ? std::string("(unknown)") : invite.inviter);
+             invite.inviter.empty() ? std::string("(unknown)") : invite.inviter, ": ", v.reason);
     return queue({"POST", "/_matrix/client/v3/rooms/" + room + "/leave", "{}",
                   "decline " + invite.room_id, 0});
   }
