@@ -13,6 +13,9 @@ namespace frugal {
 
 struct error {
   std::string message;
+  // True when a rule refused the operation (a path that leaves the workspace, a program or
+  // address not allowed), as opposed to something that failed; see refuse().
+  bool refused = false;
 };
 
 inline std::string to_text(std::string_view v) {
@@ -38,6 +41,15 @@ error fail(Parts&&... parts) {
   std::string s;
   ((s += to_text(std::forward<Parts>(parts))), ...);
   return error{std::move(s)};
+}
+
+// refuse("shell: \"", name, "\" is not on this realm's allowlist"): an error that is a rule's
+// refusal (error::refused), built like fail().
+template <class... Parts>
+error refuse(Parts&&... parts) {
+  error e = fail(std::forward<Parts>(parts)...);
+  e.refused = true;
+  return e;
 }
 
 template <class T>

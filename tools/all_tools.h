@@ -24,5 +24,16 @@ inline output tool_ok(std::string text) {
 inline output tool_error(std::string text) {
   return output{true, std::move(text)};
 }
+// The tool refused the call by its own rule: the audit row says "denied" (tools/runner.h).
+inline output tool_refused(std::string text) {
+  output out{true, std::move(text)};
+  out.refused = refusal::tool;
+  return out;
+}
+// `e` as the call's result, prefixed with `prefix`: a refusal when a rule refused it
+// (error::refused), an error otherwise.
+inline output tool_error(const error& e, const std::string& prefix = {}) {
+  return e.refused ? tool_refused(prefix + e.message) : tool_error(prefix + e.message);
+}
 
 }  // namespace frugal::tools

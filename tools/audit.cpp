@@ -74,11 +74,19 @@ result<int64_t> begin(store::database& db, const audit_entry& e) {
   return insert(db, e, false);
 }
 
-status finish(store::database& db, int64_t id, int exit_status, int64_t duration_ms) {
-  auto st = store::statement::prepare(db.get(),
-                                      "UPDATE audit SET exit_status=?, duration_ms=? WHERE id=?");
+status finish(store::database& db, int64_t id, int exit_status, int64_t duration_ms,
+              const std::string* refusal) {
+  auto st = store::statement::prepare(
+      db.get(), refusal
+                    ? "UPDATE audit SET exit_status=?, duration_ms=?, verdict='denied', reason=?"
+                      " WHERE id=?"
+                    : "UPDATE audit SET exit_status=?, duration_ms=? WHERE id=?");
   if (!st) return st.err();
-  st->bind(1, static_cast<int64_t>(exit_status)).bind(2, duration_ms).bind(3, id);
+  st->bind(1, static_cast<int64_t>(exit_status)).bind(2, duration_ms);
+  if (refusal)
+    st->bind(3, log::redact(*refusal)).bind(4, id);
+  else
+    st->bind(3, id);
   if (st->step() != SQLITE_DONE) return fail("audit: finish: ", sqlite3_errmsg(db.get()));
   return status::success();
 }

@@ -1,7 +1,8 @@
 // audit: one row per tool call in the "audit" table: when, realm, sender, tool, the
 // arguments (redacted through log::redact, capped at 2 KB), the verdict with its reason,
 // the exit status and the duration. Allowed calls are written when they start and completed
-// when they finish, so a call that never finishes still leaves a row.
+// when they finish, so a call that never finishes still leaves a row; a call the tool itself
+// refused is completed as "denied".
 // It is a log, not a policy: it never decides anything.
 #pragma once
 #include <cstdint>
@@ -34,7 +35,10 @@ status migrate(store::database& db);
 status record(store::database& db, const audit_entry& e);
 // Writes the row of a call that starts now; returns its id for finish().
 result<int64_t> begin(store::database& db, const audit_entry& e);
-status finish(store::database& db, int64_t id, int exit_status, int64_t duration_ms);
+// Completes the row `id`. A non-null `refusal` (the tool refused the call by its own rule)
+// makes the row's verdict "denied" with that reason: a row holds the call's final verdict.
+status finish(store::database& db, int64_t id, int exit_status, int64_t duration_ms,
+              const std::string* refusal = nullptr);
 // Retention: deletes the rows written before `before_ms` (unix milliseconds); returns how
 // many. Rows of calls still running are younger than any sensible retention.
 result<int64_t> prune(store::database& db, int64_t before_ms);

@@ -12,9 +12,9 @@
 #include <memory>
 
 #include "core/config/config.h"
+#include "core/http/http_client.h"
 #include "core/json_writer.h"
 #include "core/log.h"
-#include "core/http/http_client.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 
@@ -127,8 +127,10 @@ void get(std::shared_ptr<fetch> f, parsed_url target) {
   req.public_only = f->public_only;
   req.http_only = true;
   f->client->start(std::move(req), [f, target](http::response r) {
-    if (r.fail != http::failure::none && r.fail != http::failure::too_large)
-      return f->done(tool_error(log::cat("http_get: ", target.url, ": ", r.error)));
+    if (r.fail != http::failure::none && r.fail != http::failure::too_large) {
+      std::string why = log::cat("http_get: ", target.url, ": ", r.error);
+      return f->done(r.address_refused ? tool_refused(std::move(why)) : tool_error(std::move(why)));
+    }
     auto loc = r.headers.find("location");
     bool redirect =
         r.status == 301 || r.status == 302 || r.status == 303 || r.status == 307 || r.status == 308;
@@ -137,8 +139,8 @@ void get(std::shared_ptr<fetch> f, parsed_url target) {
       auto next = parse_url(loc->second, target.url);
       if (!next) return f->done(tool_error(next.message() + " (in a redirect)"));
       if (!host_allowed(f->hosts, next->host))
-        return f->done(tool_error("http_get: redirect to " + next->host +
-                                  ", which is not on this realm's host allowlist"));
+        return f->done(tool_refused("http_get: redirect to " + next->host +
+                                    ", which is not on this realm's host allowlist"));
       return get(f, std::move(next.value()));
     }
     output out = tool_ok(describe(r, target.url));
@@ -177,7 +179,8 @@ void http_fetch(http::client& client, const std::string& url, std::vector<std::s
   auto target = parse_url(url);
   if (!target) return done(tool_error(target.message()));
   if (!host_allowed(hosts, target->host))
-    return done(tool_error("http_get: " + target->host + " is not on this realm's host allowlist"));
+    return done(
+        tool_refused("http_get: " + target->host + " is not on this realm's host allowlist"));
   auto f = std::make_shared<fetch>(
       fetch{&client, std::move(hosts), public_only, std::move(done), uv_hrtime()});
   get(std::move(f), std::move(target.value()));

@@ -177,8 +177,8 @@ result<std::vector<std::string>> check_options(const option_rule& r, const std::
   for (size_t i = 0; i < args.size(); ++i) {
     if (r.getopt && args[i] == "--") break;
     if (std::string opt = launching(r, args[i], i == 0); !opt.empty())
-      return fail("shell: \"", name, " ", args[i], "\" can launch programs (", opt,
-                  "); refused: this realm does not allow launchers (shell_launchers)");
+      return refuse("shell: \"", name, " ", args[i], "\" can launch programs (", opt,
+                    "); refused: this realm does not allow launchers (shell_launchers)");
   }
   std::vector<std::string> out;
   if (r.disable) out.emplace_back(r.disable);
@@ -192,9 +192,9 @@ result<std::vector<std::string>> screen(const std::string& listed, const std::st
                                         const std::vector<std::string>& args) {
   for (const std::string* name : {&listed, &resolved}) {
     if (whole_program(*name))
-      return fail("shell: \"", listed, "\"", *name != listed ? " (" + *name + ")" : "",
-                  " launches other programs; refused: this realm does not allow launchers "
-                  "(shell_launchers)");
+      return refuse("shell: \"", listed, "\"", *name != listed ? " (" + *name + ")" : "",
+                    " launches other programs; refused: this realm does not allow launchers "
+                    "(shell_launchers)");
   }
   const option_rule* r = rule_for(resolved);
   if (!r) r = rule_for(listed);

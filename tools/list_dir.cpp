@@ -33,9 +33,9 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
   std::string path = ".";
   if (auto s = args->get_string("path", path, false); !s) return done(tool_error(s.message()));
   auto ws = open_workspace(ctx.workspace);
-  if (!ws) return done(tool_error(ws.message()));
+  if (!ws) return done(tool_error(ws.err()));
   auto fd = open_beneath(ws->get(), path, O_RDONLY | O_DIRECTORY);
-  if (!fd) return done(tool_error("list_dir: " + fd.message()));
+  if (!fd) return done(tool_error(fd.err(), "list_dir: "));
   int dirfd = fd->get();
   std::unique_ptr<DIR, dir_closer> dir(::fdopendir(fd->release()));
   if (!dir) return done(tool_error(log::cat("list_dir: \"", path, "\": ", std::strerror(errno))));

@@ -25,12 +25,12 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
   std::string path;
   if (auto s = args->get_string("path", path, true); !s) return done(tool_error(s.message()));
   auto ws = open_workspace(ctx.workspace);
-  if (!ws) return done(tool_error(ws.message()));
+  if (!ws) return done(tool_error(ws.err()));
   // O_NONBLOCK: a FIFO planted in the workspace must not stall the daemon's loop.
   auto fd = open_beneath(ws->get(), path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-  if (!fd) return done(tool_error("read_file: " + fd.message()));
+  if (!fd) return done(tool_error(fd.err(), "read_file: "));
   if (auto s = check_regular_single_link(fd->get(), path); !s)
-    return done(tool_error("read_file: " + s.message()));
+    return done(tool_error(s.err(), "read_file: "));
   struct stat st {};
   ::fstat(fd->get(), &st);
   std::string data(max_read_bytes, '\0');

@@ -1,8 +1,9 @@
-// runner: the one way a tool call runs. It decides whether the realm may call the tool
-// (policies::check_tool with the start-up sandbox probe; no realm means no), writes the
-// audit row of the refusal or of the call, rejects arguments that are not a JSON object,
-// asks the turn's egress guard (ctx.egress) before a network tool's "url" is fetched, times
-// the call and invokes the tool. Each tool still confines itself (paths, addresses).
+// runner: the one way a tool call runs. It refuses a name the turn's registry does not
+// hold, decides whether the realm may call the tool (policies::check_tool with the start-up
+// sandbox probe; no realm means no), rejects arguments that are not a JSON object, asks the
+// turn's egress guard (ctx.egress) before a network tool's "url" is fetched, writes the
+// call's one audit row with its final verdict, times the call and invokes the tool. Each
+// tool still confines itself (paths, addresses); its own refusal turns the row "denied".
 #pragma once
 #include <string>
 #include <string_view>
@@ -11,14 +12,19 @@
 
 namespace frugal::tools {
 
-// Runs `d` with `args_json` (empty means {}) for `ctx`. `done` is called exactly once
-// (possibly synchronously) with the tool's output, or with an error output when the call
-// is refused (its reason, safe to show), the arguments are not an object, or the audit
-// row cannot be written. ctx.db (the audit log) and ctx.realm_cfg must be set and, like
-// ctx.loop and ctx.http, outlive the call; the strings in ctx are copied.
-void run_tool(const context& ctx, const descriptor& d, std::string_view args_json, done_fn done);
+// Runs the call of tool `name` (`d`, or nullptr when no tool of that name is offered) with
+// `args_json` (empty means {}) for `ctx`. `done` is called exactly once (possibly
+// synchronously) with the tool's output, or with an error output when the call is refused
+// (its reason, safe to show; output::refused says who refused), the arguments are not an
+// object, or the audit row cannot be written. Every call but the last case leaves exactly
+// one audit row. ctx.db (the audit log) and ctx.realm_cfg must be set and, like ctx.loop,
+// ctx.http and ctx.egress, outlive the call; the strings in ctx are copied.
+void run_tool(const context& ctx, std::string_view name, const descriptor* d,
+              std::string_view args_json, done_fn done);
 
-// The result text for a tool call past [sandbox] max_calls_per_step in one model response.
-std::string over_step_cap(size_t cap);
+// A call past [sandbox] max_calls_per_step (`cap`) in one model response: not run; its
+// audit row says "denied" and the returned error output says why.
+output refuse_over_step_cap(const context& ctx, std::string_view name, std::string_view args_json,
+                            size_t cap);
 
 }  // namespace frugal::tools

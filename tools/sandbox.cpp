@@ -278,12 +278,12 @@ status spawn(uv_loop_t* loop, const spawn_spec& spec, spawn_fn done) {
   auto path = resolve_program(spec.argv[0]);
   if (!path) return path.err();
   if (spec.max_children > 0 && active_children() >= spec.max_children)
-    return fail("sandbox: ", active_children(), " tool children are already running (the cap is ",
-                spec.max_children, "); try again when one has finished");
+    return refuse("sandbox: ", active_children(), " tool children are already running (the cap is ",
+                  spec.max_children, "); try again when one has finished");
   if (spec.max_children_per_group > 0 && active_children(spec.group) >= spec.max_children_per_group)
-    return fail("sandbox: ", active_children(spec.group), " tool children of the ", spec.group,
-                " realm are already running (the cap is ", spec.max_children_per_group,
-                "); try again when one has finished");
+    return refuse("sandbox: ", active_children(spec.group), " tool children of the ", spec.group,
+                  " realm are already running (the cap is ", spec.max_children_per_group,
+                  "); try again when one has finished");
 
   unique_fd ruleset;
   if (spec.use_landlock) {

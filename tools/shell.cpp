@@ -65,20 +65,20 @@ std::string base_name(const std::string& path) {
 result<std::pair<std::string, std::string>> allowed_program(const context& ctx,
                                                             const std::string& program) {
   if (!bare_name(program))
-    return fail("shell: \"", program, "\" must be a bare program name (no path, no spaces)");
+    return refuse("shell: \"", program, "\" must be a bare program name (no path, no spaces)");
   if (refused(program))
-    return fail("shell: \"", program, "\" is a shell, interpreter or launcher; refused");
+    return refuse("shell: \"", program, "\" is a shell, interpreter or launcher; refused");
   bool listed = false;
   if (ctx.realm_cfg)
     for (const auto& a : ctx.realm_cfg->shell_allow)
       if (a == program) listed = true;
-  if (!listed) return fail("shell: \"", program, "\" is not on this realm's allowlist");
+  if (!listed) return refuse("shell: \"", program, "\" is not on this realm's allowlist");
   auto path = resolve_program(program);
   if (!path) return fail("shell: \"", program, "\" is not installed");
   // A listed name may be a link to an interpreter (awk → mawk, python3 → python3.11).
   std::unique_ptr<char, decltype(&::free)> real(::realpath(path->c_str(), nullptr), ::free);
   if (!real || refused(base_name(real.get())))
-    return fail("shell: \"", program, "\" resolves to a shell or interpreter; refused");
+    return refuse("shell: \"", program, "\" resolves to a shell or interpreter; refused");
   return std::pair{path.value(), base_name(real.get())};
 }
 
@@ -109,10 +109,10 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
       return done(tool_error(
           log::cat("shell: arguments must be under ", max_arg_bytes, " bytes and free of NUL")));
   auto path = allowed_program(ctx, program);
-  if (!path) return done(tool_error(path.message()));
+  if (!path) return done(tool_error(path.err()));
   if (!ctx.realm_cfg || !ctx.realm_cfg->shell_launchers) {
     auto screened = launchers::screen(program, path->second, argv);
-    if (!screened) return done(tool_error(screened.message()));
+    if (!screened) return done(tool_error(screened.err()));
     argv = std::move(screened.value());
   }
 
@@ -149,7 +149,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
     out.exit_status = r.signal ? 128 + r.signal : r.exit_code;
     done(std::move(out));
   });
-  if (!s) done(tool_error("shell: " + s.message()));
+  if (!s) done(tool_error(s.err(), "shell: "));
 }
 
 const descriptor k_shell{

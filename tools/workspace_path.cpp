@@ -37,7 +37,7 @@ error open_error(std::string_view rel, int err) {
   switch (err) {
     case ELOOP:
     case EXDEV:
-      return fail("\"", rel, "\" goes through a symbolic link or leaves the workspace");
+      return refuse("\"", rel, "\" goes through a symbolic link or leaves the workspace");
     case ENOENT:
       return fail("\"", rel, "\" does not exist");
     case ENOTDIR:
@@ -56,13 +56,13 @@ status check_relative(std::string_view path) {
   if (path.size() > max_path_bytes) return fail("path longer than ", max_path_bytes, " bytes");
   if (path.find('\0') != std::string_view::npos) return fail("path contains a NUL byte");
   if (path[0] == '/')
-    return fail("\"", path, "\" is absolute; paths are relative to the workspace");
+    return refuse("\"", path, "\" is absolute; paths are relative to the workspace");
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
     if (path.substr(start, end - start) == "..")
-      return fail("\"", path, "\" contains \"..\"; paths stay inside the workspace");
+      return refuse("\"", path, "\" contains \"..\"; paths stay inside the workspace");
     start = end + 1;
   }
   return status::success();
@@ -113,7 +113,7 @@ status check_regular_single_link(int fd, std::string_view rel) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return fail("\"", rel, "\": ", std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return fail("\"", rel, "\" is not a regular file");
-  if (st.st_nlink > 1) return fail("\"", rel, "\" has other hard links; refused");
+  if (st.st_nlink > 1) return refuse("\"", rel, "\" has other hard links; refused");
   return status::success();
 }
 

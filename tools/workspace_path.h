@@ -4,6 +4,7 @@
 // RESOLVE_NO_XDEV) relative to a workspace dirfd (or, without openat2, one O_NOFOLLOW step
 // per component), so no symlink, magic link or mount leads out. Regular files with more
 // than one hard link are refused (a hard link can point anywhere on the same filesystem).
+// Those refusals are errors with error::refused set; "does not exist" and the like are not.
 #pragma once
 #include <sys/types.h>
 

@@ -29,24 +29,24 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
   if (auto s = args->get_string("content", content, true); !s) return done(tool_error(s.message()));
   if (auto s = args->get_bool("append", append, false); !s) return done(tool_error(s.message()));
   if (content.size() > max_write_bytes)
-    return done(tool_error(log::cat("write_file: content is ", content.size(),
-                                    " bytes; the limit is ", max_write_bytes)));
+    return done(tool_refused(log::cat("write_file: content is ", content.size(),
+                                      " bytes; the limit is ", max_write_bytes)));
   if (ctx.realm_cfg && ctx.realm_cfg->workspace_quota_mb > 0) {
     // Conservative: the old content of a replaced file is not subtracted.
     const int64_t quota = quota::bytes(ctx.realm_cfg->workspace_quota_mb);
     auto used = quota::usage(ctx.workspace, quota);
     if (!used) return done(tool_error("write_file: " + used.message()));
     if (*used + static_cast<int64_t>(content.size()) > quota)
-      return done(
-          tool_error(log::cat("write_file: the workspace may hold at most ", quota / (1024 * 1024),
-                              " MB and ", *used, " bytes are used; remove files to make room")));
+      return done(tool_refused(log::cat("write_file: the workspace may hold at most ",
+                                        quota / (1024 * 1024), " MB and ", *used,
+                                        " bytes are used; remove files to make room")));
   }
   auto ws = open_workspace(ctx.workspace);
-  if (!ws) return done(tool_error(ws.message()));
+  if (!ws) return done(tool_error(ws.err()));
   auto fd = open_beneath(ws->get(), path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, 0600);
-  if (!fd) return done(tool_error("write_file: " + fd.message()));
+  if (!fd) return done(tool_error(fd.err(), "write_file: "));
   if (auto s = check_regular_single_link(fd->get(), path); !s)
-    return done(tool_error("write_file: " + s.message()));
+    return done(tool_error(s.err(), "write_file: "));
   // A root daemon's workspace belongs to the sandbox user (nobody): the file is handed to
   // the workspace's owner, so the realm's tool children can read the 0600 file.
   if (struct stat ws_st{}, f_st{}; ::geteuid() == 0 && ::fstat(ws->get(), &ws_st) == 0 &&

@@ -339,34 +339,33 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
     slot.tool_name = calls[i].name;
   }
   const auto cap = static_cast<size_t>(snap_->cfg.sandbox.max_calls_per_step);
+  tools::context ctx;
+  ctx.loop = env_.loop;
+  ctx.realm = realm_;
+  ctx.sender = sender_;
+  ctx.workspace = realm_cfg_->workspace;
+  ctx.realm_cfg = realm_cfg_;
+  ctx.db = env_.tool_db;
+  ctx.http = env_.tool_http;
+  ctx.caps = &snap_->caps;
+  ctx.egress = &egress_;
   for (size_t i = 0; i < calls.size() && !finished_; ++i) {
     const auto& tc = calls[i];
     if (i >= cap) {  // [sandbox] max_calls_per_step: the excess gets an error, not a process
-      tool_finished(i, true, tools::over_step_cap(cap));
+      auto out = tools::refuse_over_step_cap(ctx, tc.name, tc.arguments_json, cap);
+      tool_finished(i, true, std::move(out.text));
       continue;
     }
-    const tools::descriptor* d = snap_->tool(tc.name);
-    if (!d || tc.name == escalate_tool_name) {
-      tool_finished(i, true, "unknown tool \"" + tc.name + "\"");
-      continue;
-    }
-    tools::context ctx;
-    ctx.loop = env_.loop;
-    ctx.realm = realm_;
-    ctx.sender = sender_;
-    ctx.workspace = realm_cfg_->workspace;
-    ctx.realm_cfg = realm_cfg_;
-    ctx.db = env_.tool_db;
-    ctx.http = env_.tool_http;
-    ctx.caps = &snap_->caps;
-    ctx.egress = &egress_;
-    tools::run_tool(ctx, *d, tc.arguments_json, [this, i, name = tc.name](tools::output out) {
-      if (out.refused == tools::refusal::egress)
-        egress_refusals_.push_back(out.text);
-      else if (out.refused != tools::refusal::policy)  // it ran: its output is context now
-        egress_.saw(policies::origin_of_tool(name, realm_));
-      tool_finished(i, out.is_error, std::move(out.text));
-    });
+    // escalate is answered by the turn itself; here it is no tool at all.
+    const tools::descriptor* d = tc.name == escalate_tool_name ? nullptr : snap_->tool(tc.name);
+    tools::run_tool(
+        ctx, tc.name, d, tc.arguments_json, [this, i, name = tc.name](tools::output out) {
+          if (out.refused == tools::refusal::egress)
+            egress_refusals_.push_back(out.text);
+          else if (out.refused != tools::refusal::policy)  // it ran: its output is context now
+            egress_.saw(policies::origin_of_tool(name, realm_));
+          tool_finished(i, out.is_error, std::move(out.text));
+        });
   }
 }
 

@@ -64,7 +64,8 @@ struct response {
   long status = 0;
   std::string body;
   std::map<std::string, std::string> headers;  // lower-cased names; last value wins
-  bool request_sent = false;  // true once the request was fully written to the socket
+  bool request_sent = false;     // true once the request was fully written to the socket
+  bool address_refused = false;  // public_only refused the address (then fail is connect)
   // Retry-After in milliseconds (seconds or HTTP-date form), -1 when absent.
   int64_t retry_after_ms = -1;
 };

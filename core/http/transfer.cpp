@@ -267,8 +267,9 @@ response finish_response(transfer& t, CURLcode code) {
   } else if (!t.refused_address.empty() &&
              (f == failure::connect || code == CURLE_ABORTED_BY_CALLBACK)) {
     // Refused before a byte of the request was sent (at open or in on_prereq).
-    f = failure::connect;
-    why = "address not allowed: " + t.refused_address;
+    response r = finish_response(t, failure::connect, "address not allowed: " + t.refused_address);
+    r.address_refused = true;
+    return r;
   }
   return finish_response(t, f, why);
 }

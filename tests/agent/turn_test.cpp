@@ -268,9 +268,11 @@ bool offers(const llm::request& r, const std::string& tool) {
 TEST_CASE("turn: tool loop runs allowed tools, refuses and audits the rest, then answers",
           "[agent][turn]") {
   rig r;
-  r.fake->script["m-t1"] = {
-      calls({{"call_1", "upper", R"({"x":"abc"})"}, {"call_2", "clock", "{}"}}),
-      answer("done with tools")};
+  r.fake->script["m-t1"] = {calls({{"call_1", "upper", R"({"x":"abc"})"},
+                                   {"call_2", "clock", "{}"},
+                                   {"call_3", "no_such_tool", "{}"},
+                                   {"call_4", "upper", "{not json"}}),
+                            answer("done with tools")};
   r.start("please use the tool", "tools");
   REQUIRE(r.run());
   CHECK(r.result->status == turn_status::answered);
@@ -279,22 +281,29 @@ TEST_CASE("turn: tool loop runs allowed tools, refuses and audits the rest, then
   CHECK(offers(r.fake->requests[0], "upper"));
   CHECK_FALSE(offers(r.fake->requests[0], "clock"));  // not allowed: never offered
   const auto& second = r.fake->requests[1].messages;
-  REQUIRE(second.size() == 5);  // system, user, assistant(tool calls), 2 tool results
+  REQUIRE(second.size() == 7);  // system, user, assistant(tool calls), 4 tool results
   CHECK(second[2].role == llm::role::assistant);
   CHECK(second[3].role == llm::role::tool);
   CHECK(second[3].content == R"({"X":"ABC"})");
   CHECK_FALSE(second[3].is_error);
   CHECK(second[4].is_error);
   CHECK(second[4].content.find("not enabled in the private realm") != std::string::npos);
+  CHECK(second[5].content == "unknown tool \"no_such_tool\"");
+  CHECK(second[6].content == "arguments are not a valid JSON object");
 
+  // One row per call with its final verdict: the run once, each refusal once (before, the
+  // unknown name and the invalid arguments left no row at all).
   auto rows = tools::audit::recent(r.db, 10);
   REQUIRE(rows);
-  REQUIRE(rows->size() == 2);  // one row per call: the refusal once, the run once
-  CHECK(rows->at(0).tool == "clock");
-  CHECK_FALSE(rows->at(0).allowed);
-  CHECK(rows->at(1).tool == "upper");
-  CHECK(rows->at(1).allowed);
-  CHECK(rows->at(1).exit_status == 0);
+  REQUIRE(rows->size() == 4);
+  CHECK(rows->at(3).tool == "upper");
+  CHECK(rows->at(3).allowed);
+  CHECK(rows->at(3).exit_status == 0);
+  for (size_t i = 0; i < 3; ++i) CHECK_FALSE(rows->at(i).allowed);
+  CHECK(rows->at(2).tool == "clock");
+  CHECK(rows->at(1).tool == "no_such_tool");
+  CHECK(rows->at(0).tool == "upper");
+  CHECK(rows->at(0).reason == "arguments are not a valid JSON object");
 
   auto hist = r.hist.load({"private", "stdin", "ask"}, 10);
   REQUIRE(hist);

@@ -58,6 +58,15 @@ TEST_CASE("read_file refuses every path out of the public workspace", "[tools][f
     INFO("path: " << p);
     expect_refused(run_tool_sync(read_file_tool(), ctx, args_path(p)));
   }
+  // Leaving the workspace, by any road, is the tool's refusal (its audit row says "denied");
+  // a path that merely does not exist is an error.
+  for (const std::string& p :
+       {std::string("../private/secret.txt"), t.priv + "/secret.txt", std::string("link"),
+        std::string("privdir/secret.txt"), std::string("env"), std::string("hard")}) {
+    INFO("path: " << p);
+    CHECK(run_tool_sync(read_file_tool(), ctx, args_path(p)).refused == refusal::tool);
+  }
+  CHECK(run_tool_sync(read_file_tool(), ctx, args_path("missing.txt")).refused == refusal::none);
   // Malformed arguments are errors too, never crashes.
   for (const char* bad : {"", "[]", "{", R"({"path":5})", R"({"other":"x"})", "null"})
     expect_refused(run_tool_sync(read_file_tool(), ctx, bad));

@@ -167,6 +167,7 @@ TEST_CASE("http_get refuses loopback, link-local and private targets before conn
   CHECK(h.server->connections == 0);  // refused by policy, not by a closed port
   auto o = h.tool(h.base() + "/secret");
   CHECK(o.text.find("address not allowed") != std::string::npos);
+  CHECK(o.refused == tools::refusal::tool);  // the audit row says "denied"
 }
 
 TEST_CASE("http_get accepts only http(s) URLs without credentials", "[tools][http_get]") {
@@ -182,6 +183,7 @@ TEST_CASE("http_get accepts only http(s) URLs without credentials", "[tools][htt
   auto o = h.tool("https://evil.example.net/", &realm);
   CHECK(o.is_error);
   CHECK(o.text.find("not on this realm's host allowlist") != std::string::npos);
+  CHECK(o.refused == tools::refusal::tool);
 }
 
 TEST_CASE("every redirect hop is checked again", "[tools][http_get]") {

@@ -28,7 +28,7 @@ output run(const context& base, const descriptor& d, const std::string& args) {
   ctx.loop = &loop;
   output out;
   bool reported = false;
-  run_tool(ctx, d, args, [&](output o) {
+  run_tool(ctx, d.name, &d, args, [&](output o) {
     out = std::move(o);
     reported = true;
   });
@@ -72,7 +72,13 @@ TEST_CASE("run_tool audits allowed calls with redacted arguments", "[tools][runn
   CHECK(w.duration_ms >= 0);
   CHECK(w.arguments.find("SECRET") == std::string::npos);
   CHECK(w.arguments.find("***") != std::string::npos);
-  CHECK(rows->at(0).exit_status == 1);  // the refused read is an allowed call that failed
+  // The read ran and refused itself (the path leaves the workspace): the one row of the call
+  // holds that final verdict. Before, it said "allowed" with exit status 1.
+  CHECK(bad.refused == refusal::tool);
+  CHECK_FALSE(rows->at(0).allowed);
+  CHECK(rows->at(0).reason == bad.text);
+  CHECK(rows->at(0).exit_status == 1);
+  CHECK(rows->at(0).duration_ms >= 0);
 
   // A tool the realm does not list: refused, with one row saying why, and never run.
   auto listed = run(ctx, list_dir_tool(), "{}");
@@ -83,12 +89,41 @@ TEST_CASE("run_tool audits allowed calls with redacted arguments", "[tools][runn
   CHECK_FALSE(rows->at(0).allowed);
   CHECK(rows->at(0).tool == "list_dir");
   CHECK(rows->at(0).reason == listed.text);
-  // Arguments that are not a JSON object never reach the tool.
+  // Arguments that are not a JSON object never reach the tool, and leave one "denied" row
+  // (before, none).
   CHECK(run(ctx, write_file_tool(), "[1]").text == "arguments are not a valid JSON object");
+  rows = audit::recent(*db, 10);
+  REQUIRE(rows->size() == 4);
+  CHECK_FALSE(rows->at(0).allowed);
+  CHECK(rows->at(0).reason == "arguments are not a valid JSON object");
+  CHECK(rows->at(0).arguments == "[1]");
+  // A name no tool has: one "denied" row naming it (before, none).
+  uv_loop_t loop;
+  REQUIRE(uv_loop_init(&loop) == 0);
+  ctx.loop = &loop;
+  output unknown;
+  run_tool(ctx, "rm_rf", nullptr, R"({"path":"."})", [&](output o) { unknown = std::move(o); });
+  REQUIRE(uv_loop_close(&loop) == 0);
+  CHECK(unknown.text == "unknown tool \"rm_rf\"");
+  CHECK(unknown.refused == refusal::policy);
+  rows = audit::recent(*db, 10);
+  REQUIRE(rows->size() == 5);
+  CHECK_FALSE(rows->at(0).allowed);
+  CHECK(rows->at(0).tool == "rm_rf");
+  CHECK(rows->at(0).reason == unknown.text);
+  // Past max_calls_per_step: not run, one "denied" row.
+  auto over = refuse_over_step_cap(ctx, "write_file", "{}", 4);
+  CHECK(over.is_error);
+  CHECK(over.text.find("at most 4 tool calls") != std::string::npos);
+  rows = audit::recent(*db, 10);
+  REQUIRE(rows->size() == 6);
+  CHECK_FALSE(rows->at(0).allowed);
+  CHECK(rows->at(0).reason == over.text);
   // No realm to judge the call against: refused.
   ctx.realm_cfg = nullptr;
   CHECK(run(ctx, write_file_tool(), R"({"path":"x","content":"y"})").is_error);
   CHECK_FALSE(audit::recent(*db, 1)->front().allowed);
+  CHECK(audit::recent(*db, 10)->size() == 7);
 }
 
 TEST_CASE("run_tool fails closed for sandboxed tools without a sandbox", "[tools][runner]") {

@@ -48,6 +48,7 @@ TEST_CASE("shell refuses shells, interpreters, paths and unlisted programs",
            o.text.find("not on this realm's allowlist") != std::string::npos ||
            o.text.find("bare program name") != std::string::npos));
     CHECK(o.text.find(canary) == std::string::npos);
+    CHECK(o.refused == refusal::tool);  // a rule refused it: the audit row says "denied"
   }
 }
 
@@ -173,6 +174,7 @@ TEST_CASE("launchers and their exec options are refused unless the realm opts in
     INFO(program << " → " << o.text);
     CHECK(o.is_error);
     CHECK(o.text.find("launch") != std::string::npos);
+    CHECK(o.refused == refusal::tool);                // the audit row says "denied"
     CHECK(o.text.find("uid=") == std::string::npos);  // nothing ran
     ++checked;
   }
