@@ -309,7 +309,7 @@ TEST_CASE("turn: tool loop runs allowed tools, refuses and audits the rest, then
   REQUIRE(hist);
   REQUIRE(hist->size() == 2);
   CHECK(hist->at(1).content == "done with tools");
-  CHECK(r.hist.recent_tool_calls({"private", "stdin", "ask"}, 1).value() == 2);
+  CHECK(r.hist.recent_tool_calls({"private", "stdin", "ask"}, 1).value() == 4);
 }
 
 TEST_CASE("turn: escalate moves a chat turn to the tools tier once", "[agent][turn]") {

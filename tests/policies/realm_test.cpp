@@ -224,6 +224,7 @@ TEST_CASE("validate_identity_lists names the file, the line and the key of a loa
 state_dir = "/tmp/frugal-realm-state"
 
 [providers.local]
+kind = "openai"
 base_url = "http://127.0.0.1:9/v1"
 local = true
 
@@ -247,6 +248,7 @@ allowed = ["account:friend", "bob"]
   REQUIRE(cfg.ok());  // the loader leaves identity patterns to policies/
   frugal::status s = validate_identity_lists(*cfg);
   REQUIRE_FALSE(s.ok());
+  INFO(s.message());
   CHECK(s.message().rfind(std::string(path) + ":22: transports.irc.libera.allowed[1]: ", 0) == 0);
   CHECK(s.message().find("bare nick") != std::string::npos);
 }
