@@ -46,6 +46,15 @@ url_parts parse(std::string_view url) {
   return p;
 }
 
+// "http://host/path" without the query: the owner's note must not repeat what was smuggled.
+std::string shown(const url_parts& p) {
+  std::string path = p.path_query.substr(0, p.path_query.find('?'));
+  return p.scheme + "://" + p.host + path +
+         (p.path_query.find('?') != std::string::npos ? "?…" : "");
+}
+
+}  // namespace
+
 bool host_listed(const std::vector<std::string>& hosts, const std::string& host) {
   for (std::string entry : hosts) {
     entry = lower(entry);
@@ -57,15 +66,6 @@ bool host_listed(const std::vector<std::string>& hosts, const std::string& host)
   }
   return false;
 }
-
-// "http://host/path" without the query: the owner's note must not repeat what was smuggled.
-std::string shown(const url_parts& p) {
-  std::string path = p.path_query.substr(0, p.path_query.find('?'));
-  return p.scheme + "://" + p.host + path +
-         (p.path_query.find('?') != std::string::npos ? "?…" : "");
-}
-
-}  // namespace
 
 bool parse_egress_mode(std::string_view text, egress_mode& out) {
   if (text == "guarded")

@@ -15,6 +15,7 @@
 #include "core/http/http_client.h"
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "policies/egress.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 
@@ -65,18 +66,9 @@ result<parsed_url> parse_url(const std::string& url, const std::string& base = "
   return out;
 }
 
-// An entry "example.org" allows that host; ".example.org" or "*.example.org" its subdomains.
+// No list allows every host the address policy allows; otherwise policies' host matcher.
 bool host_allowed(const std::vector<std::string>& hosts, const std::string& host) {
-  if (hosts.empty()) return true;
-  for (std::string entry : hosts) {
-    entry = lower(entry);
-    if (entry.rfind("*.", 0) == 0) entry.erase(0, 1);
-    if (entry == host) return true;
-    if (entry.size() > 1 && entry[0] == '.' && host.size() > entry.size() &&
-        host.compare(host.size() - entry.size(), entry.size(), entry) == 0)
-      return true;
-  }
-  return false;
+  return hosts.empty() || policies::host_listed(hosts, host);
 }
 
 bool textual(const std::string& type) {
