@@ -174,6 +174,19 @@ class Workdir:
         self.close()
 
 
+def matrix_section(hs_url, room, owners=(), allowed=(), respond_to=None, name="main"):
+    """A [transports.matrix.NAME] section for the fake homeserver at hs_url, its token read
+    from $MATRIX_TOKEN, joined to `room`."""
+    lines = [f"[transports.matrix.{name}]", f'homeserver = "{hs_url}"',
+             'access_token_env = "MATRIX_TOKEN"', f'rooms = ["{room}"]']
+    for key, ids in (("allowed", allowed), ("owners", owners)):
+        if ids:
+            lines.append(f"{key} = [" + ", ".join(f'"{i}"' for i in ids) + "]")
+    if respond_to:
+        lines.append(f'respond_to = "{respond_to}"')
+    return "\n" + "\n".join(lines) + "\n"
+
+
 def env_for(**extra):
     env = dict(os.environ)
     env["FAKE_API_KEY"] = "sk-fake-key-0123456789"

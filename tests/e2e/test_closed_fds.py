@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import (BINARY, Checks, FakeHomeserver, FakeModel, Workdir, config_text, env_for,
+from harness import (matrix_section, BINARY, Checks, FakeHomeserver, FakeModel, Workdir, config_text, env_for,
                      wait_until)
 
 TOKEN = "mx-secret-token-0123456789"
@@ -30,13 +30,7 @@ def closer(fds):
 hs = FakeHomeserver(TOKEN)
 with FakeModel() as fake, Workdir() as w:
     hs.call("POST", "/_room", {"room": ROOM, "members": ["@al:localhost"]})
-    w.write_config(config_text(fake.url, w.state, extra=f"""
-[transports.matrix.main]
-homeserver = "{hs.url}"
-access_token_env = "MATRIX_TOKEN"
-rooms = ["{ROOM}"]
-allowed = ["@al:localhost"]
-"""))
+    w.write_config(config_text(fake.url, w.state, extra=matrix_section(hs.url, ROOM, allowed=["@al:localhost"])))
     env = env_for(MATRIX_TOKEN=TOKEN)
     combos = [set(s) for n in (1, 2, 3) for s in itertools.combinations((0, 1, 2), n)]
     jobs = []

@@ -5,7 +5,7 @@ pending before the token advanced), exactly once, and a further restart answers 
 again. Before: the message was lost."""
 import signal
 
-from harness import (Checks, FakeHomeserver, FakeModel, Workdir, config_text, env_for,
+from harness import (matrix_section, Checks, FakeHomeserver, FakeModel, Workdir, config_text, env_for,
                      start_frugal, stop_frugal, wait_until)
 
 TOKEN = "mx-secret-token-0123456789"
@@ -25,14 +25,8 @@ def start(w, hs):
 hs = FakeHomeserver(TOKEN)
 with FakeModel() as fake, Workdir() as w:
     hs.call("POST", "/_room", {"room": ROOM, "members": ["@al:localhost"]})
-    w.write_config(config_text(fake.url, w.state, extra=f"""
-[transports.matrix.main]
-homeserver = "{hs.url}"
-access_token_env = "MATRIX_TOKEN"
-rooms = ["{ROOM}"]
-owners = ["@al:localhost"]
-respond_to = "all"
-"""))
+    w.write_config(config_text(fake.url, w.state, extra=matrix_section(
+        hs.url, ROOM, owners=["@al:localhost"], respond_to="all")))
     p, up = start(w, hs)
     c.check(up, "the daemon starts and long-polls")
     fake.script({"match": "important", "fault": "hang"})

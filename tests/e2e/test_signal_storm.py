@@ -7,7 +7,7 @@ with exit 143 and "stopped" was never logged."""
 import signal
 import time
 
-from harness import (Checks, FakeHomeserver, FakeModel, Workdir, budget_json, config_text,
+from harness import (matrix_section, Checks, FakeHomeserver, FakeModel, Workdir, budget_json, config_text,
                      env_for, start_frugal, wait_until)
 
 TOKEN = "mx-secret-token-0123456789"
@@ -17,14 +17,8 @@ c = Checks()
 hs = FakeHomeserver(TOKEN)
 with FakeModel() as fake, Workdir() as w:
     hs.call("POST", "/_room", {"room": ROOM, "members": ["@al:localhost"]})
-    w.write_config(config_text(fake.url, w.state, extra=f"""
-[transports.matrix.main]
-homeserver = "{hs.url}"
-access_token_env = "MATRIX_TOKEN"
-rooms = ["{ROOM}"]
-owners = ["@al:localhost"]
-respond_to = "all"
-"""))
+    w.write_config(config_text(fake.url, w.state, extra=matrix_section(
+        hs.url, ROOM, owners=["@al:localhost"], respond_to="all")))
     for label, storm in (("a second SIGTERM during the drain", [signal.SIGTERM] * 2),
                          ("a storm of 40 SIGTERM/SIGINT", [signal.SIGTERM, signal.SIGINT] * 20)):
         fake.reset()
