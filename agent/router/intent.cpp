@@ -18,6 +18,7 @@ namespace {
 constexpr size_t max_words = 64;
 constexpr size_t max_gram_word = 20;   // longer words (hashes, paths) give no trigrams
 constexpr size_t max_word_bytes = 32;  // a longer word counts by its first 32 bytes
+constexpr size_t paste_newlines = 3;   // outside ``` fences: an ask plus pasted material
 
 enum class kind : uint8_t { marker, first, word, bigram, gram };
 
@@ -31,6 +32,20 @@ struct feature {
 bool is_word(unsigned char c) {
   return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
          c == '_';
+}
+
+size_t newlines_outside_fences(std::string_view s) {
+  size_t count = 0;
+  bool fenced = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s.compare(i, 3, "```") == 0) {
+      fenced = !fenced;
+      i += 2;
+    } else if (!fenced && s[i] == '\n') {
+      ++count;
+    }
+  }
+  return count;
 }
 
 void mix(uint32_t& h, std::string_view s) {
@@ -62,6 +77,7 @@ std::string display(const feature& f) {
     case kind::marker:
       if (a == "code") return "code block";
       if (a == "url") return "url";
+      if (a == "paste") return "pasted lines";
       return "length " + a.substr(3);
     case kind::first:
       return "starts '" + a + "'";
@@ -119,6 +135,11 @@ intent_score classify_intent(std::string_view text, size_t explain) {
   const size_t size = text.size();
   col.add(kind::marker, size <= 20 ? "len0" : size <= 80 ? "len1" : size <= 300 ? "len2" : "len3");
 
+  // Pasted material (a piped log, a mail) is what the turn is about, not what it asks for:
+  // only the first line with words is read, as train_intent.py does.
+  const bool pasted = newlines_outside_fences(s) >= paste_newlines;
+  if (pasted) col.add(kind::marker, "paste");
+
   std::string_view words[max_words];
   size_t count = 0;
   bool fenced = false;
@@ -128,6 +149,7 @@ intent_score classify_intent(std::string_view text, size_t explain) {
       i += 3;
       continue;
     }
+    if (pasted && count > 0 && !fenced && s[i] == '\n') break;
     if (fenced || !is_word(static_cast<unsigned char>(s[i]))) {
       ++i;
       continue;

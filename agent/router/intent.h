@@ -27,11 +27,12 @@ struct intent_score {
 
 // Classifies `text`. With explain > 0 it also names up to that many deciding features.
 // Features, hashing and scaling are defined once, in train_intent.py, and mirrored here:
-// ASCII-lowercased bytes; markers for a ``` code block, a URL and the length (≤ 20, ≤ 80,
-// ≤ 300, more bytes); words = runs of [A-Za-z0-9_] or bytes ≥ 0x80 outside ``` fences,
-// the first 64 of them (each cut to 32 bytes); per word "w:word", "b:prev word", the char trigrams
-// of "<word>" (words of at most 20 bytes), and "f:first-word"; FNV-1a of each name, modulo
-// intent_buckets, each bucket counted once per turn.
+// ASCII-lowercased bytes; markers for a ``` code block, a URL, the length (≤ 20, ≤ 80,
+// ≤ 300, more bytes) and pasted lines (3 or more newlines outside fences); words = runs of
+// [A-Za-z0-9_] or bytes ≥ 0x80 outside ``` fences, the first 64 of them (each cut to 32
+// bytes), with pasted lines only those of the first line that has words; per word "w:word", "b:prev
+// word", the char trigrams of "<word>" (words of at most 20 bytes), and "f:first-word"; FNV-1a of
+// each name, modulo intent_buckets, each bucket counted once per turn.
 intent_score classify_intent(std::string_view text, size_t explain = 0);
 
 }  // namespace frugal::router

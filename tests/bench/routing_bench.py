@@ -26,6 +26,9 @@ ap.add_argument("binary", nargs="?", default="build-release/frugal")
 ap.add_argument("--kind", choices=("anthropic", "openai"), default="anthropic")
 ap.add_argument("--turns", type=int, default=200)
 ap.add_argument("--only", choices=("routed", "tools"), default=None)
+ap.add_argument("--breakdown", action="store_true",
+                help="also print where the dollars go: per turn class and model, input "
+                     "(uncached), cache read, cache write, output (list prices, from /_billed)")
 args = ap.parse_args()
 binary = os.path.abspath(args.binary)
 os.environ["FRUGAL_BINARY"] = binary
@@ -175,7 +178,7 @@ def run(forced):
         chat = subprocess.Popen([binary, "--config", w.config, "--log-level", "error", "chat"] +
                                 tier, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True, env=env)
-        per_turn, calls, cached, inputs = [], {}, 0, 0
+        per_turn, calls, cached, inputs, parts = [], {}, 0, 0, {}
         for kind, difficulty, text, out_words in day:
             fake.reset()
             script_turn(fake, kind, difficulty, text, out_words)
@@ -191,7 +194,13 @@ def run(forced):
             for q in reqs:
                 model = (q.get("body") or {}).get("model", "?")
                 calls[model] = calls.get(model, 0) + 1
+            cls = "cron ask" if kind == "cron" else (
+                "chan chat" if difficulty in ("talk", "know") else kind + " task")
             for u in fake.call("GET", "/_billed"):
+                row = parts.setdefault((cls, u.get("model", "?")), [0, 0, 0, 0, 0])
+                row[0] += 1
+                for i, k in enumerate(("input", "cached", "cache_write", "output")):
+                    row[i + 1] += u.get(k, 0)
                 if args.kind == "anthropic":
                     inputs += u.get("input", 0) + u.get("cached", 0) + u.get("cache_write", 0)
                 else:
@@ -201,7 +210,27 @@ def run(forced):
         chat.wait(timeout=60)
         spent = budget_json(w.config)["spent_usd"]
         return {"usd": spent, "bytes": per_turn, "cached": cached / max(1, inputs),
-                "calls": calls, "inputs": inputs}
+                "calls": calls, "inputs": inputs, "parts": parts}
+
+
+# $/Mtok (input, cached read, output) as in budget/prices.cpp; Anthropic writes 1.25 × input.
+PRICES = {"claude-haiku-4-5": (1.0, 0.1, 5.0), "claude-sonnet-4-6": (3.0, 0.3, 15.0),
+          "gpt-5-mini": (0.25, 0.025, 2.0), "gpt-5": (1.25, 0.125, 10.0)}
+
+
+def print_breakdown(parts):
+    print("  %-10s %-18s %5s %10s %10s %10s %9s  %s" % (
+        "class", "model", "calls", "in $", "read $", "write $", "out $", "total $"))
+    total = 0
+    for (cls, model), (n, inp, rd, wr, out) in sorted(parts.items()):
+        pi, pc, po = PRICES.get(model, (0, 0, 0))
+        if args.kind == "openai":  # prompt_tokens includes the cached part
+            inp -= rd
+        d = [inp * pi / 1e6, rd * pc / 1e6, wr * pi * 1.25 / 1e6, out * po / 1e6]
+        total += sum(d)
+        print("  %-10s %-18s %5d %10.4f %10.4f %10.4f %9.4f  %.4f  (tok in %d read %d "
+              "write %d out %d)" % (cls, model, n, *d, sum(d), inp, rd, wr, out))
+    print("  %-29s %56.4f" % ("sum at list prices", total))
 
 
 def p95(v):
@@ -221,6 +250,8 @@ for name, forced in (("routed", False), ("all-tools", True)):
     print("%-10s $%.4f  bytes/turn median %d p95 %d  input %d tok, cached %.0f %%  calls %s" % (
         name, r["usd"], statistics.median(r["bytes"]), p95(r["bytes"]), r["inputs"],
         100 * r["cached"], json.dumps(r["calls"])))
+    if args.breakdown:
+        print_breakdown(r["parts"])
 if len(results) == 2 and results["all-tools"]["usd"] > 0:
     print("routed / all-tools: %.0f %%" % (100 * results["routed"]["usd"] /
                                            results["all-tools"]["usd"]))

@@ -101,3 +101,23 @@ TEST_CASE("the deciding features are named and point the way of the decision", "
   // ASCII upper case is folded before the features are taken.
   CHECK(classify_intent("HOW MUCH MEMORY IS FREE ON THIS BOX?").p_tools == s.p_tools);
 }
+
+// A cron job pipes its material after a one-line ask: the log's words (disk, service,
+// kernel, restart...) are what the turn is about, not what it asks for. Before the
+// pasted-lines rule such a digest scored p(tools) 0.99 and went to the tools tier.
+TEST_CASE("pasted lines after a one-line ask are read as material, not as the ask", "[intent]") {
+  const std::string log =
+      "\nDec  2 01:14 gw kernel: eth1 link down, restarting the interface"
+      "\nDec  2 01:15 gw systemd[1]: networking.service restarted"
+      "\nDec  2 02:40 gw CRON[811]: (root) CMD (check disk usage and rotate logs)"
+      "\nDec  2 03:02 gw sshd[990]: Failed password for root from 203.0.113.9";
+  auto digest = classify_intent("overnight digest of the gateway log, short:" + log, 3);
+  CHECK(digest.p_tools < 0.5);
+  bool named = false;
+  for (const auto& f : digest.deciding) named = named || f.name == "pasted lines";
+  CHECK(named);
+  // The same material under an ask that acts still needs the tools.
+  CHECK(classify_intent("write the gateway log below into gateway.txt:" + log).p_tools >= 0.5);
+  // Two or fewer line breaks are a multi-line ask, read whole.
+  CHECK(classify_intent("hello\nplease check disk usage on the server").p_tools >= 0.5);
+}

@@ -29,6 +29,7 @@ SCAN_LIMIT = 4096  # bytes of text read for features (agent/router/intent.h)
 MAX_WORDS = 64
 MAX_GRAM_WORD = 20  # longer words (hashes, paths) give no character trigrams
 MAX_WORD_BYTES = 32  # a longer word counts by its first 32 bytes
+PASTE_NEWLINES = 3  # newlines outside ``` fences that make a turn "an ask + pasted material"
 EPOCHS = 60
 L2 = 1e-4
 SEED = 15
@@ -50,6 +51,19 @@ def lower(data):
     return bytes(b + 32 if 65 <= b <= 90 else b for b in data)
 
 
+def newlines_outside_fences(low):
+    count, i, fenced, n = 0, 0, False, len(low)
+    while i < n:
+        if low.startswith(b"```", i):
+            fenced = not fenced
+            i += 3
+            continue
+        if not fenced and low[i] == 10:
+            count += 1
+        i += 1
+    return count
+
+
 def features(text):
     """Feature names (bytes) of one turn, in the order intent.cpp produces them."""
     raw = text.encode()
@@ -69,12 +83,21 @@ def features(text):
     else:
         out.append(b"s:len3")
     # Words outside ``` fences (code is what the turn is about, not what it asks for).
-    words, i, fenced, n = [], 0, False, len(low)
+    # A turn with PASTE_NEWLINES or more newlines outside fences is an ask plus pasted
+    # material (a piped log, a mail, a config): only its first line with words is the ask,
+    # so only that line's words count, plus the marker s:paste.
+    n = len(low)
+    pasted = newlines_outside_fences(low) >= PASTE_NEWLINES
+    if pasted:
+        out.append(b"s:paste")
+    words, i, fenced = [], 0, False
     while i < n and len(words) < MAX_WORDS:
         if low.startswith(b"```", i):
             fenced = not fenced
             i += 3
             continue
+        if pasted and words and not fenced and low[i] == 10:
+            break
         if fenced or not is_word(low[i]):
             i += 1
             continue
