@@ -10,8 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/log.h"
 #include "core/http/transfer.h"
+#include "core/lifetime.h"
+#include "core/log.h"
 
 namespace frugal::http {
 namespace {
@@ -42,7 +43,7 @@ struct client::impl {
   request_id next_id = 1;
   int in_action = 0;
   bool destroying = false;
-  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  lifetime life;  // `done` may destroy the client: callers check it afterwards
 
   explicit impl(uv_loop_t* l) : loop(l) {
     global_init();
@@ -61,7 +62,7 @@ struct client::impl {
 
   ~impl() {
     destroying = true;
-    *alive = false;
+    life.end();
     uv_timer_stop(timer.get());
     while (!transfers.empty())
       finish(transfers.begin()->first, failure::cancelled, "cancelled: client shut down");
@@ -152,7 +153,7 @@ struct client::impl {
   }
 
   bool call_done(std::function<void(response)>& done, response r) {
-    std::shared_ptr<bool> still = alive;
+    lifetime::watcher still = life.watch();
     if (done) {
       try {
         done(std::move(r));
@@ -162,7 +163,7 @@ struct client::impl {
         LOG_ERROR("http", "done callback threw");
       }
     }
-    return *still;
+    return !still.expired();
   }
 
   void socket_action(curl_socket_t fd, int flags) {
@@ -174,7 +175,6 @@ struct client::impl {
   }
 
   void after_action() {
-    std::shared_ptr<bool> still = alive;
     for (request_id id : std::exchange(pending_cancel, {}))
       if (!finish(id, failure::cancelled, "cancelled")) return;
     for (request_id id : std::exchange(pending_add, {})) {

@@ -74,7 +74,7 @@ void start_closer(uv_loop_t* loop, uv_tcp_t* tcp) {
 connection::connection(uv_loop_t* loop, events ev) : loop_(loop), ev_(std::move(ev)) {}
 
 connection::~connection() {
-  *alive_ = false;
+  life_.end();
   done_ = true;
   if (resolving_) {
     resolving_->owner = nullptr;
@@ -192,7 +192,7 @@ void connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) noe
 }
 
 void connection::handle_read(std::string_view bytes) {
-  auto alive = alive_;
+  lifetime::watcher alive = life_.watch();
   auto on_data = ev_.on_data;  // a copy: the owner may destroy us inside the callback
   if (!tls_) {
     on_data(bytes);
@@ -207,11 +207,11 @@ void connection::handle_read(std::string_view bytes) {
     open_ = true;
     auto on_open = ev_.on_open;
     if (on_open) on_open();
-    if (!*alive || done_) return;
+    if (alive.expired() || done_) return;
   }
   if (!plain.empty()) {
     on_data(plain);
-    if (!*alive || done_) return;
+    if (alive.expired() || done_) return;
   }
   if (tls_->closed()) fail("connection closed by the server (TLS close_notify)");
 }

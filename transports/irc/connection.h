@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/lifetime.h"
 #include "transports/irc/tls.h"
 
 namespace frugal::irc {
@@ -72,7 +73,7 @@ class connection {
   std::unique_ptr<tls_session> tls_;
   bool open_ = false;
   bool done_ = false;  // on_close delivered or closed by the owner: no more callbacks
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  lifetime life_;      // the owner may destroy us inside on_open or on_data
 };
 
 }  // namespace frugal::irc

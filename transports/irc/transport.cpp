@@ -2,13 +2,15 @@
 // queue, the manners (rejoin, nick reclaim) and their timers (reconnect, keepalive, flood,
 // reply guard, manners). Lines from the server go through line_buffer → parse →
 // registration/manners/inbound; replies go through split → flood_queue.
-// Destroying it at any moment (even from inside one of its callbacks) is safe: the alive
-// flag stops work in progress, uv handles are freed in their close callbacks.
+// Destroying it at any moment (even from inside one of its callbacks) is safe: its
+// lifetime token (core/lifetime.h) stops work in progress, uv handles are freed in their
+// close callbacks.
 #include "transports/irc/transport.h"
 
 #include <map>
 #include <unordered_map>
 
+#include "core/lifetime.h"
 #include "core/log.h"
 #include "core/uv_handle.h"
 #include "transports/irc/accounts.h"
@@ -93,7 +95,7 @@ class network final : public transports::transport {
     }
   }
 
-  ~network() override { *alive_ = false; }
+  ~network() override { life_.end(); }
 
   const std::string& name() const override { return name_; }
 
@@ -217,14 +219,20 @@ class network final : public transports::transport {
           make_tls_context({cfg_.tls_verify, cfg_.ca_file, cfg_.client_cert, cfg_.client_key});
       if (!ctx) {
         LOG_ERROR(tag, name_, ": ", ctx.message());
+        lifetime::watcher alive = life_.watch();
         emit(transports::state::disconnected, ctx.message());
-        schedule_reconnect();
+        if (!alive.expired()) schedule_reconnect();
         return;
       }
       tls_ctx_ = std::move(ctx.value());
     }
     LOG_INFO(tag, name_, ": connecting to ", cfg_.server, ":", cfg_.port, cfg_.tls ? " (TLS)" : "");
+    lifetime::watcher alive = life_.watch();
     emit(transports::state::connecting, cfg_.server);
+    if (alive.expired()) return;
+    // The loop's cached time may be stale (start() before the loop ran, or after slow
+    // start-up work); the registration timeout counts from the real now.
+    uv_update_time(loop_);
     attempt_started_ = now();
     connection::events ev;
     ev.on_open = [this] { on_open(); };
@@ -233,6 +241,7 @@ class network final : public transports::transport {
     conn_ = std::make_unique<connection>(loop_, std::move(ev));
     conn_->open(cfg_.server, static_cast<int>(cfg_.port), cfg_.tls ? tls_ctx_.get() : nullptr,
                 cfg_.tls_verify);
+    if (alive.expired()) return;  // open() failed at once and the owner let go of us
     arm_keepalive(static_cast<uint64_t>(cfg_.register_timeout_ms));
   }
 
@@ -245,7 +254,7 @@ class network final : public transports::transport {
   void on_data(std::string_view data) {
     last_rx_ = now();
     ping_sent_ = false;
-    auto alive = alive_;
+    lifetime::watcher alive = life_.watch();
     connection* link = conn_.get();
     size_t dropped = lines_.dropped();
     auto lines = lines_.feed(data);
@@ -254,7 +263,7 @@ class network final : public transports::transport {
       auto m = parse(raw);
       if (!m) continue;
       handle(*m);
-      if (!*alive || conn_.get() != link || !conn_) return;
+      if (alive.expired() || conn_.get() != link || !conn_) return;
     }
   }
 
@@ -331,10 +340,10 @@ class network final : public transports::transport {
     arm_keepalive(static_cast<uint64_t>(cfg_.keepalive_ping_ms));
     apply(manners_.registered(reg_->nick(), support(), now()));
     if (!reg_) return;
-    auto alive = alive_;
+    lifetime::watcher alive = life_.watch();
     emit(transports::state::connected, detail);
-    if (*alive) pump();
-    if (*alive) check_guard();
+    if (!alive.expired()) pump();
+    if (!alive.expired()) check_guard();
   }
 
   // Sends what the manners decided (after the replies already queued at the front), logs
@@ -347,9 +356,9 @@ class network final : public transports::transport {
         LOG_INFO(tag, name_, ": ", n.text);
     }
     for (auto& line : out.lines) queue_.push(std::move(line), flood_queue::priority::front);
-    auto alive = alive_;
+    lifetime::watcher alive = life_.watch();
     if (!out.lines.empty()) pump();
-    if (!*alive || !reg_) return;  // a failed write ended the link
+    if (alive.expired() || !reg_) return;  // a failed write ended the link
     auto at = manners_.next_wake(now());
     if (!at) {
       uv_timer_stop(manners_timer_.get());
@@ -420,10 +429,10 @@ class network final : public transports::transport {
 
   void pump() {
     if (!registered()) return;
-    auto alive = alive_;
+    lifetime::watcher alive = life_.watch();
     for (const auto& line : queue_.take(now())) {
       write_line(line);
-      if (!*alive || !conn_) return;
+      if (alive.expired() || !conn_) return;
     }
     int64_t wait = queue_.next_in(now());
     if (wait >= 0)
@@ -484,9 +493,9 @@ class network final : public transports::transport {
     joined_.clear();
     guard_.disconnected();
     LOG_WARN(tag, name_, ": disconnected: ", detail);
-    auto alive = alive_;
+    lifetime::watcher alive = life_.watch();
     emit(transports::state::disconnected, detail);
-    if (*alive) schedule_reconnect();
+    if (!alive.expired()) schedule_reconnect();
   }
 
   void schedule_reconnect() {
@@ -536,7 +545,7 @@ class network final : public transports::transport {
   std::unordered_map<std::string, uint64_t> told_;  // target → when told of a dropped line
   bool started_ = false;
   bool stopped_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  lifetime life_;  // the owner may destroy us inside on_message or on_state
 };
 
 }  // namespace

@@ -56,7 +56,7 @@ account::account(uv_loop_t* loop, http::client& http, state_store state,
 }
 
 account::~account() {
-  life_.reset();  // replies arriving from now on are dropped unread
+  life_.end();  // replies arriving from now on are dropped unread
   cancel_requests();
 }
 
@@ -115,7 +115,7 @@ http::request_id account::call(const char* method, const std::string& url, std::
   req.total_timeout_ms = timeout_ms;
   req.max_response_bytes = 16 << 20;
   req.follow_redirects = follow;
-  std::weak_ptr<char> life = life_;
+  lifetime::watcher life = life_.watch();
   return http_.start(std::move(req), [this, life, done = std::move(done)](http::response r) {
     if (life.expired()) return;
     outcome o = classify(r);

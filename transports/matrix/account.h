@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "core/lifetime.h"
 #include "core/uv_handle.h"
 #include "transports/matrix/events.h"
 #include "transports/matrix/responses.h"
@@ -100,7 +101,7 @@ class account final : public transports::transport {
   config::matrix_account cfg_;
   tuning tune_;
   std::string name_;  // "matrix.<name>"
-  std::shared_ptr<char> life_ = std::make_shared<char>(0);
+  lifetime life_;     // replies to requests of a destroyed account are dropped unread
 
   message_fn on_message_;
   state_fn on_state_;
