@@ -53,15 +53,14 @@ void exec(const context&, std::string_view args_json, done_fn done) {
   done(tool_ok(std::move(text)));
 }
 
-const descriptor k_clock{
-    "clock",
-    "Current date and time in UTC, and optionally in one IANA time zone.",
-    R"({"type":"object","properties":{"zone":{"type":"string",)"
-    R"("description":"IANA time zone, e.g. Europe/Berlin"}},"additionalProperties":false})",
-    realm_both,
-    false,
-    false,
-    exec};
+const descriptor k_clock{"clock",
+                         "Current date and time in UTC, and optionally in one IANA time zone.",
+                         R"({"type":"object","properties":{"zone":{"type":"string",)"
+                         R"("description":"IANA time zone, e.g. Europe/Berlin"}}})",
+                         realm_both,
+                         false,
+                         false,
+                         exec};
 
 }  // namespace
 

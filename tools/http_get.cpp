@@ -156,8 +156,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
 const descriptor k_http_get{
     "http_get",
     "Fetch a public http(s) URL and return its status and text (64 KB at most).",
-    R"({"type":"object","properties":{"url":{"type":"string"}},"required":["url"],)"
-    R"("additionalProperties":false})",
+    R"({"type":"object","properties":{"url":{"type":"string"}},"required":["url"]})",
     realm_both,
     true,
     false,

@@ -72,7 +72,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
 const descriptor k_list_dir{
     "list_dir",
     "List a folder in your workspace (relative path, default the workspace itself).",
-    R"({"type":"object","properties":{"path":{"type":"string"}},"additionalProperties":false})",
+    R"({"type":"object","properties":{"path":{"type":"string"}}})",
     realm_both,
     false,
     false,

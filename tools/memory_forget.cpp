@@ -22,8 +22,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
 const descriptor k_memory_forget{
     "memory_forget",
     "Forget one of your notes, by the id memory_recall showed.",
-    R"({"type":"object","properties":{"id":{"type":"integer"}},"required":["id"],)"
-    R"("additionalProperties":false})",
+    R"({"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]})",
     realm_both,
     false,
     false,

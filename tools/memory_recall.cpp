@@ -35,8 +35,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
 const descriptor k_memory_recall{
     "memory_recall",
     "Search your notes from earlier conversations in this realm; returns the 5 best matches.",
-    R"({"type":"object","properties":{"query":{"type":"string"}},"required":["query"],)"
-    R"("additionalProperties":false})",
+    R"({"type":"object","properties":{"query":{"type":"string"}},"required":["query"]})",
     realm_both,
     false,
     false,

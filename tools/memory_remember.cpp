@@ -21,8 +21,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
 const descriptor k_memory_remember{
     "memory_remember",
     "Remember a short note (at most 4 KB) for later conversations in this realm.",
-    R"({"type":"object","properties":{"text":{"type":"string"}},"required":["text"],)"
-    R"("additionalProperties":false})",
+    R"({"type":"object","properties":{"text":{"type":"string"}},"required":["text"]})",
     realm_both,
     false,
     false,

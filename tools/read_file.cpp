@@ -54,9 +54,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
 const descriptor k_read_file{
     "read_file",
     "Read a text file from your workspace (relative path, at most 64 KB returned).",
-    R"({"type":"object","properties":{"path":{"type":"string",)"
-    R"("description":"path relative to the workspace"}},"required":["path"],)"
-    R"("additionalProperties":false})",
+    R"({"type":"object","properties":{"path":{"type":"string"}},"required":["path"]})",
     realm_both,
     false,
     false,

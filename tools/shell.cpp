@@ -159,7 +159,7 @@ const descriptor k_shell{
     R"({"type":"object","properties":{"program":{"type":"string",)"
     R"("description":"bare program name from the allowlist"},)"
     R"("args":{"type":"array","items":{"type":"string"}}},)"
-    R"("required":["program"],"additionalProperties":false})",
+    R"("required":["program"]})",
     realm_both,
     false,
     true,

@@ -70,7 +70,7 @@ const descriptor k_write_file{
     "write_file",
     "Write (or append to) a text file in your workspace (relative path, at most 256 KB).",
     R"({"type":"object","properties":{"path":{"type":"string"},"content":{"type":"string"},)"
-    R"("append":{"type":"boolean"}},"required":["path","content"],"additionalProperties":false})",
+    R"("append":{"type":"boolean"}},"required":["path","content"]})",
     realm_both,
     false,
     false,

@@ -193,6 +193,22 @@ TEST_CASE("registry lists every tool once with a JSON schema", "[tools][registry
   CHECK(find("http_get")->needs_network);
 }
 
+// Every tools-tier request carries all of these, so each byte is paid on every call. The
+// tools read their arguments with tool_args, which ignores unknown keys: a schema keyword
+// such as "additionalProperties":false would only cost bytes (252 of them, 10 % of a
+// tools-tier `ask` body, before they were taken out).
+TEST_CASE("the tool schemas are compact", "[tools][registry]") {
+  size_t total = 0;
+  for (const descriptor* d : registry()) {
+    const std::string schema(d->schema_json);
+    CHECK(schema.find("additionalProperties") == std::string::npos);
+    total +=
+        std::string_view(d->name).size() + std::string_view(d->description).size() + schema.size();
+  }
+  WARN("tool names, descriptions and schemas: " << total << " bytes");
+  CHECK(total <= 1800);
+}
+
 TEST_CASE("clock tells UTC and a named zone", "[tools][clock]") {
   context ctx;
   auto utc = run_tool_sync(clock_tool(), ctx, "");
