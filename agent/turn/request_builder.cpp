@@ -38,9 +38,12 @@ llm::request build_llm_request(const std::vector<llm::message>& messages,
   r.reasoning_effort = o.tier->reasoning_effort;
   r.thinking_budget_tokens = o.tier->thinking_budget_tokens;
   // Caching: the history before this turn stays byte-stable; a tool loop (rounds already
-  // in this turn, or the tools tier where one is likely) repeats the whole request next.
+  // in this turn, or the tools tier when the router expects tools) repeats the whole
+  // request next. A one-shot turn the classifier sees no tools in (a piped log on
+  // `--tier tools`) would pay the 1.25 × write for nothing.
   r.cache_stable_prefix = o.turn_start;
-  r.cache_tail = messages.size() > o.turn_start + 1 || o.tier->name == "tools";
+  r.cache_tail = messages.size() > o.turn_start + 1 ||
+                 (o.tier->name == "tools" && o.p_tools >= tool_loop_break_even);
   if (o.simple && !r.reasoning_effort.empty()) {
     // A turn with no complexity signal skips chain-of-thought where the API allows it.
     r.reasoning_effort = "minimal";

@@ -24,7 +24,15 @@ struct request_options {
   // Index of this turn's user message in the messages: what comes before it is the
   // stable prefix a prompt cache can reuse on the next turn.
   size_t turn_start = 0;
+  // The router's p(tools) for the turn (1 once escalated): on the tools tier the first call
+  // marks the whole request for caching only when a tool round (which resends it) is at
+  // least tool_loop_break_even likely.
+  double p_tools = 1.0;
 };
+
+// A cache write costs 1.25 × input and a read saves 0.9 × input (Anthropic), so marking
+// the tail of a first call pays off when a second call follows with p > 0.25 / 0.9.
+inline constexpr double tool_loop_break_even = 0.28;
 
 // system prompt (with the realm named, so the model knows whom it serves) + history + the
 // user's text.

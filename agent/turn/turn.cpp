@@ -119,6 +119,7 @@ void turn::route() {
   for (const auto& f : d.fallbacks) plan_.push_back(f);
   route_reason_ = d.reason;
   simple_ = d.simple;
+  p_tools_ = d.intent.p_tools;
   LOG_INFO("router", realm_, " ", sender_, ": ", d.reason);
   if (req_.dry_run) {
     dry_run(d.reason);
@@ -167,6 +168,7 @@ llm::request turn::build_request(const std::string& tier, const std::string& mod
   o.tier = snap_->tier(tier);
   o.model = snap_->model(model);
   o.simple = simple_;
+  o.p_tools = escalated_ ? 1.0 : p_tools_;
   o.offer_tools = steps_ < cfg.agent.max_tool_steps;
   o.offer_escalate =
       !escalated_ && tier == "chat" && cfg.tiers.count("tools") &&

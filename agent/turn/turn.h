@@ -69,6 +69,7 @@ class turn {
   std::vector<std::string> plan_;       // tiers to try, in order
   std::string route_reason_;
   bool simple_ = false;
+  double p_tools_ = 1.0;  // the router's p(tools): whether a tool loop is likely
   size_t tier_idx_ = 0;
   size_t model_idx_ = 0;
   int64_t steps_ = 0;

@@ -170,3 +170,34 @@ TEST_CASE("a chat request carries only the tier's tools and escalate") {
   CHECK(sent == std::vector<std::string>{"clock", "memory_recall", "escalate"});
   CHECK(agent::request_bytes(r) < 1000);
 }
+
+// The tools tier's first call marks the whole request for caching only when the router
+// expects a tool round to resend it. Before, every first call on the tools tier was marked:
+// a piped log on `ask --tier tools` paid the 1.25 × cache write and never read it.
+TEST_CASE("the tools tier marks a first call's tail only when a tool loop is likely",
+          "[agent][request_builder]") {
+  fixture f;
+  f.tier.name = "tools";
+  f.o.turn_start = f.msgs.size() - 1;
+  f.o.p_tools = 0.05;  // "summarise this log:\n..." — answered in one call
+  CHECK_FALSE(build_llm_request(f.msgs, f.o).cache_tail);
+  f.o.p_tools = 0.9;  // "read notes.txt and ..." — a tool round resends it all
+  CHECK(build_llm_request(f.msgs, f.o).cache_tail);
+  // A round already made in this turn repeats the request whatever the router thought.
+  f.o.p_tools = 0.05;
+  llm::message call;
+  call.role = llm::role::assistant;
+  call.tool_calls.push_back({"id1", "clock", "{}"});
+  llm::message result;
+  result.role = llm::role::tool;
+  result.tool_call_id = "id1";
+  result.content = "UTC: 2026-12-02 04:00";
+  f.msgs.push_back(call);
+  f.msgs.push_back(result);
+  CHECK(build_llm_request(f.msgs, f.o).cache_tail);
+  // The chat tier marks no first call: its turns mostly end in one.
+  f.tier.name = "chat";
+  f.msgs.resize(f.o.turn_start + 1);
+  f.o.p_tools = 0.9;
+  CHECK_FALSE(build_llm_request(f.msgs, f.o).cache_tail);
+}
