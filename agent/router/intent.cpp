@@ -34,11 +34,17 @@ bool is_word(unsigned char c) {
          c == '_';
 }
 
+// A ``` fence starts at s[i]. Plain byte compares: string_view::compare per byte made a
+// 4 KB turn cost ~200 µs.
+bool fence_at(std::string_view s, size_t i) {
+  return s[i] == '`' && i + 2 < s.size() && s[i + 1] == '`' && s[i + 2] == '`';
+}
+
 size_t newlines_outside_fences(std::string_view s) {
   size_t count = 0;
   bool fenced = false;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s.compare(i, 3, "```") == 0) {
+    if (fence_at(s, i)) {
       fenced = !fenced;
       i += 2;
     } else if (!fenced && s[i] == '\n') {
@@ -144,7 +150,7 @@ intent_score classify_intent(std::string_view text, size_t explain) {
   size_t count = 0;
   bool fenced = false;
   for (size_t i = 0; i < s.size() && count < max_words;) {
-    if (s.compare(i, 3, "```") == 0) {
+    if (fence_at(s, i)) {
       fenced = !fenced;
       i += 3;
       continue;
