@@ -215,7 +215,8 @@ status runtime::reload(config::file next) {
   if (auto s = policies::validate_identity_lists(next); !s) return s;
   const config::budget_section budget = next.budget;
   // The old snapshot (and its providers) lives on in the turns that hold it.
-  // The [sandbox] settings travel in the probe result: probe again (one short clone).
+  // The [sandbox] settings travel in the probe result: probe again (the namespaces are
+  // asked anew, on first need, as after a restart).
   auto caps = tools::probe(next.sandbox);
   auto snap = make_snapshot(std::move(next), caps, provider_maker());
   if (!snap) return snap.err();

@@ -6,8 +6,11 @@
 #pragma once
 #include <uv.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -16,25 +19,46 @@
 
 namespace frugal::tools {
 
+// Whether this process can create a tool child's namespaces, asked of the kernel (ns::probe:
+// one short-lived cloned child) the first time it is read and kept for every copy. Most
+// processes never read it: a cron `ask` whose turn runs no public tool clones nothing.
+class namespace_answer {
+ public:
+  namespace_answer();                            // unknown: the first read asks the kernel
+  explicit namespace_answer(std::string known);  // already known ("" = available), for tests
+  // "" when the namespaces can be created, else why not. Thread-safe; asks at most once.
+  const std::string& error() const;
+  bool available() const { return error().empty(); }
+  bool asked() const;  // whether the answer is known yet (no clone happens for this call)
+
+ private:
+  struct state {
+    std::once_flag once;
+    std::string error;
+    std::atomic<bool> known{false};
+  };
+  std::shared_ptr<state> s_;
+};
+
 struct sandbox_caps {
   int kernel_landlock_abi = 0;    // 0 = Landlock unavailable
   int landlock_abi = 0;           // what children get: the kernel's, capped by max_landlock_abi
   int max_landlock_abi = 0;       // the configured cap, 0 = none
   bool seccomp = false;           // seccomp filters can be installed
-  bool user_namespaces = false;   // a child could be cloned into new namespaces
   bool namespaces_wanted = true;  // the config requires the namespace layer
-  std::string namespace_error;    // why user_namespaces is false
+  namespace_answer namespaces;    // lazily probed; read it only where the answer decides
   size_t max_children = 0;        // [sandbox] caps on concurrent tool children, 0 = none
   size_t max_children_per_realm = 0;
-  std::string notes;  // one line per finding, for `frugal doctor`
 };
 
-// Asks the running kernel (a few syscalls and one short-lived cloned child) and records the
-// [sandbox] settings tools apply to their children; call once at start.
+// Asks the running kernel for what costs a few syscalls (Landlock ABI, seccomp) and records
+// the [sandbox] settings tools apply to their children. The namespace probe is left to the
+// first reader of `namespaces` (a public sandboxed tool's check, `frugal doctor`).
 sandbox_caps probe(const config::sandbox_section& settings = {});
 
 // True when `caps` has every layer a public tool needs: Landlock, seccomp and, unless the
-// config turned them off, the namespaces. Otherwise `why` (when given) says what is missing.
+// config turned them off, the namespaces (read, and so probed, only when the other layers
+// are there and the config wants them). Otherwise `why` (when given) says what is missing.
 bool sandbox_complete(const sandbox_caps* caps, std::string* why = nullptr);
 
 struct spawn_spec {

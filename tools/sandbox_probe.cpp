@@ -1,6 +1,7 @@
-// What the kernel offers the sandbox, asked once at start (for `frugal doctor` and for the
-// public realm's fail-closed check), and the fixed-PATH program lookup. It changes nothing
-// in the calling process (the namespace probe clones a child that exits at once).
+// What the kernel offers the sandbox (for `frugal doctor` and for the public realm's
+// fail-closed check): Landlock and seccomp asked at start, the namespaces on first need;
+// and the fixed-PATH program lookup. It changes nothing in the calling process (the
+// namespace probe clones a child that exits at once).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,28 @@
 #include "tools/seccomp_filter.h"
 
 namespace frugal::tools {
+
+namespace_answer::namespace_answer() : s_(std::make_shared<state>()) {}
+
+namespace_answer::namespace_answer(std::string known) : s_(std::make_shared<state>()) {
+  std::call_once(s_->once, [&] {
+    s_->error = std::move(known);
+    s_->known = true;
+  });
+}
+
+const std::string& namespace_answer::error() const {
+  std::call_once(s_->once, [this] {
+    s_->error = ns::probe();
+    s_->known = true;
+    LOG_DEBUG("sandbox", "namespace probe: ", s_->error.empty() ? "available" : s_->error);
+  });
+  return s_->error;
+}
+
+bool namespace_answer::asked() const {
+  return s_->known.load();
+}
 
 sandbox_caps probe(const config::sandbox_section& settings) {
   const int max_landlock_abi = static_cast<int>(settings.max_landlock_abi);
@@ -24,35 +47,6 @@ sandbox_caps probe(const config::sandbox_section& settings) {
   if (max_landlock_abi > 0 && c.landlock_abi > max_landlock_abi) c.landlock_abi = max_landlock_abi;
   c.seccomp = seccomp_filter::available();
   c.namespaces_wanted = namespaces;
-  c.namespace_error = ns::probe();
-  c.user_namespaces = c.namespace_error.empty();
-
-  if (c.kernel_landlock_abi > 0)
-    c.notes += log::cat(
-        "landlock: ABI ", c.landlock_abi,
-        c.landlock_abi < c.kernel_landlock_abi
-            ? log::cat(" (capped by max_landlock_abi; the kernel has ", c.kernel_landlock_abi, ")")
-            : std::string(),
-        "\n");
-  else
-    c.notes += "landlock: missing (kernel without CONFIG_SECURITY_LANDLOCK or not in lsm=)\n";
-  if (c.landlock_abi > 0 && c.landlock_abi < 3)
-    c.notes += "landlock: ABI < 3, truncate is not confined by Landlock\n";
-  if (c.landlock_abi > 0 && c.landlock_abi < 4)
-    c.notes += "landlock: ABI < 4, TCP is confined by seccomp only\n";
-  if (c.landlock_abi > 0 && c.landlock_abi < 6)
-    c.notes += "landlock: ABI < 6, signals and abstract sockets are not scoped by Landlock\n";
-  c.notes += c.seccomp ? "seccomp: filters available\n" : "seccomp: missing\n";
-  if (!namespaces)
-    c.notes += "namespaces: off in the config ([sandbox] namespaces = false)\n";
-  else if (c.user_namespaces)
-    c.notes += "namespaces: user, PID, mount, IPC, UTS, network per child\n";
-  else
-    c.notes += "namespaces: unavailable: " + c.namespace_error + "\n";
-  if (::geteuid() == 0) c.notes += "running as root: sandboxed children switch to uid/gid 65534\n";
-  std::string why;
-  if (!sandbox_complete(&c, &why))
-    c.notes += "sandboxed tools are refused in the public realm: " + why + "\n";
   return c;
 }
 
@@ -64,8 +58,8 @@ bool sandbox_complete(const sandbox_caps* caps, std::string* why) {
     missing = "Landlock is missing";
   else if (!caps->seccomp)
     missing = "seccomp is missing";
-  else if (caps->namespaces_wanted && !caps->user_namespaces)
-    missing = "namespaces are unavailable (" + caps->namespace_error + ")";
+  else if (caps->namespaces_wanted && !caps->namespaces.available())
+    missing = "namespaces are unavailable (" + caps->namespaces.error() + ")";
   if (why) *why = missing;
   return missing.empty();
 }

@@ -203,14 +203,14 @@ int exec(const global_options& g) {
   rows.push_back({"sandbox: seccomp", caps.seccomp ? "ok" : "warn",
                   caps.seccomp ? "filters available" : "missing: public sandboxed tools refused"});
   rows.push_back({"sandbox: namespaces",
-                  !caps.namespaces_wanted ? "warn"
-                  : caps.user_namespaces  ? "ok"
-                                          : "warn",
-                  !caps.namespaces_wanted ? "off in [sandbox]: children share the daemon's "
-                                            "pids, mounts and uid"
-                  : caps.user_namespaces  ? "user, PID, mount, IPC, UTS, network per child"
-                                          : "unavailable: " + caps.namespace_error +
-                                               "; public sandboxed tools refused"});
+                  !caps.namespaces_wanted       ? "warn"
+                  : caps.namespaces.available() ? "ok"
+                                                : "warn",
+                  !caps.namespaces_wanted       ? "off in [sandbox]: children share the daemon's "
+                                                  "pids, mounts and uid"
+                  : caps.namespaces.available() ? "user, PID, mount, IPC, UTS, network per child"
+                                                : "unavailable: " + caps.namespaces.error() +
+                                                      "; public sandboxed tools refused"});
   rows.push_back({"sandbox: rlimits", "ok", "CPU, memory, file size, processes, open files"});
   for (const auto& [name, realm] : cfg.realms) {
     std::string list;

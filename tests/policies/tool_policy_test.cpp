@@ -32,7 +32,7 @@ const tools::sandbox_caps* caps(int landlock_abi, bool seccomp) {
   tools::sandbox_caps c;
   c.landlock_abi = landlock_abi;
   c.seccomp = seccomp;
-  c.user_namespaces = true;
+  c.namespaces = tools::namespace_answer("");
   return &kept.emplace_back(c);
 }
 }  // namespace
@@ -91,12 +91,11 @@ TEST_CASE("tools::check and tools::offered read the probe, and null means no san
   tools::sandbox_caps full;
   full.landlock_abi = 3;
   full.seccomp = true;
-  full.user_namespaces = true;
+  full.namespaces = tools::namespace_answer("");
   tools::sandbox_caps no_seccomp = full;
   no_seccomp.seccomp = false;
   tools::sandbox_caps no_namespaces = full;  // required by default, missing on this host
-  no_namespaces.user_namespaces = false;
-  no_namespaces.namespace_error = "clone: Operation not permitted";
+  no_namespaces.namespaces = tools::namespace_answer("clone: Operation not permitted");
   tools::sandbox_caps namespaces_off = no_namespaces;  // [sandbox] namespaces = false
   namespaces_off.namespaces_wanted = false;
   CHECK(frugal::tools::check(pub, shell_tool, &full).verdict == kind::allow);
@@ -111,4 +110,29 @@ TEST_CASE("tools::check and tools::offered read the probe, and null means no san
   const std::vector<const tools::descriptor*> all = {&clock_tool, &shell_tool};
   CHECK(frugal::tools::offered(pub, all, &full).size() == 2);
   CHECK(frugal::tools::offered(pub, all, nullptr).size() == 1);
+}
+
+TEST_CASE("the namespace probe runs only when its answer decides a tool", "[tool_policy]") {
+  // Landlock and seccomp as on a complete host; the namespace answer left to the kernel.
+  tools::sandbox_caps c;
+  c.landlock_abi = 3;
+  c.seccomp = true;
+  auto priv = realm("private", {"clock", "shell"});
+  auto pub = realm("public", {"clock", "shell"});
+  const std::vector<const tools::descriptor*> all = {&clock_tool, &shell_tool};
+  // The owner's realm and tools without a sandbox never need it: no child is cloned.
+  CHECK(frugal::tools::offered(priv, all, &c).size() == 2);
+  CHECK(frugal::tools::check(pub, clock_tool, &c).verdict == kind::allow);
+  tools::sandbox_caps off = c;  // [sandbox] namespaces = false
+  off.namespaces = tools::namespace_answer();
+  off.namespaces_wanted = false;
+  CHECK(frugal::tools::check(pub, shell_tool, &off).verdict == kind::allow);
+  CHECK_FALSE(c.namespaces.asked());
+  CHECK_FALSE(off.namespaces.asked());
+  // A public sandboxed tool asks, once, and the snapshot's copies share the answer.
+  tools::sandbox_caps copy = c;
+  frugal::tools::check(pub, shell_tool, &copy);
+  CHECK(c.namespaces.asked());
+  CHECK(frugal::tools::check(pub, shell_tool, &c).verdict ==
+        (c.namespaces.available() ? kind::allow : kind::deny));
 }
