@@ -90,6 +90,7 @@ void account::stop() {
   if (stopped_) return;
   stopped_ = true;
   cancel_requests();
+  save_token();
   LOG_INFO("matrix", name_, ": stopped");
   set_state(transports::state::stopped, "stopped");
 }
@@ -99,6 +100,7 @@ void account::halt(const std::string& reason) {
   LOG_ERROR("matrix", name_, ": ", reason, "; this account is stopped");
   stopped_ = true;
   cancel_requests();
+  save_token();
   set_state(transports::state::stopped, reason);
 }
 

@@ -80,6 +80,12 @@ class account final : public transports::transport {
   // sync.cpp
   void sync();
   void on_sync(const http::response& r, const outcome& o, bool initial);
+  // Moves since_ to `token` and saves it when the database holds another one: at once
+  // when the batch carried anything (`eventful`), otherwise at most every
+  // tune_.token_save_every_ms. An unsaved token only makes a restart fetch again batches
+  // that delivered nothing; each message was recorded before its token moved.
+  void keep_token(const std::string& token, bool eventful);
+  void save_token();  // since_, when the database holds another token (stop, halt)
   void handle_room(const joined_room& room, bool initial);
   void handle_message(const joined_room& room, const event& ev, const room_info& info,
                       const std::map<std::string, std::string>& names);
@@ -115,6 +121,8 @@ class account final : public transports::transport {
   std::string own_display_;
   std::string filter_id_;
   std::string since_;
+  std::string saved_since_;     // the token the database holds ("" unknown or none)
+  int64_t since_saved_at_ = 0;  // steady ms of the last save
 
   bool started_ = false;
   bool stopped_ = false;      // stop() or halt(): nothing runs any more

@@ -1,11 +1,12 @@
 // The /sync loop and what it delivers. The first sync of a new account runs with
 // timeout=0 and only records state (invites, encryption), so the backlog is never
 // answered; afterwards each batch is handled and its next_batch saved before the next
-// long-poll. Each message is recorded (seen + inbox) before delivery and before the token
-// moves, so a replayed batch delivers nothing twice, and one received but not answered
-// when the process died is delivered again after the restart (at-least-once; the reply
-// keeps its persisted txn id). When recording fails, the token is not saved and the
-// batch is fetched again.
+// long-poll (after a batch that delivered nothing, only when the token moved, at most
+// every few minutes and at stop: an idle account writes nothing). Each message is
+// recorded (seen + inbox) before delivery and before the token moves, so a replayed batch
+// delivers nothing twice, and one received but not answered when the process died is
+// delivered again after the restart (at-least-once; the reply keeps its persisted txn
+// id). When recording fails, the token is not saved and the batch is fetched again.
 #include <chrono>
 
 #include "core/json_writer.h"
@@ -26,6 +27,12 @@ int64_t now_ms() {
       .count();
 }
 
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 void account::sync() {
@@ -36,7 +43,7 @@ void account::sync() {
     if (!saved)
       LOG_WARN("matrix", name_, ": ", saved.message());
     else
-      since_ = *saved;
+      since_ = saved_since_ = *saved;
     initial = since_.empty();
   }
   // Until one sync succeeded, ask the server not to wait: "connected" then means caught up.
@@ -71,15 +78,30 @@ void account::on_sync(const http::response& r, const outcome& o, bool initial) {
   if (record_failed_)
     return retry_main({verdict::transient, -1, "", "could not record received messages"}, "sync",
                       [this] { sync(); });
-  if (auto s = state_.set_next_batch(batch->next_batch); !s)
-    LOG_WARN("matrix", name_, ": ", s.message());
-  since_ = batch->next_batch;
+  keep_token(batch->next_batch,
+             initial || !batch->joined.empty() || !batch->invited.empty() || !batch->left.empty());
   if (initial) LOG_INFO("matrix", name_, ": first sync; earlier messages are not answered");
   main_backoff_.reset();
   fresh_login_ = false;
   synced_once_ = true;
   set_state(transports::state::connected, base_url_);
   sync();
+}
+
+void account::keep_token(const std::string& token, bool eventful) {
+  since_ = token;
+  if (since_ == saved_since_) return;  // an idle long-poll: nothing moved, nothing written
+  if (eventful || steady_ms() - since_saved_at_ >= tune_.token_save_every_ms) save_token();
+}
+
+void account::save_token() {
+  if (since_.empty() || since_ == saved_since_) return;
+  if (auto s = state_.set_next_batch(since_); !s) {
+    LOG_WARN("matrix", name_, ": ", s.message());
+    return;
+  }
+  saved_since_ = since_;
+  since_saved_at_ = steady_ms();
 }
 
 void account::handle_room(const joined_room& room, bool initial) {

@@ -30,6 +30,9 @@ struct tuning {
   int64_t max_event_age_ms = 15 * 60'000;  // older messages (after a gap) are not answered
   size_t max_queued_sends = 256;           // outbox bound while the homeserver is unreachable
   std::string discovery_scheme = "https";  // for .well-known; tests use "http"
+  // A sync token that moved without delivering anything (an idle long-poll on homeservers
+  // whose token also counts presence or typing) is saved at most this often, and at stop.
+  int64_t token_save_every_ms = 300'000;
 };
 
 // Builds the transport for `cfg`. `loop`, `http` and `db` must outlive it. Nothing happens

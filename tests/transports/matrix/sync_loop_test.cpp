@@ -204,3 +204,67 @@ TEST_CASE("matrix transport: receiving (loop, fake homeserver)", "[matrix][loop]
     CHECK(hs.get("/_faults") == "[]");  // the truncated body was really served
   }
 }
+
+TEST_CASE("matrix transport: an idle account writes nothing (loop, fake homeserver)",
+          "[matrix][loop]") {
+  homeserver_process& hs = fresh_homeserver();
+  hs.post("/_room", "{\"room\":\"" + k_group + "\",\"members\":[\"@al:localhost\"]}");
+  loop_env env;
+  auto db = frugal::store::database::open_memory();
+  REQUIRE(db.ok());
+  auto cfg = account_config(hs);
+  cfg.rooms = {k_group};
+  auto tune = fast_tuning();
+  tune.sync_timeout_ms = 150;  // many idle long-polls in little time
+  auto t = frugal::matrix::make_transport(&env.loop, *env.http, *db, cfg, tune);
+  recorder rec;
+  t->start(rec.on_message(), rec.on_state());
+  REQUIRE(env.run_until([&] { return rec.has_state(state::connected); }, 10000));
+  auto syncs = [&] { return hs.requests_to("GET", "/_matrix/client/v3/sync").size(); };
+  auto saved = [&] {
+    auto q = frugal::store::statement::prepare(db->get(), "SELECT next_batch FROM matrix_sync");
+    return q && q->step() == SQLITE_ROW ? q->text_at(0) : std::string();
+  };
+  auto last_since = [&] {
+    auto all = hs.requests_to("GET", "/_matrix/client/v3/sync");
+    std::string p = all.empty() ? "" : all.back().path;
+    size_t at = p.find("since=");
+    return at == std::string::npos ? std::string() : p.substr(at + 6, p.find('&', at) - at - 6);
+  };
+
+  // The join's own batch first; then idle long-polls return the same token: no row
+  // changes. Before: one write per sync.
+  size_t n = syncs();
+  REQUIRE(env.run_until([&] { return syncs() >= n + 2; }, 10000));
+  n = syncs();
+  int changes = sqlite3_total_changes(db->get());
+  REQUIRE(env.run_until([&] { return syncs() >= n + 4; }, 10000));
+  CHECK(sqlite3_total_changes(db->get()) == changes);
+
+  // The token moves without anything for us (a room the bot is not in): kept in memory.
+  std::string before = saved();
+  hs.post("/_room", "{\"room\":\"!elsewhere:localhost\",\"members\":[\"@carol:localhost\"]}");
+  n = syncs();
+  REQUIRE(env.run_until([&] { return syncs() >= n + 3; }, 10000));
+  CHECK(sqlite3_total_changes(db->get()) == changes);
+  CHECK(saved() == before);
+  CHECK(last_since() != before);
+
+  // A batch that delivers a message saves its token at once.
+  hs.inject(k_group, "@al:localhost", "bot: wake up");
+  REQUIRE(env.run_until([&] { return rec.messages.size() == 1; }, 5000));
+  env.run_for(100);
+  CHECK(sqlite3_total_changes(db->get()) > changes);
+  CHECK(saved() == last_since());
+
+  // A moved token not yet saved is saved at stop.
+  hs.post("/_room", "{\"room\":\"!elsewhere:localhost\",\"members\":[\"@dave:localhost\"]}");
+  std::string with_message = saved();
+  n = syncs();
+  REQUIRE(env.run_until([&] { return syncs() >= n + 2; }, 10000));
+  CHECK(saved() == with_message);
+  std::string latest = last_since();
+  t->stop();
+  CHECK(saved() == latest);
+  CHECK(latest != with_message);
+}
