@@ -84,15 +84,11 @@ result<std::unique_ptr<server>> server::listen(uv_loop_t* loop, std::string path
     ::unlink(path.c_str());
     return fail("control socket: listen on ", path, ": ", uv_strerror(rc));
   }
+  // The sweeper runs only while a connection is open (accept_one, drop): an idle daemon
+  // has no timer of its own to wake for.
   if (uv_timer_init(loop, s->sweeper_.get()) == 0) {
     s->sweeper_.mark_initialized();
     s->sweeper_->data = s.get();
-    uv_timer_start(
-        s->sweeper_.get(),
-        [](uv_timer_t* t) noexcept {
-          if (t->data) static_cast<server*>(t->data)->sweep();
-        },
-        1000, 1000);
     uv_unref(s->sweeper_.handle());  // the listener keeps the loop alive, not this timer
   }
   return s;
@@ -116,6 +112,13 @@ void server::accept_one() {
   conn& ref = *c;
   c->pipe->data = &ref;
   conns_.push_back(std::move(c));
+  if (sweeper_.initialized() && !uv_is_active(sweeper_.handle()))
+    uv_timer_start(
+        sweeper_.get(),
+        [](uv_timer_t* t) noexcept {
+          if (t->data) static_cast<server*>(t->data)->sweep();
+        },
+        1000, 1000);
   if (conns_.size() > k_max_conns)
     return answer(ref, {false, 1, "the daemon is busy with other control connections"});
 
@@ -186,6 +189,7 @@ void server::answer(conn& c, const reply& r) {
 void server::drop(conn& c) {
   c.pipe.close();
   conns_.remove_if([&](const std::unique_ptr<conn>& p) { return p.get() == &c; });
+  if (conns_.empty() && sweeper_.initialized()) uv_timer_stop(sweeper_.get());
 }
 
 void server::sweep() {

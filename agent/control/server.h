@@ -39,7 +39,7 @@ class server {
   void on_read(conn& c, ssize_t n, const uv_buf_t* buf);
   void answer(conn& c, const reply& r);  // writes the reply, then drops the connection
   void drop(conn& c);                    // closes and forgets it
-  void sweep();                          // closes connections older than k_conn_timeout_ms
+  void sweep();  // closes connections older than k_conn_timeout_ms (each second, while any)
 
   static constexpr uint64_t k_conn_timeout_ms = 10'000;
   static constexpr size_t k_max_conns = 16;
