@@ -1,7 +1,7 @@
 // transport: the one small interface every chat front end implements (an IRC network, a
-// Matrix account). The daemon owns transports; a transport owns its
-// sockets and timers on the shared loop. It does not decide who may talk (policies/) or
-// what to answer (agent/); it turns wire events into `inbound` and text into wire lines.
+// Matrix account). The daemon owns transports; a transport owns its sockets and timers on
+// the shared loop. It does not decide who may talk (policies/) or what to answer (agent/);
+// it turns wire events into `inbound` and text into wire lines.
 #pragma once
 #include <functional>
 #include <string>
@@ -32,7 +32,10 @@ class transport {
   // Connects and keeps the link up (reconnecting as needed) until stop(). Callbacks run on
   // the loop. Must not throw.
   virtual void start(message_fn on_message, state_fn on_state) = 0;
-  // Says goodbye (QUIT, final flush) and closes every handle; on_state(stopped) follows.
+  // Ends the link (IRC: QUIT, then a graceful close; Matrix: requests in flight are
+  // cancelled, unacknowledged sends stay stored for the next start); on_state(stopped)
+  // follows at once and no message is delivered afterwards. Handles close when the
+  // transport is destroyed.
   virtual void stop() = 0;
   // Queues `text` for `target`. Splits, sanitises and flood-controls as the network needs;
   // keeps the text queued (bounded) while the link is down.

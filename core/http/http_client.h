@@ -1,7 +1,7 @@
 // http_client: asynchronous HTTP over libcurl's multi interface, driven by uv_poll and
 // uv_timer on the program's one libuv loop (the pattern of curl's docs/examples/multi-uv.c).
-// Every transfer has a connect timeout, a low-speed/first-byte timeout, a total timeout
-// and a cap on the response size; TLS verification is always on.
+// Every transfer has a connect timeout, a silence timeout (no byte received for too
+// long), a total timeout and a cap on the response size; TLS verification is always on.
 // It does not retry, follow redirects (unless asked) or parse bodies: callers do.
 #pragma once
 #include <sys/socket.h>
@@ -17,12 +17,14 @@
 namespace frugal::http {
 
 struct request {
-  std::string method = "POST";  // GET, POST, PUT
+  std::string method = "POST";  // GET, HEAD, POST, PUT, ...: upper-case letters only
   std::string url;
   std::vector<std::string> headers;  // "Name: value"; may carry secrets, never logged
   std::string body;
   long connect_timeout_ms = 10'000;
-  long first_byte_timeout_ms = 60'000;  // no byte at all for this long → timeout
+  // No byte received (header or body) for this long, before the first one or between two
+  // → timeout (a stall timer; 0 turns it off).
+  long first_byte_timeout_ms = 60'000;
   long total_timeout_ms = 300'000;
   size_t max_response_bytes = 8 << 20;
   bool follow_redirects = false;  // at most 5 hops

@@ -171,11 +171,6 @@ std::string account_map::mask_of(std::string_view nick, const isupport& is) cons
   return p && !p->channels.empty() ? p->mask : "";
 }
 
-std::string account_map::account_of_nick(std::string_view nick, const isupport& is) const {
-  const person* p = find(is.fold(nick));
-  return p && !p->channels.empty() ? p->account : "";
-}
-
 std::string account_for(const message& m, bool tags_negotiated, const account_map& map,
                         const isupport& is) {
   if (tags_negotiated) {

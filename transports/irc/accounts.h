@@ -38,8 +38,6 @@ class account_map {
   // The nick!user@host of `nick` while it shares a channel and its user@host is known
   // (JOIN, WHOX, or any message from it); "" otherwise.
   std::string mask_of(std::string_view nick, const isupport& is) const;
-  // The account learned for `nick`'s current mask ("" if none or not current).
-  std::string account_of_nick(std::string_view nick, const isupport& is) const;
 
   void clear();
   size_t size() const { return people_.size(); }

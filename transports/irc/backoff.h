@@ -17,7 +17,6 @@ class backoff {
   // up to a quarter more as jitter, never above max.
   uint64_t next();
   void reset() { attempts_ = 0; }
-  unsigned attempts() const { return attempts_; }
 
  private:
   uint64_t min_ms_;

@@ -377,12 +377,6 @@ class block_renderer {
 
 }  // namespace
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  escape_into(out, text);
-  return out;
-}
-
 rendered render_markdown(std::string_view markdown) {
   rendered r;
   r.body = sanitize_utf8(markdown);

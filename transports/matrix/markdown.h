@@ -18,9 +18,6 @@ struct rendered {
 
 rendered render_markdown(std::string_view markdown);
 
-// Escapes & < > " ' for HTML text and attribute values.
-std::string escape_html(std::string_view text);
-
 // Splits `markdown` into pieces whose event content (body plus formatted_body, JSON-escaped,
 // plus envelope) stays within `max_event_bytes`. Cuts prefer blank lines, then newlines,
 // then spaces, then any UTF-8 boundary; a code fence cut in two is closed and reopened.

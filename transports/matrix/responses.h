@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.h"
 #include "core/http/http_client.h"
+#include "core/result.h"
 
 namespace frugal::matrix {
 
@@ -61,7 +61,6 @@ class backoff {
   backoff(int64_t min_ms, int64_t max_ms);
   int64_t next();
   void reset() { attempts_ = 0; }
-  int attempts() const { return attempts_; }
 
  private:
   int64_t min_ms_;

@@ -1,7 +1,8 @@
 // Test support for the live IRC tests: starts real servers through
 // tests/e2e/irc_servers.py (or the hostile fake) as a child process, a raw-socket "user"
 // client, and a loop runner that drives the uv loop and the clients until a condition
-// holds. Header-only; used by irc_live_test.cpp and irc_hostile_test.cpp only.
+// holds. Header-only; used by the IRC loop tests in this folder (irc_live_test.cpp,
+// irc_hostile_test.cpp, transport_lifetime_test.cpp).
 #pragma once
 #include <arpa/inet.h>
 #include <fcntl.h>
