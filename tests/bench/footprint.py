@@ -23,14 +23,16 @@ interleaved, ratios taken pair by pair), since a shared machine's speed drifts.
                 account long-polling the fake homeserver: RSS and private memory
                 (Private_Clean + Private_Dirty from /proc/PID/smaps_rollup), private
                 dirty alone, and open fds after IDLE seconds; context switches (all
-                threads, voluntary + involuntary) per idle minute over the last two thirds.
+                threads, voluntary + involuntary, and voluntary alone) per idle minute
+                over the last two thirds; then write/fsync calls on the database files
+                per idle minute (strace attached for IDLE_IO_S seconds).
                 RSS counts shared libraries (libcrypto, libcurl, libc) that other
                 processes share; private memory is what this process alone costs.
   parsers       IRC lines/s and SSE MB/s from the parse_bench program, if built
 
 usage: python3 tests/bench/footprint.py [--binary build-release/frugal] [--old OLD_BINARY]
          [--parse-bench build-bench/tests/parse_bench] [--runs 9] [--turns 1000]
-         [--wal-turns 200] [--idle-s 60] [--idle-runs 3]
+         [--wal-turns 200] [--idle-s 60] [--idle-runs 3] [--idle-io-s 30]
 """
 import argparse
 import glob
@@ -56,6 +58,8 @@ ap.add_argument("--turns", type=int, default=1000)
 ap.add_argument("--wal-turns", type=int, default=200)
 ap.add_argument("--idle-s", type=float, default=60)
 ap.add_argument("--idle-runs", type=int, default=3)
+ap.add_argument("--idle-io-s", type=float, default=30,
+                help="seconds of strace on the idle daemon counting database writes")
 args = ap.parse_args()
 
 binary = daemon_probe.use_binary(args.binary, "footprint")
@@ -304,17 +308,39 @@ def disk_per_turn(path, w, env):
 
 
 def task_switches(pid):
-    """Voluntary + involuntary context switches of every thread of `pid` now."""
-    total = 0
+    """(voluntary + involuntary, voluntary) context switches of every thread of `pid` now."""
+    total = voluntary = 0
     for status in glob.glob("/proc/%d/task/*/status" % pid):
         try:
             with open(status) as f:
                 for line in f:
                     if "ctxt_switches:" in line:
                         total += int(line.split()[1])
+                        if line.startswith("voluntary"):
+                            voluntary += int(line.split()[1])
         except OSError:
             pass  # the thread ended between listing and reading
-    return total
+    return total, voluntary
+
+
+def idle_db_writes(pid, state_dir, seconds):
+    """Write and fsync calls on the state folder's files (database, WAL) per minute, from
+    strace attached for `seconds` after the switches were counted (ptrace adds its own)."""
+    if not shutil.which("strace"):
+        return float("nan")
+    trace = os.path.join(os.path.dirname(state_dir), "idle-io.trace")
+    st = subprocess.Popen(["strace", "-f", "-y", "-qq", "-e",
+                           "trace=pwrite64,write,fsync,fdatasync", "-p", str(pid), "-o", trace])
+    time.sleep(seconds)
+    st.terminate()
+    st.wait()
+    n = 0
+    with open(trace) as f:
+        for line in f:
+            m = WRITE.match(line)
+            if m and m.group(2).startswith(state_dir):
+                n += 1
+    return n / seconds * 60
 
 
 def idle_once(path):
@@ -336,9 +362,13 @@ def idle_once(path):
                     sys.exit("footprint: the daemon exited early: " + p.stderr.read()[-2000:])
             marks.append((time.time(), task_switches(p.pid)))
         mem = daemon_probe.smaps(p.pid)
-        per_min = (marks[1][1] - marks[0][1]) / (marks[1][0] - marks[0][0]) * 60
+        minutes = (marks[1][0] - marks[0][0]) / 60
+        per_min = (marks[1][1][0] - marks[0][1][0]) / minutes
+        voluntary = (marks[1][1][1] - marks[0][1][1]) / minutes
+        writes = idle_db_writes(p.pid, w.state, args.idle_io_s)
         sample = (mem.get("Rss", 0), mem.get("Private_Clean", 0) + mem.get("Private_Dirty", 0),
-                  mem.get("Private_Dirty", 0), daemon_probe.open_fds(p.pid), per_min)
+                  mem.get("Private_Dirty", 0), daemon_probe.open_fds(p.pid), per_min, voluntary,
+                  writes)
         stop_frugal(p)
         return sample
 
@@ -376,10 +406,11 @@ def main():
     med = statistics.median
     for label, runs in idles.items():
         show("idle daemon " + label, "after %.0f s with IRC (TLS) + Matrix: RSS %d KiB, private "
-             "%d KiB (dirty %d KiB), %d fds, %.1f context switches per idle minute "
-             "(median of %d)" % (args.idle_s, med(i[0] for i in runs), med(i[1] for i in runs),
-                                 med(i[2] for i in runs), med(i[3] for i in runs),
-                                 med(i[4] for i in runs), args.idle_runs))
+             "%d KiB (dirty %d KiB), %d fds, %.1f context switches per idle minute (%.1f "
+             "voluntary), %.1f database writes per idle minute (median of %d)" % (
+                 args.idle_s, med(i[0] for i in runs), med(i[1] for i in runs),
+                 med(i[2] for i in runs), med(i[3] for i in runs), med(i[4] for i in runs),
+                 med(i[5] for i in runs), med(i[6] for i in runs), args.idle_runs))
 
     if os.access(args.parse_bench, os.X_OK):
         out = subprocess.run([args.parse_bench], capture_output=True, text=True).stdout
