@@ -92,6 +92,9 @@ struct client::impl {
     uv_timer_init(loop, tr.stall.get());
     tr.stall.mark_initialized();
     tr.stall->data = &tr;
+    // The loop's cached time may be old (start-up work, a long callback before this one):
+    // the silence timeout counts from the real now.
+    uv_update_time(loop);
     tr.last_activity = uv_now(loop);
     if (tr.req.first_byte_timeout_ms > 0)
       uv_timer_start(tr.stall.get(), on_stall, static_cast<uint64_t>(tr.req.first_byte_timeout_ms),

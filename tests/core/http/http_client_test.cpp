@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "core/http/transfer.h"
 #include "tests/core/http/test_support.h"
@@ -162,6 +163,24 @@ TEST_CASE("http: a server that never answers times out after first_byte_timeout_
   resp = fetch(c, loop.get(), r);
   CHECK(resp.fail == http::failure::timeout);
   CHECK(resp.body == "first");
+}
+
+TEST_CASE("http: the silence timeout counts from start(), not the loop's cached time") {
+  server_process srv(server_script);
+  test_loop loop;
+  http::client c(loop.get());
+  // Work before the loop runs again (start-up, a long callback) leaves uv_now() behind.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  auto r = get(srv.url("/hang"));
+  r.first_byte_timeout_ms = 1500;
+  auto t0 = std::chrono::steady_clock::now();
+  auto resp = fetch(c, loop.get(), r);
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  CHECK(resp.fail == http::failure::timeout);
+  // Before the fix it gave up after about 300 ms (1500 ms minus the 1200 ms behind).
+  CHECK(ms >= 1450);
 }
 
 TEST_CASE("http: total_timeout_ms bounds a slow but steady stream") {
