@@ -126,8 +126,8 @@ std::string build_body(const request& req) {
     if (m.role == role::system && !m.content.empty())
       system += (system.empty() ? "" : "\n\n") + m.content;
   std::vector<turn> turns = build_turns(req.messages);
-  // Breakpoints, from estimated prefix sizes (a token is ~4 bytes of text).
-  const int64_t min_bytes = 4 * min_cacheable_tokens(req.model);
+  // Breakpoints, from estimated prefix sizes (llm::estimated_tokens' bytes per token).
+  const int64_t min_bytes = approx_bytes_per_token * min_cacheable_tokens(req.model);
   int64_t prefix = static_cast<int64_t>(system.size());
   for (const tool_spec& t : req.tools)
     prefix += static_cast<int64_t>(t.name.size() + t.description.size() +

@@ -13,6 +13,14 @@
 
 namespace frugal::llm {
 
+// Estimated tokens of `bytes` bytes of text: about 4 bytes a token for English and code
+// (fewer for other scripts). For sizing (prompt-cache minimums, the history budget), never
+// for money: a reservation bounds tokens by bytes (budget/cost.h).
+inline constexpr int64_t approx_bytes_per_token = 4;
+constexpr int64_t estimated_tokens(int64_t bytes) {
+  return bytes <= 0 ? 0 : (bytes + approx_bytes_per_token - 1) / approx_bytes_per_token;
+}
+
 struct tool_call {
   std::string id;
   std::string name;

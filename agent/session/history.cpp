@@ -2,6 +2,7 @@
 #include "agent/session/history.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "policies/rate_limit.h"
 
@@ -15,7 +16,22 @@ const std::vector<std::string_view> k_migrations = {
     " content TEXT NOT NULL, tool_calls INTEGER NOT NULL DEFAULT 0,"
     " created_at INTEGER NOT NULL DEFAULT (unixepoch()));"
     "CREATE INDEX history_key ON history(realm, transport, target, id);",
+    // 2: one summary per session, standing for the rows up to through_id (deleted).
+    "CREATE TABLE history_summary("
+    " realm TEXT NOT NULL, transport TEXT NOT NULL, target TEXT NOT NULL,"
+    " content TEXT NOT NULL, through_id INTEGER NOT NULL,"
+    " PRIMARY KEY(realm, transport, target));",
 };
+
+// Deletes the session's rows with id <= through (INT64_MAX: all of them).
+status delete_through(store::database& db, const key& k, int64_t through) {
+  auto del = store::statement::prepare(
+      db.get(), "DELETE FROM history WHERE realm=? AND transport=? AND target=? AND id<=?");
+  if (!del) return del.err();
+  del->bind(1, k.realm).bind(2, k.transport).bind(3, k.target).bind(4, through);
+  if (del->step() != SQLITE_DONE) return fail("history: delete: ", sqlite3_errmsg(db.get()));
+  return status::success();
+}
 }  // namespace
 
 key key_for(const std::string& realm, const core::inbound& msg) {
@@ -54,8 +70,9 @@ status history::append(const key& k, const std::string& user_text, const std::st
                        int64_t tool_calls, int64_t keep, bool replace) {
   return db_->immediate([&]() -> status {
     if (replace) {
+      if (auto s = delete_through(*db_, k, INT64_MAX); !s) return s;
       auto del = store::statement::prepare(
-          db_->get(), "DELETE FROM history WHERE realm=? AND transport=? AND target=?");
+          db_->get(), "DELETE FROM history_summary WHERE realm=? AND transport=? AND target=?");
       if (!del) return del.err();
       del->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
       if (del->step() != SQLITE_DONE) return fail("history: replace: ", sqlite3_errmsg(db_->get()));
@@ -84,6 +101,72 @@ status history::append(const key& k, const std::string& user_text, const std::st
     if (trim->step() != SQLITE_DONE) return fail("history: trim: ", sqlite3_errmsg(db_->get()));
     return status::success();
   });
+}
+
+result<window> history::load_window(const key& k) {
+  window w;
+  auto sum = store::statement::prepare(
+      db_->get(),
+      "SELECT content, through_id FROM history_summary WHERE realm=? AND transport=? AND "
+      "target=?");
+  if (!sum) return sum.err();
+  sum->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
+  int rc = sum->step();
+  if (rc == SQLITE_ROW) {
+    w.summary = sum->text_at(0);
+    w.summary_through = sum->int_at(1);
+  } else if (rc != SQLITE_DONE) {
+    return fail("history: load summary: ", sqlite3_errmsg(db_->get()));
+  }
+  auto q = store::statement::prepare(
+      db_->get(),
+      "SELECT id, role, content FROM history WHERE realm=? AND transport=? AND target=? "
+      "ORDER BY id");
+  if (!q) return q.err();
+  q->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
+  while ((rc = q->step()) == SQLITE_ROW) {
+    stored_message m;
+    m.id = q->int_at(0);
+    m.msg.role = q->text_at(1) == "user" ? llm::role::user : llm::role::assistant;
+    m.msg.content = q->text_at(2);
+    if (w.rows.empty() && m.msg.role != llm::role::user) continue;  // as in load()
+    w.rows.push_back(std::move(m));
+  }
+  if (rc != SQLITE_DONE) return fail("history: load: ", sqlite3_errmsg(db_->get()));
+  return w;
+}
+
+result<bool> history::fold(const key& k, int64_t base_through, int64_t through_id,
+                           const std::string& summary) {
+  bool won = false;
+  auto s = db_->immediate([&]() -> status {
+    auto cur = store::statement::prepare(
+        db_->get(),
+        "SELECT through_id FROM history_summary WHERE realm=? AND transport=? AND target=?");
+    if (!cur) return cur.err();
+    cur->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
+    int rc = cur->step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      return fail("history: fold: ", sqlite3_errmsg(db_->get()));
+    if ((rc == SQLITE_ROW ? cur->int_at(0) : 0) != base_through) return status::success();
+    auto put = store::statement::prepare(
+        db_->get(),
+        "INSERT INTO history_summary(realm, transport, target, content, through_id) "
+        "VALUES(?,?,?,?,?) ON CONFLICT(realm, transport, target) DO UPDATE SET "
+        "content=excluded.content, through_id=excluded.through_id");
+    if (!put) return put.err();
+    put->bind(1, k.realm).bind(2, k.transport).bind(3, k.target).bind(4, summary);
+    put->bind(5, through_id);
+    if (put->step() != SQLITE_DONE) return fail("history: fold: ", sqlite3_errmsg(db_->get()));
+    won = true;
+    return delete_through(*db_, k, through_id);
+  });
+  if (!s) return s.err();
+  return won;
+}
+
+status history::drop(const key& k, int64_t through_id) {
+  return delete_through(*db_, k, through_id);
 }
 
 result<int64_t> history::recent_tool_calls(const key& k, int64_t turns) {

@@ -1,7 +1,9 @@
 // history: the conversation kept per session key (realm, transport, target) in sqlite, so
 // a restart resumes the conversation and a public turn can never load private history (the
 // realm is part of the key, and the policy decided the realm before we get here).
-// It keeps user and final assistant text only; tool chatter stays inside its turn.
+// It keeps user and final assistant text only; tool chatter stays inside its turn. Older
+// turns may be replaced by one summary per session (fold), or dropped; what is sent and
+// when to fold is decided in agent/session/fold.h, not here.
 #pragma once
 #include <string>
 #include <vector>
@@ -25,6 +27,23 @@ struct key {
 // who later uses that nick does not inherit the conversation. stdin keeps its target.
 key key_for(const std::string& realm, const core::inbound& msg);
 
+// One stored message with its row id (ids grow with time within a session).
+struct stored_message {
+  int64_t id = 0;
+  llm::message msg;
+};
+
+// Everything a session keeps: the summary of its folded turns and the messages after it.
+struct window {
+  std::string summary;               // "" until a fold happened
+  int64_t summary_through = 0;       // the last row id the summary covers (0: none)
+  std::vector<stored_message> rows;  // oldest first; never starts with an assistant message
+};
+
+// The most messages a session keeps whatever happens (folds keep it far below this; it
+// bounds the table should folding be skipped for a long time).
+inline constexpr int64_t max_stored_messages = 1000;
+
 class history {
  public:
   // Runs the "history" migrations on `db`, which must outlive this object.
@@ -37,6 +56,15 @@ class history {
   // session's earlier messages are deleted in the same transaction (a one-shot `ask`).
   status append(const key& k, const std::string& user_text, const std::string& answer,
                 int64_t tool_calls, int64_t keep, bool replace = false);
+  // The session's summary and every message stored after it.
+  result<window> load_window(const key& k);
+  // Replaces the session's rows up to `through_id` with `summary` in one transaction, if
+  // the stored summary still covers up to `base_through` (the one the fold started from).
+  // false: another fold of the same session won meanwhile; nothing changed.
+  result<bool> fold(const key& k, int64_t base_through, int64_t through_id,
+                    const std::string& summary);
+  // Deletes the session's rows up to `through_id` (the summary, if any, stays).
+  status drop(const key& k, int64_t through_id);
   // Tool calls made in the session's last `turns` turns (a router signal).
   result<int64_t> recent_tool_calls(const key& k, int64_t turns);
 

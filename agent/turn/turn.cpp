@@ -22,15 +22,6 @@
 
 namespace frugal::agent {
 
-struct turn::pending_call {
-  std::string tier;
-  std::string model;
-  llm::provider* provider = nullptr;
-  http::request_id id = 0;
-  int64_t reservation = 0;
-  bool cancelled_by_us = false;
-};
-
 turn::turn(snapshot_ptr snap, const turn_env& env, turn_request req, turn_done done)
     : snap_(std::move(snap)), env_(env), req_(std::move(req)), done_(std::move(done)) {}
 
@@ -69,20 +60,26 @@ void turn::start() {
     }
   }
   key_ = session::key_for(realm_, req_.msg);
-  auto hist = req_.fresh_session ? result<std::vector<llm::message>>(std::vector<llm::message>{})
-                                 : env_.history->load(key_, cfg.agent.history_messages);
-  if (!hist) {
-    LOG_ERROR("turn", hist.message());
+  auto stored = req_.fresh_session ? result<session::window>(session::window{})
+                                   : env_.history->load_window(key_);
+  if (!stored) {
+    LOG_ERROR("turn", stored.message());
     finish(turn_status::internal, "Something went wrong on my side (storage).",
-           "storage fault in " + env_.tool_db->path() + ": " + hist.message());
+           "storage fault in " + env_.tool_db->path() + ": " + stored.message());
     return;
   }
+  // Never more than history_tokens of history, even while a fold is pending or failed.
+  size_t left_out = 0;
+  const std::vector<llm::message> hist = session::fit(*stored, cfg.agent.history_tokens, &left_out);
+  if (left_out > 0)
+    LOG_INFO("turn", "history past history_tokens: ", left_out,
+             " older message(s) left out of this request");
   policies::egress_mode egress_mode = policies::egress_mode::guarded;
   policies::parse_egress_mode(realm_cfg_->egress, egress_mode);  // the loader checked it
   egress_ = policies::egress_guard(egress_mode, realm_cfg_->egress_hosts, req_.msg.text);
   egress_.saw(verdict.owner ? policies::origin::owner : policies::origin::public_sender);
-  if (realm_ == "private" && !hist->empty()) egress_.saw(policies::origin::private_store);
-  base_ = build_base_messages(cfg.agent.system_prompt, realm_, *hist, req_.msg.text);
+  if (realm_ == "private" && !hist.empty()) egress_.saw(policies::origin::private_store);
+  base_ = build_base_messages(cfg.agent.system_prompt, realm_, hist, req_.msg.text);
   messages_ = base_;
   if (uv_timer_init(env_.loop, deadline_.get()) == 0) {
     deadline_.mark_initialized();
@@ -280,6 +277,10 @@ void turn::on_outcome(llm::outcome out) {
   }
   if (!settled) LOG_ERROR("budget", settled.message());
   if (gov.has_pending() && env_.flush_ledger_later) env_.flush_ledger_later();
+  if (call->fold) {
+    fold_finished(out, call->model);
+    return;
+  }
   if (finished_) return;
   if (out.fail != llm::failure::none) {
     FLOG_AT(out.fail == llm::failure::unauthorized ? log::level::info : log::level::warn, "turn",
@@ -391,13 +392,21 @@ void turn::answer(std::string text) {
     text += "\n(Blocked " + std::to_string(egress_refusals_.size()) +
             " outbound request(s) in this turn: " + egress_refusals_.front() + ")";
   auto s = env_.history->append(key_, req_.msg.text, text, tool_calls_,
-                                snap_->cfg.agent.history_messages * 2, req_.fresh_session);
+                                session::max_stored_messages, req_.fresh_session);
   if (!s) LOG_ERROR("turn", s.message());
+  // A one-shot ask's session is replaced by the next one: nothing there worth a summary.
+  if (s && !req_.fresh_session) fold_history();  // starts the call; the reply goes first
   finish(turn_status::answered, std::move(text));
 }
 
 void turn::cancel(const std::string& why) {
-  if (finished_) return;
+  if (finished_) {
+    if (call_ && call_->fold && !call_->cancelled_by_us) {  // on_outcome charges it in full
+      call_->cancelled_by_us = true;
+      call_->provider->cancel(call_->id);
+    }
+    return;
+  }
   LOG_WARN("turn", "cancelled: ", why);
   if (!call_ && busy_retry_.initialized() && uv_is_active(busy_retry_.handle())) {
     // Still waiting for another process to release the ledger: a storage fault, not an

@@ -2,7 +2,9 @@
 // loop: classify the sender (policies), load the session, route to a tier (agent/router),
 // then for each attempt reserve in the governor, call the provider, settle; run tool calls
 // through the policy check and the sandboxed tools, loop at most max_tool_steps times;
-// fall back across models and route down across tiers; escalate chat → tools once.
+// fall back across models and route down across tiers; escalate chat → tools once. Once
+// answered, it may fold the session's older history into a summary (turn_fold.cpp): that
+// call runs after `done`, and the turn is not finished() until it settles.
 // It reads configuration only from the snapshot it was given (a reload mid-turn changes
 // nothing it sees) and reaches the rest through turn_env. It never throws and always
 // calls `done` exactly once.
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/session/fold.h"
 #include "agent/session/history.h"
 #include "agent/turn/snapshot.h"
 #include "agent/turn/turn_env.h"
@@ -40,7 +43,16 @@ class turn {
   bool finished() const { return finished_ && !call_ && tools_pending_ == 0; }
 
  private:
-  struct pending_call;
+  // The model call in flight (one at a time): its reservation and how to cancel it.
+  struct pending_call {
+    std::string tier;
+    std::string model;
+    llm::provider* provider = nullptr;
+    http::request_id id = 0;
+    int64_t reservation = 0;
+    bool cancelled_by_us = false;
+    bool fold = false;  // the history summary call, made after the turn answered
+  };
   void route();
   void next_attempt();
   void call_model(const std::string& tier, const std::string& model);
@@ -52,6 +64,11 @@ class turn {
   void answer(std::string text);
   void finish(turn_status status, std::string text, std::string detail = "");
   void dry_run(const std::string& route_reason);
+  // turn_fold.cpp: after the exchange is stored, fold the session's history if it passed
+  // history_tokens (a summary call through the governor), else drop the oldest turns.
+  void fold_history();
+  void fold_finished(const llm::outcome& out, const std::string& model);
+  void drop_folded(const std::string& why);
   llm::request build_request(const std::string& tier, const std::string& model) const;
 
   snapshot_ptr snap_;
@@ -86,6 +103,8 @@ class turn {
   std::vector<std::string> egress_refusals_;  // for the one-line note to the owner
 
   std::unique_ptr<pending_call> call_;
+  session::fold_plan fold_;  // the fold in flight (call_->fold)
+  int64_t fold_base_ = 0;    // the summary_through it started from
   std::vector<llm::message> tool_results_;
   size_t tools_pending_ = 0;
   uv_owned<uv_timer_t> deadline_;

@@ -15,7 +15,9 @@ namespace frugal::config {
 struct agent_section {
   std::string state_dir;
   std::string system_prompt = "You are frugal, a concise and helpful assistant.";
-  int64_t history_messages = 20;  // messages of history sent with each turn
+  // History a turn sends, in estimated tokens (bytes / 4): past it, older turns are
+  // folded into a summary by the cheapest chat model, or dropped (agent/session/fold.h).
+  int64_t history_tokens = 1000;
   int64_t max_tool_steps = 8;
   int64_t turn_deadline_s = 180;
   std::string log_level = "info";
@@ -113,7 +115,7 @@ struct realm {
   // "guarded" (default) | "allowlist" | "open"; egress_hosts stay reachable when narrowed.
   std::string egress = "guarded";
   std::vector<std::string> egress_hosts;
-  int64_t rate_per_minute = 6;           // per sender; 0 = unlimited
+  int64_t rate_per_minute = 6;  // per sender; 0 = unlimited
   // Programs on shell_allow that can launch other programs (find -exec, sort
   // --compress-program, env, git, ...) run only with this; see tools/launchers.h.
   bool shell_launchers = false;
@@ -157,11 +159,12 @@ struct irc_network {
   int64_t outbound_queue_lines = 200;  // replies kept while disconnected (oldest dropped)
   int64_t reconnect_min_ms = 2000;     // backoff doubles from here ...
   int64_t reconnect_max_ms = 300000;   // ... up to here, with jitter
-  int64_t reconnect_penalty_ms = 60000;  // at least this after ERROR (K-line, throttle), failed SASL
-  int64_t keepalive_ping_ms = 60000;     // our PING after this much silence
-  int64_t keepalive_dead_ms = 120000;    // link declared dead after this much silence
+  int64_t reconnect_penalty_ms =
+      60000;                           // at least this after ERROR (K-line, throttle), failed SASL
+  int64_t keepalive_ping_ms = 60000;   // our PING after this much silence
+  int64_t keepalive_dead_ms = 120000;  // link declared dead after this much silence
   int64_t private_reply_hold_ms = 600000;  // a private reply waits this long for its person
-  int64_t register_timeout_ms = 60000;   // connect + TLS + registration must finish within
+  int64_t register_timeout_ms = 60000;     // connect + TLS + registration must finish within
   // Manners (transports/irc/rejoin.h, nick_reclaim.h, backoff.h):
   int64_t rejoin_delay_ms = 5000;  // first rejoin after a KICK; 0 = never rejoin
   int64_t rejoin_max_ms = 600000;  // the rejoin delay doubles per kick up to this

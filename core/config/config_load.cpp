@@ -70,7 +70,11 @@ void load_agent(toml_reader r, file& f, const std::string& base_dir) {
   auto& a = f.agent;
   r.get("state_dir", a.state_dir);
   r.get("system_prompt", a.system_prompt);
-  r.get("history_messages", a.history_messages, 0, 1000);
+  if (r.has("history_messages"))
+    r.fail_at("history_messages",
+              "replaced by history_tokens (a budget in tokens, 200-1000000; older turns are "
+              "folded into a summary)");
+  r.get("history_tokens", a.history_tokens, 200, 1'000'000);
   r.get("max_tool_steps", a.max_tool_steps, 0, 64);
   r.get("turn_deadline_s", a.turn_deadline_s, 5, 86'400);
   r.get("log_level", a.log_level);

@@ -104,3 +104,56 @@ TEST_CASE("a direct message's session is its sender's, never the nick's (issue 1
   REQUIRE(other.ok());
   CHECK(other->empty());  // before: both keyed (public, irc.libera, "bob")
 }
+
+TEST_CASE("a fold replaces the oldest rows with one summary, in its own session only") {
+  auto db = store::database::open_memory();
+  REQUIRE(db.ok());
+  auto h = session::history::open(*db);
+  REQUIRE(h.ok());
+  session::key pub{"public", "irc.libera", "#chan"};
+  session::key priv{"private", "irc.libera", "#chan"};
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(h->append(pub, "q" + std::to_string(i), "a" + std::to_string(i), 0, 100).ok());
+    REQUIRE(h->append(priv, "secret" + std::to_string(i), "ok", 0, 100).ok());
+  }
+  auto w = h->load_window(pub);
+  REQUIRE(w.ok());
+  REQUIRE(w->rows.size() == 8);
+  CHECK(w->summary.empty());
+  const int64_t through = w->rows[3].id;  // q0 a0 q1 a1
+  auto won = h->fold(pub, 0, through, "they said q0 and q1");
+  REQUIRE(won.ok());
+  CHECK(*won);
+  auto after = h->load_window(pub);
+  REQUIRE(after.ok());
+  CHECK(after->summary == "they said q0 and q1");
+  CHECK(after->summary_through == through);
+  REQUIRE(after->rows.size() == 4);
+  CHECK(after->rows.front().msg.content == "q2");
+  // The private session with the same transport and target is untouched.
+  auto p = h->load_window(priv);
+  REQUIRE(p.ok());
+  CHECK(p->summary.empty());
+  CHECK(p->rows.size() == 8);
+
+  SECTION("a fold started from an older summary loses and changes nothing") {
+    auto stale = h->fold(pub, 0, after->rows[1].id, "stale");
+    REQUIRE(stale.ok());
+    CHECK_FALSE(*stale);
+    CHECK(h->load_window(pub)->summary == "they said q0 and q1");
+    CHECK(h->load_window(pub)->rows.size() == 4);
+  }
+  SECTION("drop deletes the oldest rows and keeps the summary") {
+    REQUIRE(h->drop(pub, after->rows[1].id).ok());
+    auto d = h->load_window(pub);
+    CHECK(d->summary == "they said q0 and q1");
+    REQUIRE(d->rows.size() == 2);
+    CHECK(d->rows.front().msg.content == "q3");
+  }
+  SECTION("a one-shot replace starts over without the summary") {
+    REQUIRE(h->append(pub, "fresh", "start", 0, 100, /*replace=*/true).ok());
+    auto f = h->load_window(pub);
+    CHECK(f->summary.empty());
+    CHECK(f->rows.size() == 2);
+  }
+}

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 
+#include "agent/session/fold.h"
 #include "agent/session/history.h"
 #include "agent/turn/model_health.h"
 #include "agent/turn/snapshot.h"
@@ -44,6 +45,8 @@ class fake_provider final : public llm::provider {
   ~fake_provider() override { timer_.close(); }
 
   std::map<std::string, std::deque<llm::outcome>> script;  // by model id
+  // Answers a call whose model has no script left (instead of holding it), when set.
+  std::function<llm::outcome(const llm::request&)> responder;
   std::vector<llm::request> requests;
   std::vector<http::request_id> cancelled;
 
@@ -52,7 +55,10 @@ class fake_provider final : public llm::provider {
     requests.push_back(req);
     http::request_id id = ++next_id_;
     auto& q = script[req.model];
-    if (q.empty()) {
+    if (q.empty() && responder) {
+      ready_.push_back({std::move(done), responder(req)});
+      kick();
+    } else if (q.empty()) {
       held_[id] = std::move(done);
     } else {
       ready_.push_back({std::move(done), std::move(q.front())});
@@ -234,10 +240,11 @@ struct rig {
     return s;
   }
 
-  void start(const std::string& text, const std::string& forced_tier = "") {
+  void start(const std::string& text, const std::string& forced_tier = "",
+             const std::string& target = "ask") {
     agent::turn_request req;
     req.msg.transport = "stdin";
-    req.msg.target = "ask";
+    req.msg.target = target;
     req.msg.from.network = "stdin";
     req.msg.text = text;
     req.forced_tier = forced_tier;
@@ -396,4 +403,162 @@ TEST_CASE("turn: a turn keeps its snapshot when a reload swaps it away mid-call"
   CHECK(r.fake->requests.empty());  // the new snapshot's provider saw nothing
   r.t.reset();
   CHECK(old.expired());  // the old providers go with the last turn that used them
+}
+
+namespace {
+
+// Estimated tokens (bytes / 4, rounded up, per message) of the history a request carried:
+// everything between the system prompt and the turn's own message.
+int64_t history_tokens_sent(const llm::request& req) {
+  int64_t n = 0;
+  for (size_t i = 1; i + 1 < req.messages.size(); ++i)
+    n += static_cast<int64_t>((req.messages[i].content.size() + 3) / 4);
+  return n;
+}
+
+struct ledger_row {
+  std::string tier, model, reason, state;
+};
+std::vector<ledger_row> ledger_rows(store::database& db) {
+  std::vector<ledger_row> out;
+  auto q = store::statement::prepare(
+      db.get(), "SELECT tier, model, route_reason, state FROM ledger ORDER BY id");
+  REQUIRE(q);
+  while (q->step() == SQLITE_ROW)
+    out.push_back({q->text_at(0), q->text_at(1), q->text_at(2), q->text_at(3)});
+  return out;
+}
+
+// A chat turn's text, about `bytes` long, numbered.
+std::string chatter(int i, size_t bytes) {
+  std::string s = "turn " + std::to_string(i) + ": ";
+  while (s.size() < bytes) s += "the quick brown fox jumps over the lazy dog ";
+  return s.substr(0, bytes);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "turn: 200 turns keep the history under history_tokens, folded by the cheapest "
+    "chat model through the governor",
+    "[agent][turn][history]") {
+  rig r;
+  config::file cfg = r.snap->cfg;
+  cfg.agent.history_tokens = 400;
+  cfg.models.at("c2").input_micro_per_mtok = 100'000;  // $0.10 / $0.50: the cheapest chat model
+  cfg.models.at("c2").output_micro_per_mtok = 500'000;
+  r.snap = r.make(std::move(cfg));
+  int summaries = 0;
+  r.fake->responder = [&](const llm::request& req) {
+    if (req.model == "m-c2") {
+      ++summaries;
+      CHECK(req.messages.at(0).content.find("Summarise") != std::string::npos);
+      CHECK(req.tools.empty());
+      return answer("summary " + std::to_string(summaries) + ": they talked about foxes", 300, 20);
+    }
+    return answer(chatter(static_cast<int>(r.fake->requests.size()), 200), 500, 50);
+  };
+  int64_t most = 0;
+  for (int i = 0; i < 200; ++i) {
+    r.result.reset();
+    r.start(chatter(i, 200), "chat", "chat");
+    REQUIRE(r.run());
+    REQUIRE(r.result->status == turn_status::answered);
+    const llm::request* sent = nullptr;
+    for (const auto& req : r.fake->requests)
+      if (req.model == "m-c1") sent = &req;
+    REQUIRE(sent);
+    CHECK(history_tokens_sent(*sent) <= 400);  // before: 20 messages of 200 bytes, 1000
+    most = std::max(most, history_tokens_sent(*sent));
+  }
+  CHECK(most > 200);  // the history is used, not thrown away
+  // Folds are rare and big: down to half the budget each time (~4 turns of growth).
+  CHECK(summaries >= 20);
+  CHECK(summaries <= 70);
+  const auto& last = r.fake->requests.back().model == "m-c1"
+                         ? r.fake->requests.back()
+                         : r.fake->requests[r.fake->requests.size() - 2];
+  CHECK(last.messages.at(1).content.find("Summary of the earlier conversation") !=
+        std::string::npos);
+  CHECK(last.messages.at(1).content.find("they talked about foxes") != std::string::npos);
+
+  int summary_rows = 0;
+  for (const auto& row : ledger_rows(r.db)) {
+    if (row.reason != "history summary") continue;
+    ++summary_rows;
+    CHECK(row.model == "c2");
+    CHECK(row.tier == "chat");
+    CHECK(row.state == "settled");
+  }
+  CHECK(summary_rows == summaries);
+  CHECK(r.gov->today()->reserved == 0);
+  // Stored: one summary and the few exchanges after it, not 400 messages.
+  auto w = r.hist.load_window({"private", "stdin", "chat"});
+  REQUIRE(w);
+  CHECK(w->rows.size() < 10);
+  CHECK_FALSE(w->summary.empty());
+}
+
+TEST_CASE("turn: a summary the budget refuses drops the oldest turns; the user is answered",
+          "[agent][turn][history]") {
+  rig r;
+  config::file cfg = r.snap->cfg;
+  cfg.agent.history_tokens = 400;
+  cfg.tiers.at("chat").models = {"c2"};
+  // A chat model far too dear for the cap: every summary is refused (answers come from t1).
+  cfg.models.at("c2").input_micro_per_mtok = 1'000'000'000;
+  cfg.models.at("c2").output_micro_per_mtok = 1'000'000'000;
+  config::budget_section budget = cfg.budget;
+  budget.daily_usd = 0.5;
+  REQUIRE(r.gov->reconfigure(budget));
+  r.snap = r.make(std::move(cfg));
+  r.fake->responder = [&](const llm::request& req) {
+    CHECK(req.model == "m-t1");
+    return answer(chatter(static_cast<int>(r.fake->requests.size()), 200), 500, 50);
+  };
+  for (int i = 0; i < 30; ++i) {
+    r.result.reset();
+    r.start(chatter(i, 200), "tools", "chat");
+    REQUIRE(r.run());
+    REQUIRE(r.result->status == turn_status::answered);
+    CHECK(history_tokens_sent(r.fake->requests.back()) <= 400);
+  }
+  for (const auto& req : r.fake->requests) CHECK(req.model == "m-t1");  // no summary call
+  for (const auto& row : ledger_rows(r.db)) CHECK(row.model == "t1");
+  auto w = r.hist.load_window({"private", "stdin", "chat"});
+  REQUIRE(w);
+  CHECK(w->summary.empty());
+  CHECK(session::window_tokens(*w) <= 400);  // dropped, not left to grow
+  REQUIRE_FALSE(w->rows.empty());
+  CHECK(w->rows.back().msg.content == r.result->text);
+}
+
+TEST_CASE("turn: a failed summary call drops the oldest turns and is not charged",
+          "[agent][turn][history]") {
+  rig r;
+  config::file cfg = r.snap->cfg;
+  cfg.agent.history_tokens = 400;
+  r.snap = r.make(std::move(cfg));
+  int failures = 0;
+  r.fake->responder = [&](const llm::request& req) {
+    if (req.messages.at(0).content.find("Summarise") != std::string::npos) {
+      ++failures;
+      return overloaded();
+    }
+    return answer(chatter(static_cast<int>(r.fake->requests.size()), 200), 500, 50);
+  };
+  for (int i = 0; i < 12; ++i) {
+    r.result.reset();
+    r.start(chatter(i, 200), "tools", "chat");
+    REQUIRE(r.run());
+    REQUIRE(r.result->status == turn_status::answered);
+  }
+  CHECK(failures > 0);
+  auto w = r.hist.load_window({"private", "stdin", "chat"});
+  REQUIRE(w);
+  CHECK(w->summary.empty());
+  CHECK(session::window_tokens(*w) <= 400);
+  CHECK(r.gov->today()->reserved == 0);
+  for (const auto& row : ledger_rows(r.db))
+    if (row.reason == "history summary") CHECK(row.state == "released");
 }

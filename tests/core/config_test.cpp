@@ -158,8 +158,8 @@ TEST_CASE("config errors name the line and the key") {
             .find("providers.remote.kind: must be one of") != std::string::npos);
   CHECK(error_after("temperature = 0.2", "temperature = 0.2\ntools = [\"clock\", \"rm\"]")
             .find("tiers.tools.tools: unknown tool \"rm\"") != std::string::npos);
-  CHECK(error_after("[budget]\ndaily_usd = 2.0\n", "[budget]\n").find(
-            "missing required key 'daily_usd'") != std::string::npos);
+  CHECK(error_after("[budget]\ndaily_usd = 2.0\n", "[budget]\n")
+            .find("missing required key 'daily_usd'") != std::string::npos);
   // The keyword router's keys name their replacement (the router is a classifier now).
   CHECK(error_after("[budget]\ndaily_usd = 2.0\n",
                     "[router]\ntools_threshold = 3\n[budget]\ndaily_usd = 2.0\n")
@@ -187,6 +187,10 @@ TEST_CASE("every numeric key outside its documented range names file:line:key") 
        "agent.turn_deadline_s: must be between 5 and 86400"},
       {"system_prompt = \"Be brief.\"", "turn_deadline_s = 4",
        "agent.turn_deadline_s: must be between 5 and 86400 (got 4)"},
+      {"system_prompt = \"Be brief.\"", "history_tokens = 100",
+       "agent.history_tokens: must be between 200 and 1000000 (got 100)"},
+      {"system_prompt = \"Be brief.\"", "history_messages = 20",
+       "agent.history_messages: replaced by history_tokens"},
       {"api_key_env = \"TEST_KEY\"", "first_byte_timeout_s = 9223372036854775807",
        "providers.remote.first_byte_timeout_s: must be between 0 and 3600"},
       {"api_key_env = \"TEST_KEY\"", "connect_timeout_s = -5",
