@@ -31,11 +31,10 @@ void write(level l, std::string_view component, std::string_view message);
 using sink_fn = void (*)(level, std::string_view line);
 void set_sink(sink_fn sink);
 
+// The pieces (strings, characters, numbers) as one string; see frugal::text_part.
 template <class... Parts>
-std::string cat(Parts&&... parts) {
-  std::string s;
-  ((s += ::frugal::to_text(std::forward<Parts>(parts))), ...);
-  return s;
+std::string cat(const Parts&... parts) {
+  return ::frugal::join_text({::frugal::text_part(parts)...});
 }
 
 }  // namespace frugal::log
