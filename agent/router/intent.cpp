@@ -117,7 +117,7 @@ struct collector {
     if (seen.test(h)) return;
     seen.set(h);
     kept.push_back({h, k, a, b, lead, trail});
-    sum += intent_weights[h];
+    sum += intent_weight(h);
   }
 };
 
@@ -190,14 +190,14 @@ intent_score classify_intent(std::string_view text, size_t explain) {
   const double side = out.p_tools >= 0.5 ? 1.0 : -1.0;
   std::vector<const feature*> pushing;
   for (const feature& f : col.kept)
-    if (intent_weights[f.bucket] * side > 0) pushing.push_back(&f);
+    if (intent_weight(f.bucket) * side > 0) pushing.push_back(&f);
   std::partial_sort(pushing.begin(), pushing.begin() + std::min(explain, pushing.size()),
                     pushing.end(), [&](const feature* x, const feature* y) {
-                      return intent_weights[x->bucket] * side > intent_weights[y->bucket] * side;
+                      return intent_weight(x->bucket) * side > intent_weight(y->bucket) * side;
                     });
   for (size_t i = 0; i < pushing.size() && i < explain; ++i)
     out.deciding.push_back(
-        {display(*pushing[i]), intent_scale * intent_weights[pushing[i]->bucket] * norm});
+        {display(*pushing[i]), intent_scale * intent_weight(pushing[i]->bucket) * norm});
   return out;
 }
 

@@ -1,14 +1,17 @@
 // Tests for agent/router/intent: the compiled table's accuracy on the held-out turns of
 // tests/agent/router/intent_turns.tsv (those train_intent.py never trained on), decision
-// time, and the features it names.
+// time, the features it names, and the table's sparse encoding.
 #include "agent/router/intent.h"
 
+#include <bit>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "agent/router/intent_table.h"
 
 using frugal::router::classify_intent;
 
@@ -120,4 +123,24 @@ TEST_CASE("pasted lines after a one-line ask are read as material, not as the as
   CHECK(classify_intent("write the gateway log below into gateway.txt:" + log).p_tools >= 0.5);
   // Two or fewer line breaks are a multi-line ask, read whole.
   CHECK(classify_intent("hello\nplease check disk usage on the server").p_tools >= 0.5);
+}
+
+TEST_CASE("the weight table's sparse encoding is consistent", "[intent]") {
+  // intent_rank counts the weights stored before each word of intent_present, so a bucket
+  // whose bit is set reads its own weight (never 0, which is not stored) and one whose bit
+  // is clear reads 0; a generator that wrote the ranks wrong would shift every weight after.
+  using namespace frugal::router;
+  int stored = 0;
+  for (int w = 0; w < intent_buckets / 64; ++w) {
+    CHECK(intent_rank[w] == stored);
+    stored += std::popcount(intent_present[w]);
+  }
+  CHECK(stored > 1000);
+  int nonzero = 0;
+  for (uint32_t b = 0; b < static_cast<uint32_t>(intent_buckets); ++b) {
+    const bool present = (intent_present[b >> 6] >> (b & 63)) & 1;
+    CHECK((intent_weight(b) != 0) == present);
+    nonzero += intent_weight(b) != 0;
+  }
+  CHECK(nonzero == stored);
 }
