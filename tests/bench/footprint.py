@@ -6,7 +6,9 @@ interleaved, ratios taken pair by pair), since a shared machine's speed drifts.
   size          the binary's size on disk (the release build is stripped), its sections,
                 and the biggest symbols and namespaces from BINARY.symbols (`nm -S
                 --size-sort`, written by the release build before it strips) or from
-                the binary itself when it is not stripped
+                the binary itself when it is not stripped; the symbols summed per source
+                folder (each namespace belongs to the folder declaring most of its files;
+                a lambda to the function holding it) and per namespace
   ask vs curl   `frugal ask` from fork to the first byte of its model request, and its
                 whole wall time, against a minimal model endpoint inside this script (an
                 in-process socket server answering one canned OpenAI reply at once, so the
@@ -159,7 +161,8 @@ def size_report(path):
 
 
 def symbol_sizes(path):
-    """[(size, type, demangled name)] from PATH.symbols, or from `nm` on PATH itself."""
+    """[(size, type, demangled name)] from PATH.symbols, or from `nm` on PATH itself. Symbols
+    at one address (functions the linker folded into one, and their aliases) count once."""
     lines = []
     if os.path.exists(path + ".symbols"):
         with open(path + ".symbols") as f:
@@ -168,16 +171,23 @@ def symbol_sizes(path):
         r = subprocess.run(["nm", "-S", "--size-sort", "-C", "--radix=d", path],
                            capture_output=True, text=True)
         lines = r.stdout.splitlines()
-    syms = []
+    syms, seen = [], set()
     for line in lines:
         parts = line.split(None, 3)
-        if len(parts) == 4 and parts[1].isdigit():
+        if len(parts) == 4 and parts[1].isdigit() and parts[0] not in seen:
+            seen.add(parts[0])
             syms.append((int(parts[1]), parts[2], parts[3]))
     return syms
 
 
 def group_of(name):
-    """frugal::irc, std, simdjson, toml, ... for a demangled symbol; "(C)" for plain C."""
+    """frugal::irc, std, simdjson, toml, ... for a demangled symbol; "(C)" for plain C. A
+    lambda's code (std::function's handler of it included) belongs to the function that
+    holds the lambda."""
+    if "{lambda" in name:
+        owners = re.findall(r"frugal::(\w+)::", name.split("{lambda")[0])
+        if owners:
+            return "frugal::" + owners[-1]
     m = re.search(r"([A-Za-z_]\w*)::(?:(\w+)::)?", name.split("(")[0])
     if not m:
         return "(C / static)"
@@ -188,6 +198,37 @@ def group_of(name):
     return m.group(1)
 
 
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+LAYER_FOLDERS = ("core", "policies", "budget", "llm", "tools", "transports", "agent")
+THIRD_PARTY = {"std": "(libstdc++ templates)", "CLI": "(CLI11)", "simdjson": "(simdjson)",
+               "toml": "(toml++)", "(C / static)": "(C / static)"}
+
+
+def namespace_folders():
+    """{"frugal::irc": "transports/irc", ...}: the source folder (two levels under agent/ and
+    transports/, where the layers and protocols split; one elsewhere) whose files declare
+    each namespace, or their top-level folder when several do (frugal::agent: "agent")."""
+    counts = {}
+    for top in LAYER_FOLDERS:
+        for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
+            rel = os.path.relpath(dirpath, ROOT).split(os.sep)
+            folder = "/".join(rel[:2] if top in ("agent", "transports") else rel[:1])
+            for name in files:
+                if not name.endswith((".cpp", ".h")):
+                    continue
+                with open(os.path.join(dirpath, name), errors="replace") as f:
+                    text = f.read()
+                for ns in set(re.findall(r"namespace (frugal(?:::\w+)?)", text)):
+                    per = counts.setdefault(ns, {})
+                    per[folder] = per.get(folder, 0) + 1
+    out = {}
+    for ns, per in counts.items():
+        tops = {folder.split("/")[0] for folder in per}
+        out[ns] = next(iter(per)) if len(per) == 1 else max(per.items(), key=lambda kv: kv[1])[0] \
+            if len(tops) > 1 else tops.pop()
+    return out
+
+
 def print_size():
     for label, path in binaries():
         size, sections, text = size_report(path)
@@ -196,6 +237,10 @@ def print_size():
                  size, size / 1024, text,
                  sections.get(".data", 0) + sections.get(".data.rel.ro", 0),
                  sections.get(".bss", 0)))
+        show("  sections " + label, ", ".join(
+            "%s %d" % (k, sections[k]) for k in (".text", ".rodata", ".eh_frame",
+                                                 ".gcc_except_table", ".eh_frame_hdr")
+            if k in sections))
     syms = [s for s in symbol_sizes(binary) if s[1].lower() in "tdrvw"]  # .bss costs no disk
     if not syms:
         show("size breakdown", "(no symbols: build with the release preset, which keeps "
@@ -205,10 +250,18 @@ def print_size():
     for size, _, name in syms:
         groups[group_of(name)] = groups.get(group_of(name), 0) + size
     total = sum(groups.values())
-    top = sorted(groups.items(), key=lambda kv: -kv[1])[:12]
-    show("size by namespace", "%d bytes in %d symbols: " % (total, len(syms)) +
-         ", ".join("%s %d" % kv for kv in top))
-    for size, kind, name in sorted(syms, key=lambda s: -s[0])[:12]:
+    folders_of = namespace_folders()
+    folders = {}
+    for group, size in groups.items():
+        # A class directly in namespace frugal (frugal::json_writer) has its namespace's folder.
+        folder = folders_of.get(group) or THIRD_PARTY.get(group) or folders_of.get(
+            "frugal" if group.startswith("frugal::") else "", "(other: %s)" % group)
+        folders[folder] = folders.get(folder, 0) + size
+    show("size by folder", "%d bytes of symbols (unwind tables and padding not included): " %
+         total + ", ".join("%s %d" % kv for kv in sorted(folders.items(), key=lambda kv: -kv[1])))
+    top = sorted(groups.items(), key=lambda kv: -kv[1])[:16]
+    show("size by namespace", "%d symbols: " % len(syms) + ", ".join("%s %d" % kv for kv in top))
+    for size, kind, name in sorted(syms, key=lambda s: -s[0])[:16]:
         show("  biggest symbol", "%7d %s %s" % (size, kind, name[:100]))
 
 
