@@ -1,5 +1,5 @@
 // A small JSON writer for request bodies. Strings are escaped per RFC 8259 and invalid
-// UTF-8 is replaced by U+FFFD, so text from IRC users or models is never passed on as
+// UTF-8 is replaced by U+FFFD (core/utf8.h), so text from IRC users or models is never passed on as
 // broken JSON. It does not check structure (a key outside an object is the caller's bug).
 #pragma once
 #include <cstdint>
@@ -35,9 +35,5 @@ class json_writer {
 // Appends `text` to `out` as a quoted, escaped JSON string.
 void json_escape_into(std::string& out, std::string_view text);
 std::string json_quote(std::string_view text);
-// Replaces invalid UTF-8 sequences by U+FFFD.
-std::string sanitize_utf8(std::string_view text);
-// True when `text` is valid UTF-8.
-bool valid_utf8(std::string_view text);
 
 }  // namespace frugal

@@ -1,8 +1,8 @@
 // Strict UTF-8 decoding as in RFC 3629 table 3-7: the ranges below are the only
-// well-formed sequences. Used on every line from a server and on every model reply.
+// well-formed sequences.
 #include "core/utf8.h"
 
-namespace frugal::irc::utf8 {
+namespace frugal::utf8 {
 
 namespace {
 bool in(unsigned char c, unsigned lo, unsigned hi) {
@@ -65,4 +65,4 @@ size_t boundary_at_most(std::string_view s, size_t max) {
   return n;
 }
 
-}  // namespace frugal::irc::utf8
+}  // namespace frugal::utf8

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/json_writer.h"
+#include "core/utf8.h"
 
 namespace frugal::llm::wire {
 
@@ -79,7 +79,7 @@ std::optional<api_error> error_from_body(std::string_view body) {
 }
 
 std::string short_text(std::string_view text, size_t max_bytes) {
-  std::string clean = sanitize_utf8(text);
+  std::string clean = utf8::repair(text);
   for (char& c : clean)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   if (clean.size() <= max_bytes) return clean;

@@ -4,8 +4,8 @@
 
 #include <ctime>
 
-#include "core/json_writer.h"
 #include "core/log.h"
+#include "core/utf8.h"
 
 namespace frugal::tools::audit {
 namespace {
@@ -27,7 +27,7 @@ std::string clean_arguments(const std::string& raw) {
   std::string r = log::redact(raw);
   bool cut = r.size() > max_argument_bytes;
   if (cut) r.resize(max_argument_bytes);
-  r = sanitize_utf8(r);
+  r = utf8::repair(r);
   if (cut) r += "…[cut]";
   return r;
 }

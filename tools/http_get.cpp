@@ -13,8 +13,8 @@
 
 #include "core/config/config.h"
 #include "core/http/http_client.h"
-#include "core/json_writer.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "policies/egress.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
@@ -97,7 +97,7 @@ std::string describe(const http::response& r, const std::string& url) {
     text += log::cat(" (download stopped at ", max_download, ")");
   text += "\n\n";
   if (!textual(type)) return text + "[binary content not shown]";
-  std::string body = sanitize_utf8(r.body.substr(0, max_text));
+  std::string body = utf8::repair(r.body.substr(0, max_text));
   text += body;
   if (r.body.size() > max_text) text += log::cat("\n[truncated: first ", max_text, " bytes shown]");
   return text;

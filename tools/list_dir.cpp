@@ -12,8 +12,8 @@
 #include <memory>
 #include <vector>
 
-#include "core/json_writer.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 #include "tools/workspace_path.h"
@@ -47,7 +47,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
     if (name == "." || name == "..") continue;
     if (++total > max_entries) continue;
     struct stat st {};
-    std::string line = sanitize_utf8(name);
+    std::string line = utf8::repair(name);
     if (::fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
       line += " (unreadable)";
     else if (S_ISDIR(st.st_mode))

@@ -2,8 +2,8 @@
 // is free text; it reaches FTS5 only as quoted words (memory::fts_query).
 #include <ctime>
 
-#include "core/json_writer.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "tools/all_tools.h"
 #include "tools/memory_store.h"
 #include "tools/tool_args.h"
@@ -27,7 +27,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
     gmtime_r(&t, &utc);
     char day[16];
     strftime(day, sizeof day, "%Y-%m-%d", &utc);
-    text += log::cat("#", r.id, " (", day, "): ", sanitize_utf8(r.text), "\n");
+    text += log::cat("#", r.id, " (", day, "): ", utf8::repair(r.text), "\n");
   }
   done(tool_ok(std::move(text)));
 }

@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/json_writer.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "tools/all_tools.h"
 #include "tools/tool_args.h"
 #include "tools/workspace_path.h"
@@ -44,7 +44,7 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
     got += static_cast<size_t>(n);
   }
   data.resize(got);
-  std::string text = sanitize_utf8(data);
+  std::string text = utf8::repair(data);
   if (static_cast<uint64_t>(st.st_size) > got)
     text += log::cat("\n[truncated: the file has ", static_cast<int64_t>(st.st_size),
                      " bytes; the first ", got, " are shown]");

@@ -12,8 +12,8 @@
 #include <memory>
 
 #include "core/config/config.h"
-#include "core/json_writer.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "tools/all_tools.h"
 #include "tools/launchers.h"
 #include "tools/sandbox.h"
@@ -90,8 +90,8 @@ std::string report(const spawn_result& r) {
     text = log::cat("killed by signal ", r.signal, "\n");
   else
     text = log::cat("exit code ", r.exit_code, "\n");
-  if (!r.stdout_text.empty()) text += "--- stdout ---\n" + sanitize_utf8(r.stdout_text) + "\n";
-  if (!r.stderr_text.empty()) text += "--- stderr ---\n" + sanitize_utf8(r.stderr_text) + "\n";
+  if (!r.stdout_text.empty()) text += "--- stdout ---\n" + utf8::repair(r.stdout_text) + "\n";
+  if (!r.stderr_text.empty()) text += "--- stderr ---\n" + utf8::repair(r.stderr_text) + "\n";
   if (r.output_truncated) text += "[output truncated at 64 KB per stream]\n";
   return text;
 }

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/json_writer.h"
+#include "core/utf8.h"
 #include "llm/sse.h"
 #include "llm/text_tool_calls.h"
 #include "llm/wire.h"
@@ -69,7 +69,7 @@ void fuzz_llm_input(const uint8_t* data, size_t size, Parse parse_response) {
     FUZZ_CHECK(!e->message.empty());
     std::string shown = llm::wire::short_text(e->message, 40 + size % 200);
     FUZZ_CHECK(shown.size() <= 40 + size % 200 + 3);
-    FUZZ_CHECK(valid_utf8(shown));
+    FUZZ_CHECK(utf8::valid(shown));
     for (char c : shown) FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
   }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/json_writer.h"
+#include "core/utf8.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "transports/matrix/markdown.h"
 
@@ -74,7 +75,7 @@ size_t allowed_tag(std::string_view html, size_t i) {
 }
 
 void check_html(std::string_view html) {
-  FUZZ_CHECK(valid_utf8(html));
+  FUZZ_CHECK(utf8::valid(html));
   for (size_t i = 0; i < html.size();) {
     char c = html[i];
     if (c == '<') {
@@ -107,12 +108,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
 
   matrix::rendered r = matrix::render_markdown(text);
-  FUZZ_CHECK(r.body == sanitize_utf8(text));
+  FUZZ_CHECK(r.body == utf8::repair(text));
   check_html(r.html);
 
   for (const std::string& piece : matrix::split_for_events(text, max_event_bytes)) {
     FUZZ_CHECK(!piece.empty());
-    FUZZ_CHECK(valid_utf8(piece));
+    FUZZ_CHECK(utf8::valid(piece));
     FUZZ_CHECK(event_bytes(piece) <= max_event_bytes);
   }
   return 0;

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "core/json_writer.h"
+#include "core/utf8.h"
 
 namespace frugal::matrix {
 namespace {
@@ -379,7 +379,7 @@ class block_renderer {
 
 rendered render_markdown(std::string_view markdown) {
   rendered r;
-  r.body = sanitize_utf8(markdown);
+  r.body = utf8::repair(markdown);
   block_renderer blocks(r.html);
   std::string_view rest = r.body;
   while (true) {

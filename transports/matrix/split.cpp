@@ -2,6 +2,7 @@
 // The size test renders each candidate piece, because escaping can make the HTML several
 // times longer than the Markdown; the candidate shrinks until it fits.
 #include "core/json_writer.h"
+#include "core/utf8.h"
 #include "transports/matrix/markdown.h"
 
 namespace frugal::matrix {
@@ -80,7 +81,7 @@ open_fence fence_at_end(std::string_view text) {
 
 std::vector<std::string> split_for_events(std::string_view markdown, size_t max_event_bytes) {
   std::vector<std::string> out;
-  std::string text = sanitize_utf8(markdown);
+  std::string text = utf8::repair(markdown);
   std::string_view rest = text;
   std::string carry;  // a reopened code fence for the next piece
   while (!rest.empty()) {

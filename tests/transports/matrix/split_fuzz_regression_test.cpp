@@ -4,7 +4,7 @@
 // character boundary.
 #include <catch2/catch.hpp>
 
-#include "core/json_writer.h"
+#include "core/utf8.h"
 #include "transports/matrix/markdown.h"
 
 using namespace frugal;
@@ -16,6 +16,6 @@ TEST_CASE("matrix split: a reopened fence keeps its info string valid UTF-8") {
   text += "```\n";
   auto pieces = matrix::split_for_events(text, 1024);
   REQUIRE(pieces.size() > 1);
-  for (const std::string& p : pieces) CHECK(valid_utf8(p));
+  for (const std::string& p : pieces) CHECK(utf8::valid(p));
   CHECK(pieces[1].rfind("```" + std::string(31, 'a') + "\n", 0) == 0);
 }
