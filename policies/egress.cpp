@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/wildcard.h"
+
 namespace frugal::policies {
 namespace {
 
@@ -55,13 +57,13 @@ std::string shown(const url_parts& p) {
 
 }  // namespace
 
-bool host_listed(const std::vector<std::string>& hosts, const std::string& host) {
+bool host_listed(const std::vector<std::string>& hosts, std::string_view host) {
   for (std::string entry : hosts) {
     entry = lower(entry);
-    if (entry.rfind("*.", 0) == 0) entry.erase(0, 1);
-    if (entry == host) return true;
-    if (entry.size() > 1 && entry[0] == '.' && host.size() > entry.size() &&
-        host.compare(host.size() - entry.size(), entry.size(), entry) == 0)
+    if (entry.size() > 1 && entry[0] == '.') entry.insert(0, 1, '*');
+    // "*.example.org": any subdomain, never the domain itself; anything else: that host.
+    if (entry.size() > 2 && entry.rfind("*.", 0) == 0 ? wildcard::match(entry, host)
+                                                      : entry == host)
       return true;
   }
   return false;

@@ -68,9 +68,10 @@ class egress_guard {
   std::string untrusted_what_;  // "a web page" | "a public message", for the reason
 };
 
-// An entry "example.org" lists that host; ".example.org" or "*.example.org" its subdomains.
-// `host` is lower-case; entries are compared case-insensitively. The one host-list matcher
-// (egress_hosts here, http_get's allowed hosts in tools/).
-bool host_listed(const std::vector<std::string>& hosts, const std::string& host);
+// An entry "example.org" lists that host; ".example.org" or "*.example.org" its subdomains
+// (never the domain itself; matched by core/wildcard). `host` is lower-case; entries are
+// compared case-insensitively. The one host-list matcher (egress_hosts here, http_get's
+// allowed hosts in tools/).
+bool host_listed(const std::vector<std::string>& hosts, std::string_view host);
 
 }  // namespace frugal::policies

@@ -1,8 +1,10 @@
-// identity_match: parsing and matching owner/allowlist patterns. Matching is a plain glob
-// walk (no regex, no allocation); the pattern forms are documented in identity_match.h.
+// identity_match: parsing and matching owner/allowlist patterns. Matching is core/wildcard
+// (no regex, no allocation); the pattern forms are documented in identity_match.h.
 // Validation is strict so that a typo in the config stops the program instead of quietly
 // admitting or refusing someone.
 #include "policies/identity_match.h"
+
+#include "core/wildcard.h"
 
 namespace frugal::policies {
 namespace {
@@ -11,10 +13,6 @@ bool has_space_or_control(std::string_view s) {
   for (unsigned char c : s)
     if (c <= ' ' || c == 0x7f) return true;
   return false;
-}
-
-bool has_glob(std::string_view s) {
-  return s.find_first_of("*?") != std::string_view::npos;
 }
 
 // Splits a Matrix id "@local:server" at the first ':'. Returns false if malformed.
@@ -45,38 +43,6 @@ char irc_lower(char c) {
   }
 }
 
-bool irc_iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (irc_lower(a[i]) != irc_lower(b[i])) return false;
-  return true;
-}
-
-bool glob_match(std::string_view pattern, std::string_view text, bool irc_fold) {
-  // Iterative matcher with one backtrack point: linear in practice, no recursion.
-  auto same = [irc_fold](char p, char t) {
-    return irc_fold ? irc_lower(p) == irc_lower(t) : p == t;
-  };
-  size_t p = 0, t = 0;
-  size_t star = std::string_view::npos, star_t = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      star_t = t;
-    } else if (p < pattern.size() && (pattern[p] == '?' || same(pattern[p], text[t]))) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++star_t;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 pattern_kind kind_of(std::string_view pattern) {
   if (!validate_pattern(pattern).ok()) return pattern_kind::invalid;
   if (pattern == "*") return pattern_kind::anyone;
@@ -102,9 +68,9 @@ status validate_pattern(std::string_view pattern) {
     std::string_view local, server;
     if (!split_matrix(pattern, local, server))
       return fail("identity pattern '", pattern, "' is not a Matrix id (@user:server)");
-    if (local != "*" && has_glob(local))
+    if (local != "*" && wildcard::has_wildcards(local))
       return fail("identity pattern '", pattern, "': only a whole '*' localpart may be a glob");
-    if (has_glob(server))
+    if (wildcard::has_wildcards(server))
       return fail("identity pattern '", pattern, "': globs are not allowed in a Matrix server");
     return {};
   }
@@ -135,9 +101,10 @@ bool matches(std::string_view pattern, const core::identity& who) {
       return who.network == "stdin";
     case pattern_kind::irc_account:
       return who.network == "irc" && !who.account.empty() &&
-             glob_match(pattern.substr(8), who.account, true);
+             wildcard::match(pattern.substr(8), who.account, irc_lower);
     case pattern_kind::irc_mask:
-      return who.network == "irc" && !who.mask.empty() && glob_match(pattern, who.mask, true);
+      return who.network == "irc" && !who.mask.empty() &&
+             wildcard::match(pattern, who.mask, irc_lower);
     case pattern_kind::matrix_id: {
       if (who.network != "matrix") return false;
       std::string_view p_local, p_server, local, server;

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/result.h"
 #include "core/inbound.h"
+#include "core/result.h"
 
 namespace frugal::policies {
 
@@ -36,15 +36,10 @@ status validate_pattern(std::string_view pattern);
 bool matches(std::string_view pattern, const core::identity& who);
 
 // The first pattern in `patterns` that matches `who`, or nullptr.
-const std::string* first_match(const std::vector<std::string>& patterns,
-                               const core::identity& who);
+const std::string* first_match(const std::vector<std::string>& patterns, const core::identity& who);
 
-// rfc1459 casemapping: A-Z → a-z, [ → {, ] → }, \ → |, ~ → ^.
+// rfc1459 casemapping: A-Z → a-z, [ → {, ] → }, \ → |, ~ → ^. IRC patterns are matched
+// with core/wildcard.h under this folding.
 char irc_lower(char c);
-bool irc_iequal(std::string_view a, std::string_view b);
-
-// Glob match of the whole `text` by `pattern` ('*' any run, '?' one byte); when
-// `irc_fold` is set both sides are compared under irc_lower.
-bool glob_match(std::string_view pattern, std::string_view text, bool irc_fold);
 
 }  // namespace frugal::policies

@@ -96,3 +96,18 @@ TEST_CASE("egress: origins of tools, URL extraction, mode names", "[egress]") {
   CHECK(m == egress_mode::allowlist);
   CHECK_FALSE(parse_egress_mode("closed", m));
 }
+
+TEST_CASE("host_listed: exact hosts, and subdomains by '.x' or '*.x'", "[egress]") {
+  using frugal::policies::host_listed;
+  const std::vector<std::string> hosts = {"Example.ORG", ".docs.example.net", "*.wiki.test"};
+  CHECK(host_listed(hosts, "example.org"));
+  CHECK_FALSE(host_listed(hosts, "www.example.org"));  // a bare entry names that host only
+  CHECK(host_listed(hosts, "a.docs.example.net"));
+  CHECK(host_listed(hosts, "a.b.docs.example.net"));
+  CHECK_FALSE(host_listed(hosts, "docs.example.net"));  // subdomains, not the domain
+  CHECK_FALSE(host_listed(hosts, "evildocs.example.net"));
+  CHECK(host_listed(hosts, "en.wiki.test"));
+  CHECK_FALSE(host_listed(hosts, "wiki.test"));
+  CHECK_FALSE(host_listed(hosts, "wiki.test.evil.org"));
+  CHECK_FALSE(host_listed({}, "example.org"));
+}

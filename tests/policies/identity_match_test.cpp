@@ -4,12 +4,11 @@
 
 #include <catch2/catch.hpp>
 
-using frugal::policies::glob_match;
+using frugal::core::identity;
 using frugal::policies::kind_of;
 using frugal::policies::matches;
 using frugal::policies::pattern_kind;
 using frugal::policies::validate_pattern;
-using frugal::core::identity;
 
 namespace {
 identity irc(std::string account, std::string mask) {
@@ -87,11 +86,11 @@ TEST_CASE("invalid patterns are refused and match nobody", "[identity]") {
   CHECK(kind_of("@a:b") == pattern_kind::matrix_id);
 }
 
-TEST_CASE("glob_match handles backtracking and empty texts", "[identity]") {
-  CHECK(glob_match("*", "", false));
-  CHECK(glob_match("a*b*c", "axxbyyc", false));
-  CHECK_FALSE(glob_match("a*b*c", "axxbyy", false));
-  CHECK(glob_match("*a*a*a*b", "aaaaaaaaab", false));
-  CHECK_FALSE(glob_match("ABC", "abc", false));
-  CHECK(glob_match("ABC", "abc", true));
+TEST_CASE("IRC patterns glob with '?' and '*' under rfc1459 folding", "[identity]") {
+  identity who{"irc", "ALICE", "Alice[m]!ali@host.example", "Alice[m]"};
+  CHECK(matches("account:al?ce", who));
+  CHECK(matches("account:a*", who));
+  CHECK_FALSE(matches("account:al?", who));
+  CHECK(matches("alice{m}!*@*.example", who));  // [ and { are one letter under rfc1459
+  CHECK(matches("alice?m?!ali@host.exampl?", who));
 }
