@@ -63,6 +63,10 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
     err = {2, s.message()};
     return nullptr;
   }
+  if (auto s = budget::governor::check(loaded->budget); !s) {  // e.g. an unknown time zone
+    err = {2, s.message()};
+    return nullptr;
+  }
   // The providers need the HTTP client, which needs the loop: both come before anything
   // is created on disk, so that a configuration error (an unpriced model) leaves no trace.
   if (int rc = uv_loop_init(&rt->loop_); rc != 0) {
@@ -113,7 +117,7 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
   rt->history_ = std::make_unique<session::history>(std::move(hist.value()));
   auto gov = budget::governor::open(*rt->db_, cfg.budget);
   if (!gov) {
-    err = {gov.message().find("timezone") != std::string::npos ? 2 : 1, gov.message()};
+    err = {1, gov.message()};  // the settings passed check(): the database failed
     return nullptr;
   }
   rt->governor_ = std::make_unique<budget::governor>(std::move(gov.value()));

@@ -75,6 +75,14 @@ result<limits> limits_from(const config::budget_section& c) {
   return l;
 }
 
+status governor::check(const config::budget_section& cfg) {
+  auto caps = limits_from(cfg);
+  if (!caps) return caps.err();
+  auto z = tz::zone::load(cfg.timezone);
+  if (!z) return z.err();
+  return status::success();
+}
+
 result<governor> governor::open(store::database& db, const config::budget_section& cfg,
                                 governor_options opts) {
   auto caps = limits_from(cfg);

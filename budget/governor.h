@@ -89,6 +89,10 @@ class governor {
   // or a bad amount is an error naming the budget.* key.
   static result<governor> open(store::database& db, const config::budget_section& cfg,
                                governor_options opts = {});
+  // The budget settings' own errors, each naming its budget.* key (an amount out of range,
+  // an unknown time zone): configuration errors, found before anything is opened. open()
+  // fails on them too; any other open() error is the database's.
+  static status check(const config::budget_section& cfg);
   // New caps and zone (SIGHUP). Open reservations are kept. On error nothing changes.
   status reconfigure(const config::budget_section& cfg);
 
