@@ -40,20 +40,14 @@ void prepare_workspace(const std::string& workspace, uint32_t uid) {
 }  // namespace
 
 std::unique_ptr<runtime> runtime::create(const std::string& config_path,
-                                         const std::string& log_level, startup_error& err,
-                                         bool need_secrets) {
+                                         const std::string& log_level, startup_error& err) {
   struct stat st {};
   if (::stat(config_path.c_str(), &st) != 0) {
     err = {2, "no config at " + config_path + "; write a starter one with `frugal --config " +
                   config_path + " init`"};
     return nullptr;
   }
-  // Read-only commands must work without the service's secrets in the environment.
-  config::env_fn lenient = [](const std::string& name) -> std::string {
-    const char* v = std::getenv(name.c_str());
-    return v && *v ? v : "unset-for-read-only-command";
-  };
-  auto loaded = config::load(config_path, need_secrets ? nullptr : lenient);
+  auto loaded = config::load(config_path);
   if (!loaded) {
     err = {2, loaded.message()};
     return nullptr;

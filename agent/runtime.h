@@ -40,10 +40,8 @@ class runtime {
   // Loads and validates the config, creates the state folder (0700) and the realm
   // workspaces, opens the database, settles reservations orphaned by dead processes and
   // builds the providers. On failure returns nullptr and fills `err`.
-  // `need_secrets` false (read-only commands like `budget`) lets *_env variables be unset.
   static std::unique_ptr<runtime> create(const std::string& config_path,
-                                         const std::string& log_level, startup_error& err,
-                                         bool need_secrets = true);
+                                         const std::string& log_level, startup_error& err);
   ~runtime();
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;

@@ -1,16 +1,23 @@
 // `frugal budget`: today's cap, spend, reservations and reset time, with breakdowns, as
-// text or JSON; `--history N` for the last N days. Reads the shared ledger only: safe
-// while the daemon runs. Orphaned reservations of dead processes are settled first (the
-// runtime does it at start), so the figures are the truth. `--accept-new-ledger` takes a
-// replaced ledger (deleted, emptied, restored from a copy) as the ledger from now on.
+// text or JSON; `--history N` for the last N days. Opens only what it reads: the config
+// (no secrets resolved: none is needed) and the ledger in state_dir/frugal.db, through the
+// governor — no loop, no providers, no folders made. Safe while the daemon runs. Orphaned
+// reservations of dead processes are settled first, so the figures are the truth; with no
+// database yet, nothing has been spent. `--accept-new-ledger` takes a replaced ledger
+// (deleted, emptied, restored from a copy) as the ledger from now on.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
 #include "agent/cli/cli.h"
 #include "agent/cli/command.h"
-#include "agent/runtime.h"
+#include "budget/governor.h"
 #include "budget/report.h"
+#include "core/config/config.h"
+#include "core/log.h"
+#include "core/store/database.h"
 
 namespace frugal::cli {
 namespace {
@@ -24,10 +31,27 @@ struct options {
 int exec(const global_options& g, const options& o) {
   const bool json = o.json;
   const int64_t history = o.history;
-  agent::startup_error err;
-  auto rt = agent::runtime::create(g.config_path, g.log_level, err, /*need_secrets=*/false);
-  if (!rt) return complain(err.exit_code, err.message);
-  auto& gov = rt->governor();
+  struct stat st {};
+  if (::stat(g.config_path.c_str(), &st) != 0)
+    return complain(exit_usage, "no config at " + g.config_path +
+                                    "; write a starter one with `frugal --config " + g.config_path +
+                                    " init`");
+  auto cfg = config::load(g.config_path, nullptr, config::secrets::skip);
+  if (!cfg) return complain(exit_usage, cfg.message());
+  if (auto s = budget::governor::check(cfg->budget); !s) return complain(exit_usage, s.message());
+  log::level lvl = log::level::info;
+  log::parse_level(g.log_level.empty() ? cfg->agent.log_level : g.log_level, lvl);
+  log::set_level(lvl);
+  // No database yet: nothing was ever spent; report that without creating one (accepting
+  // a new ledger writes one, as before).
+  const std::string path = cfg->agent.state_dir + "/frugal.db";
+  auto db = o.accept || ::stat(path.c_str(), &st) == 0 ? store::database::open(path)
+                                                       : store::database::open_memory();
+  if (!db) return complain(exit_internal, db.message());
+  auto opened = budget::governor::open(*db, cfg->budget);
+  if (!opened) return complain(exit_internal, opened.message());
+  auto& gov = opened.value();
+  if (auto s = gov.recover_orphans(); !s) return complain(exit_internal, s.message());
   if (o.accept) {
     std::string was = gov.ledger_problem();
     if (auto s = gov.accept_new_ledger(); !s) return complain(exit_internal, s.message());

@@ -210,8 +210,12 @@ struct file {
 // Loads and validates `path`. Errors read "FILE:LINE: KEY: what is wrong". Identity
 // patterns are not checked here: policies::validate_identity_lists does that.
 // `env` resolves *_env keys (tests pass their own; the program passes getenv).
+// secrets::skip (read-only commands such as `budget`) leaves every secret empty and never
+// reads the variables; the *_env names themselves are still checked.
 using env_fn = std::string (*)(const std::string& name);
-result<file> load(const std::string& path, env_fn env = nullptr);
+enum class secrets { resolve, skip };
+result<file> load(const std::string& path, env_fn env = nullptr,
+                  secrets mode = secrets::resolve);
 
 // The config path from --config, else $FRUGAL_CONFIG, else $XDG_CONFIG_HOME/frugal/frugal.toml
 // (XDG_CONFIG_HOME defaulting to ~/.config).

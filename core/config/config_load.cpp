@@ -39,9 +39,10 @@ std::string absolute_from(const std::string& base_dir, const std::string& p) {
 }
 
 // Resolves an *_env key: the variable must exist and be non-empty when the key is set.
+// A null `env` (config::secrets::skip) resolves nothing.
 void resolve_secret(toml_reader& r, const char* key, const std::string& var, env_fn env,
                     std::string& out) {
-  if (var.empty()) return;
+  if (var.empty() || !env) return;
   out = env(var);
   if (out.empty()) r.fail_at(key, "environment variable " + var + " is not set or empty");
   log::add_secret(out);
@@ -290,8 +291,11 @@ std::string default_path() {
   return xdg + "/frugal/frugal.toml";
 }
 
-result<file> load(const std::string& path, env_fn env) {
-  if (!env) env = default_env;
+result<file> load(const std::string& path, env_fn env, secrets mode) {
+  if (mode == secrets::skip)
+    env = nullptr;  // resolve_secret then leaves every secret unread
+  else if (!env)
+    env = default_env;
   file f;
   f.path = path;
   // A FIFO would block the reader forever, a directory would read as an empty file.

@@ -61,6 +61,20 @@ with FakeModel() as fake, Workdir() as w:
     r = run("--config", w.config, "budget", "--history", "0")
     c.check(r.returncode == 2 and "--history" in r.stderr, "budget --history 0: exit 2",
             r.stderr)
+    # budget opens only what it reads: with the key's variable unset and no state folder
+    # yet it reports nothing spent and makes nothing (before, it built the whole runtime
+    # with a faked key and made the state folder, workspaces and database).
+    fresh = os.path.join(w.dir, "fresh-state")
+    with open(os.path.join(w.dir, "fresh.toml"), "w") as f:
+        f.write(config_text(fake.url, fresh, kind="anthropic"))
+    env = env_for()
+    env.pop("FAKE_API_KEY")
+    r = subprocess.run([BINARY, "--config", os.path.join(w.dir, "fresh.toml"), "budget", "--json"],
+                       capture_output=True, text=True, timeout=60, env=env)
+    c.check(r.returncode == 0 and json.loads(r.stdout).get("spent_micro", 1) == 0 and
+            not os.path.exists(fresh),
+            "budget without the key's variable and without a state folder: nothing spent, "
+            "nothing made", (r.returncode, r.stdout[-300:], r.stderr[-300:], os.path.exists(fresh)))
     # Words after `--` are the task even when they look like options.
     fake.script({"content": "ok"})
     r = run("--config", w.config, "ask", "--", "--tier", "is a word")
