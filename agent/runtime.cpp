@@ -13,6 +13,7 @@
 #include "agent/turn/turn.h"
 #include "core/log.h"
 #include "policies/realm.h"
+#include "tools/tool.h"
 
 namespace frugal::agent {
 namespace {
@@ -54,6 +55,10 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
   }
   std::unique_ptr<runtime> rt(new runtime());
   if (auto s = policies::validate_identity_lists(*loaded); !s) {
+    err = {2, s.message()};
+    return nullptr;
+  }
+  if (auto s = tools::resolve_tool_names(*loaded); !s) {
     err = {2, s.message()};
     return nullptr;
   }
@@ -211,6 +216,7 @@ void runtime::sweep() {
 
 status runtime::reload(config::file next) {
   if (auto s = policies::validate_identity_lists(next); !s) return s;
+  if (auto s = tools::resolve_tool_names(next); !s) return s;
   const config::budget_section budget = next.budget;
   // The old snapshot (and its providers) lives on in the turns that hold it.
   // The [sandbox] settings travel in the probe result: probe again (the namespaces are

@@ -1,9 +1,26 @@
-// The table of all tools, in the order they are offered to models. Adding a tool means one
-// new file with its descriptor and one line here.
+// The table of all tools, in the order they are offered to models: the only tool list (the
+// config's default and its name checks come from here). Adding a tool means one new file
+// with its descriptor and one line here.
+#include "core/config/config.h"
 #include "tools/all_tools.h"
 #include "tools/sandbox.h"
 
 namespace frugal::tools {
+namespace {
+
+status check_names(const config::file& cfg, const std::string& key,
+                   const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    if (find(n)) continue;
+    auto line = cfg.key_lines.find(key);
+    return fail(cfg.path, ":",
+                line != cfg.key_lines.end() ? std::to_string(line->second) + ": " : " ", key,
+                ": unknown tool \"", n, "\"");
+  }
+  return status::success();
+}
+
+}  // namespace
 
 const std::vector<const descriptor*>& registry() {
   static const std::vector<const descriptor*> all = {
@@ -17,6 +34,20 @@ const descriptor* find(std::string_view name) {
   for (const descriptor* d : registry())
     if (name == d->name) return d;
   return nullptr;
+}
+
+status resolve_tool_names(config::file& cfg) {
+  for (auto& [name, tier] : cfg.tiers)
+    if (tier.tools)
+      if (auto s = check_names(cfg, "tiers." + name + ".tools", *tier.tools); !s) return s;
+  for (auto& [name, realm] : cfg.realms) {
+    if (realm.every_tool) {
+      realm.tools.clear();
+      for (const descriptor* d : registry()) realm.tools.emplace_back(d->name);
+    }
+    if (auto s = check_names(cfg, "realms." + name + ".tools", realm.tools); !s) return s;
+  }
+  return status::success();
 }
 
 policies::tool_verdict check(const config::realm& realm, const descriptor& tool,

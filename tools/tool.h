@@ -81,10 +81,17 @@ struct descriptor {
   policies::tool_traits traits() const { return {name, realms, needs_sandbox}; }
 };
 
-// All tools, in a fixed order.
+// All tools, in a fixed order: the one list of tools there is.
 const std::vector<const descriptor*>& registry();
 // The tool named `name`, or nullptr.
 const descriptor* find(std::string_view name);
+
+// Gives every realm left to its default (config::realm::every_tool) every registered tool,
+// and checks that each name in realms.*.tools and tiers.*.tools is a registered tool.
+// Errors name the file, the line (cfg.key_lines) and the key, as the loader's do:
+// "frugal.toml:12: tiers.tools.tools: unknown tool \"rm\"". Called on every loaded config
+// before it is used (agent/runtime.cpp: at start and on reload).
+status resolve_tool_names(config::file& cfg);
 
 // policies::check_tool for a descriptor, with the sandbox the start-up probe found (a null
 // `caps` means no sandbox at all).

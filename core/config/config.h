@@ -103,10 +103,13 @@ struct sandbox_section {
 };
 
 struct realm {
-  std::string name;                      // "private" | "public"
-  std::vector<std::string> owners;       // identity patterns (see policies/identity_match.h)
-  std::vector<std::string> allowed;      // public realm: who may talk; empty admits nobody
-  std::vector<std::string> tools;        // tool names allowed
+  std::string name;                  // "private" | "public"
+  std::vector<std::string> owners;   // identity patterns (see policies/identity_match.h)
+  std::vector<std::string> allowed;  // public realm: who may talk; empty admits nobody
+  std::vector<std::string> tools;    // tool names allowed (tools/registry checks them)
+  // No `tools` key for the private realm: every registered tool. Filled in by
+  // tools::resolve_tool_names, the layer that knows the registry; core keeps no tool list.
+  bool every_tool = false;
   std::vector<std::string> tiers;        // empty = all tiers
   std::string workspace;                 // default: state_dir/workspaces/<realm>
   std::vector<std::string> shell_allow;  // programs the shell tool may run
@@ -208,7 +211,8 @@ struct file {
 };
 
 // Loads and validates `path`. Errors read "FILE:LINE: KEY: what is wrong". Identity
-// patterns are not checked here: policies::validate_identity_lists does that.
+// patterns are not checked here (policies::validate_identity_lists does that), nor tool
+// names (tools::resolve_tool_names): key_lines keeps their lines.
 // `env` resolves *_env keys (tests pass their own; the program passes getenv).
 // secrets::skip (read-only commands such as `budget`) leaves every secret empty and never
 // reads the variables; the *_env names themselves are still checked.

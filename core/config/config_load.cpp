@@ -170,7 +170,7 @@ void load_tiers(toml_reader r, file& f) {
       if (sub.has("tools")) {
         std::vector<std::string> names;
         sub.get("tools", names);
-        detail::check_tool_names(sub, "tools", names);
+        detail::note_line(sub, f, "tools");
         t.tools = std::move(names);
       }
       sub.finish();

@@ -1,18 +1,10 @@
 // The [realms.*] and [transports.*] sections of frugal.toml. Realms get safe defaults:
-// private may use every tool, public only `clock`; an empty public allowlist admits nobody.
+// private may use every tool (every_tool), public only `clock`; an empty public allowlist
+// admits nobody.
 #include "core/config/config_sections.h"
 
 namespace frugal::config::detail {
 namespace {
-
-const std::vector<std::string> k_all_tools = {"clock",           "read_file",     "write_file",
-                                              "list_dir",        "shell",         "http_get",
-                                              "memory_remember", "memory_recall", "memory_forget"};
-
-// Identity patterns are validated by policies/ after loading; keep the line for its errors.
-void note_line(toml_reader& r, file& f, const char* key) {
-  if (r.has(key)) f.key_lines[r.key_path(key)] = r.line_of(key);
-}
 
 void load_channels(toml_reader& r, irc_network& n) {
   const toml::node* node = r.table_ptr()->get("channels");
@@ -159,11 +151,17 @@ void load_matrix_account(toml_reader r, const std::string& name, file& f, env_fn
 
 }  // namespace
 
+// Identity patterns and tool names are validated after loading by the layers that know
+// their rules (policies/, tools/); keep the line for their errors.
+void note_line(toml_reader& r, file& f, const char* key) {
+  if (r.has(key)) f.key_lines[r.key_path(key)] = r.line_of(key);
+}
+
 void default_realms(file& f) {
   realm priv;
   priv.name = "private";
   priv.owners = {"stdin"};
-  priv.tools = k_all_tools;
+  priv.every_tool = true;  // tools::resolve_tool_names fills in the registry
   priv.shell_allow = {"ls", "cat", "head", "tail", "wc", "grep", "date", "uptime", "df", "du"};
   priv.rate_per_minute = 0;
   realm pub;
@@ -171,18 +169,6 @@ void default_realms(file& f) {
   pub.tools = {"clock"};
   f.realms["private"] = std::move(priv);
   f.realms["public"] = std::move(pub);
-}
-
-const std::vector<std::string>& all_tool_names() {
-  return k_all_tools;
-}
-
-void check_tool_names(toml_reader& r, const char* key, const std::vector<std::string>& names) {
-  for (const auto& t : names) {
-    bool known = false;
-    for (const auto& k : k_all_tools) known |= k == t;
-    if (!known) r.fail_at(key, "unknown tool \"" + t + "\"");
-  }
 }
 
 void load_realms(toml_reader r, file& f) {
@@ -194,8 +180,9 @@ void load_realms(toml_reader r, file& f) {
     note_line(*sub, f, "owners");
     sub->get("allowed", re.allowed);
     note_line(*sub, f, "allowed");
+    if (sub->has("tools")) re.every_tool = false;
     sub->get("tools", re.tools);
-    check_tool_names(*sub, "tools", re.tools);
+    note_line(*sub, f, "tools");
     sub->get("tiers", re.tiers);
     sub->get("workspace", re.workspace);
     sub->get("shell_allow", re.shell_allow);

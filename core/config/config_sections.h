@@ -12,9 +12,8 @@ void one_of(toml_reader& r, const char* key, const std::string& v,
             std::initializer_list<const char*> allowed);
 std::string absolute_from(const std::string& base_dir, const std::string& p);
 
-// Every tool name the config may list (realm and tier `tools` keys).
-const std::vector<std::string>& all_tool_names();
-void check_tool_names(toml_reader& r, const char* key, const std::vector<std::string>& names);
+// Records the line of `key` in f.key_lines, for errors found after loading.
+void note_line(toml_reader& r, file& f, const char* key);
 
 void load_realms(toml_reader r, file& f);
 void default_realms(file& f);
