@@ -6,6 +6,7 @@
 
 #include "budget/prices.h"
 #include "core/json_writer.h"
+#include "core/utf8.h"
 
 namespace frugal::control {
 namespace {
@@ -105,7 +106,7 @@ result<request> decode_request(std::string_view line) {
     r.text = std::string(s);
     return r;
   }
-  return fail("control: unknown op \"", sanitize_utf8(op.substr(0, 40)), "\"");
+  return fail("control: unknown op \"", utf8::repair(op.substr(0, 40)), "\"");
 }
 
 std::string encode(const reply& r) {

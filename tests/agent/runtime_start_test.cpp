@@ -16,11 +16,12 @@ TEST_CASE("runtime: a bad budget time zone is exit 2 and leaves no state folder"
   REQUIRE(::mkdtemp(dir));
   const std::string state = std::string(dir) + "/state";
   const std::string path = std::string(dir) + "/frugal.toml";
-  std::ofstream(path) << "[agent]\nstate_dir = \"" << state
-                      << "\"\n\n[providers.local]\nbase_url = \"http://127.0.0.1:9/v1\"\n"
-                         "local = true\n\n[models.tiny]\nprovider = \"local\"\nmodel = \"tiny\"\n\n"
-                         "[tiers]\nchat = [\"tiny\"]\n\n[budget]\ndaily_usd = 1.0\n"
-                         "timezone = \"zone.tab\"\n";  // exists in zoneinfo, not a tzfile
+  std::ofstream(path)
+      << "[agent]\nstate_dir = \"" << state
+      << "\"\n\n[providers.local]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n"
+         "local = true\n\n[models.tiny]\nprovider = \"local\"\nmodel = \"tiny\"\n\n"
+         "[tiers]\nchat = [\"tiny\"]\n\n[budget]\ndaily_usd = 1.0\n"
+         "timezone = \"zone.tab\"\n";  // exists in zoneinfo, not a tzfile
   agent::startup_error err;
   auto rt = agent::runtime::create(path, "error", err);
   CHECK_FALSE(rt);

@@ -17,6 +17,7 @@ const char* k_config = R"([agent]
 state_dir = "/tmp/frugal-registry-state"
 
 [providers.local]
+kind = "openai"
 base_url = "http://127.0.0.1:9/v1"
 local = true
 
@@ -59,13 +60,13 @@ TEST_CASE("resolve_tool_names: unknown names are FILE:LINE: KEY errors", "[tools
   REQUIRE(f.ok());  // core keeps no tool list: the loader leaves the names to tools/
   status s = tools::resolve_tool_names(*f);
   REQUIRE_FALSE(s.ok());
-  CHECK(s.message() == path + ":14: tiers.tools.tools: unknown tool \"rm\"");
+  CHECK(s.message() == path + ":15: tiers.tools.tools: unknown tool \"rm\"");
 
   f = load_with("clock", "bogus", path);
   REQUIRE(f.ok());
   s = tools::resolve_tool_names(*f);
   REQUIRE_FALSE(s.ok());
-  CHECK(s.message() == path + ":20: realms.public.tools: unknown tool \"bogus\"");
+  CHECK(s.message() == path + ":21: realms.public.tools: unknown tool \"bogus\"");
 }
 
 TEST_CASE("resolve_tool_names: the private realm's default is the whole registry",
