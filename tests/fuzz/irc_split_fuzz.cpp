@@ -14,6 +14,7 @@
 #include "core/utf8.h"
 
 using namespace frugal::irc;
+namespace utf8 = frugal::utf8;
 
 namespace {
 

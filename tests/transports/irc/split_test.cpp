@@ -10,6 +10,7 @@ using namespace std::string_view_literals;
 #include "core/utf8.h"
 
 using namespace frugal::irc;
+namespace utf8 = frugal::utf8;
 
 namespace {
 std::string no_spaces(std::string_view s) {
