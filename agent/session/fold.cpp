@@ -14,8 +14,8 @@ constexpr const char* summary_header =
 // was cut.
 std::string cut(std::string text, int64_t max_bytes) {
   if (max_bytes < 0 || static_cast<int64_t>(text.size()) <= max_bytes) return text;
-  std::string fixed = irc::utf8::repair(text);
-  size_t n = irc::utf8::boundary_at_most(fixed, static_cast<size_t>(max_bytes));
+  std::string fixed = utf8::repair(text);
+  size_t n = utf8::boundary_at_most(fixed, static_cast<size_t>(max_bytes));
   size_t cut_bytes = fixed.size() - n;
   fixed.resize(n);
   return fixed + " [... " + std::to_string(cut_bytes) + " bytes cut]";
