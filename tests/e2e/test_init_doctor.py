@@ -55,7 +55,9 @@ with FakeModel() as fake, Workdir() as w:
         os.chmod(home, 0o700)
         with open(w.config, "w") as f:
             f.write(re.sub(r'(?m)^state_dir = .*\n', "", text))
-        script = ('mount -t tmpfs tmpfs /var/lib && "$0" --config "$1" budget --json && '
+        # `ask --dry-run` builds the runtime, which makes the state folder (and calls no
+        # model); `budget` is read-only and makes nothing.
+        script = ('mount -t tmpfs tmpfs /var/lib && "$0" --config "$1" ask --dry-run hello && '
                   'stat -c %a /var/lib/frugal && "$0" --config "$1" doctor')
         r = subprocess.run([unshare, "-m", "sh", "-c", script, BINARY, w.config],
                            capture_output=True, text=True, timeout=60,
