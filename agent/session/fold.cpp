@@ -27,6 +27,23 @@ int64_t tokens_of(const std::string& text) {
   return llm::estimated_tokens(static_cast<int64_t>(text.size()));
 }
 
+namespace {
+
+// Where the kept part of `w.rows` starts when the newest messages get `room` tokens, moved
+// forward to a user message so only whole exchanges are kept.
+size_t keep_from(const window& w, int64_t room) {
+  size_t first = w.rows.size();
+  for (int64_t used = 0; first > 0; --first) {
+    int64_t t = tokens_of(w.rows[first - 1].msg.content);
+    if (used + t > room) break;
+    used += t;
+  }
+  while (first < w.rows.size() && w.rows[first].msg.role != llm::role::user) ++first;
+  return first;
+}
+
+}  // namespace
+
 llm::message summary_message(const std::string& summary) {
   llm::message m;
   m.role = llm::role::user;
@@ -43,14 +60,7 @@ int64_t window_tokens(const window& w) {
 std::vector<llm::message> fit(const window& w, int64_t budget, size_t* dropped) {
   int64_t summary = w.summary.empty() ? 0 : tokens_of(summary_message(w.summary).content);
   if (summary > budget) summary = -1;  // the summary alone does not fit: leave it out
-  int64_t room = budget - (summary > 0 ? summary : 0);
-  size_t first = w.rows.size();
-  for (int64_t used = 0; first > 0; --first) {
-    int64_t t = tokens_of(w.rows[first - 1].msg.content);
-    if (used + t > room) break;
-    used += t;
-  }
-  while (first < w.rows.size() && w.rows[first].msg.role != llm::role::user) ++first;
+  size_t first = keep_from(w, budget - (summary > 0 ? summary : 0));
   std::vector<llm::message> out;
   if (summary > 0) out.push_back(summary_message(w.summary));
   for (size_t i = first; i < w.rows.size(); ++i) out.push_back(w.rows[i].msg);
@@ -64,14 +74,7 @@ fold_plan plan_fold(const window& w, int64_t budget) {
   p.summary_max_tokens = budget / 4;
   // Keep the newest messages within budget / 4, then move the cut forward to a user
   // message so only whole exchanges stay.
-  size_t keep_from = w.rows.size();
-  for (int64_t used = 0; keep_from > 0; --keep_from) {
-    int64_t t = tokens_of(w.rows[keep_from - 1].msg.content);
-    if (used + t > budget / 4) break;
-    used += t;
-  }
-  while (keep_from < w.rows.size() && w.rows[keep_from].msg.role != llm::role::user) ++keep_from;
-  p.count = keep_from;
+  p.count = keep_from(w, budget / 4);
   if (p.count > 0) p.through_id = w.rows[p.count - 1].id;
   return p;
 }

@@ -5,6 +5,11 @@
 #include <chrono>
 
 namespace frugal::agent {
+
+bool cools_down(llm::failure f) {
+  return f != llm::failure::none && f != llm::failure::http_error &&
+         f != llm::failure::unauthorized && f != llm::failure::cancelled;
+}
 namespace {
 constexpr int64_t k_base_ms = 2'000;
 constexpr int64_t k_max_ms = 300'000;

@@ -8,7 +8,14 @@
 #include <map>
 #include <string>
 
+#include "llm/types.h"
+
 namespace frugal::agent {
+
+// Whether a failed call says something about the model: 429, 5xx, 529, timeouts and
+// connection errors cool it down; a 4xx with a body (the request's fault), a rejected key
+// and a call that was cancelled do not.
+bool cools_down(llm::failure f);
 
 class model_health {
  public:

@@ -286,12 +286,11 @@ void turn::on_outcome(llm::outcome out) {
     FLOG_AT(out.fail == llm::failure::unauthorized ? log::level::info : log::level::warn, "turn",
             call->model, " failed: ", out.error,
             out.http_status ? " (HTTP " + std::to_string(out.http_status) + ")" : "");
-    bool transient = out.fail != llm::failure::http_error && out.fail != llm::failure::unauthorized;
     if (out.fail != llm::failure::unauthorized)
       other_failure_ = true;
     else if (key_rejected_.empty())
       key_rejected_ = llm::rejected_key_message(call->provider->config(), out.http_status);
-    if (transient) env_.health->record_failure(call->model, out.retry_after_ms);
+    if (cools_down(out.fail)) env_.health->record_failure(call->model, out.retry_after_ms);
     provider_failed_ = true;
     ++model_idx_;  // 400/401 are not retried on the same model either
     next_attempt();

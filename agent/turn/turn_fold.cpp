@@ -93,9 +93,7 @@ void turn::fold_history() {
 
 void turn::fold_finished(const llm::outcome& out, const std::string& model) {
   if (out.fail != llm::failure::none) {
-    if (out.fail != llm::failure::http_error && out.fail != llm::failure::unauthorized &&
-        out.fail != llm::failure::cancelled)
-      env_.health->record_failure(model, out.retry_after_ms);
+    if (cools_down(out.fail)) env_.health->record_failure(model, out.retry_after_ms);
     drop_folded("the summary call failed: " + out.error);
     return;
   }
