@@ -14,7 +14,7 @@
 #include "core/log.h"
 #include "core/uv_handle.h"
 #include "transports/irc/accounts.h"
-#include "transports/irc/backoff.h"
+#include "transports/irc/reconnect_plan.h"
 #include "transports/irc/connection.h"
 #include "transports/irc/ctcp.h"
 #include "transports/irc/flood.h"

@@ -47,10 +47,12 @@ account::account(uv_loop_t* loop, http::client& http, state_store state,
       name_("matrix." + cfg.name),
       token_(cfg.access_token),
       main_delay_(loop),
-      main_backoff_(tune.backoff_min_ms, tune.backoff_max_ms),
+      main_backoff_(static_cast<uint64_t>(tune.backoff_min_ms),
+                    static_cast<uint64_t>(tune.backoff_max_ms)),
       outbox_delay_(loop),
       unsaved_delay_(loop),
-      outbox_backoff_(tune.backoff_min_ms, tune.backoff_max_ms) {
+      outbox_backoff_(static_cast<uint64_t>(tune.backoff_min_ms),
+                      static_cast<uint64_t>(tune.backoff_max_ms)) {
   if (!cfg_.access_token.empty()) log::add_secret(cfg_.access_token);
   if (!cfg_.password.empty()) log::add_secret(cfg_.password);
 }
@@ -133,8 +135,9 @@ http::request_id account::api(const char* method, const std::string& path, std::
 void account::retry_main(const outcome& o, const char* step, std::function<void()> again) {
   if (o.kind == verdict::cancelled || stopped_) return;
   if (o.kind == verdict::unauthorized) return reauth(o);
-  int64_t wait =
-      o.kind == verdict::rate_limited && o.wait_ms >= 0 ? o.wait_ms : main_backoff_.next();
+  int64_t wait = o.kind == verdict::rate_limited && o.wait_ms >= 0
+                     ? o.wait_ms
+                     : static_cast<int64_t>(main_backoff_.next());
   LOG_WARN("matrix", name_, ": ", step, " failed (", o.detail, "); retrying in ", wait, " ms");
   if (state_now_ == transports::state::connected)
     set_state(transports::state::disconnected, o.detail);

@@ -132,8 +132,9 @@ void account::on_job_reply(const http::response& r, const outcome& o) {
     case verdict::unauthorized:
       return reauth(o);
     default: {
-      int64_t wait =
-          o.kind == verdict::rate_limited && o.wait_ms >= 0 ? o.wait_ms : outbox_backoff_.next();
+      int64_t wait = o.kind == verdict::rate_limited && o.wait_ms >= 0
+                         ? o.wait_ms
+                         : static_cast<int64_t>(outbox_backoff_.next());
       LOG_WARN("matrix", name_, ": ", j.what, " failed (", o.detail, "); retrying in ", wait,
                " ms");
       outbox_busy_ = true;

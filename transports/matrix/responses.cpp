@@ -5,7 +5,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <chrono>
 
 namespace frugal::matrix {
 namespace {
@@ -115,20 +114,6 @@ outcome classify(const http::response& r) {
     out.kind = verdict::permanent;
   }
   return out;
-}
-
-backoff::backoff(int64_t min_ms, int64_t max_ms)
-    : min_ms_(std::max<int64_t>(1, min_ms)),
-      max_ms_(std::max(min_ms_, max_ms)),
-      rng_(static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count())) {}
-
-int64_t backoff::next() {
-  int64_t d = min_ms_;
-  for (int i = 0; i < attempts_ && d < max_ms_; ++i) d *= 2;
-  d = std::min(d, max_ms_);
-  if (attempts_ < 64) ++attempts_;
-  std::uniform_int_distribution<int64_t> pick(d / 2, d);
-  return std::max<int64_t>(1, pick(rng_));
 }
 
 }  // namespace frugal::matrix

@@ -3,7 +3,6 @@
 // drives retries. Bodies are untrusted; nothing here throws, logs or retries by itself.
 #pragma once
 #include <cstdint>
-#include <random>
 #include <string>
 #include <string_view>
 
@@ -53,20 +52,5 @@ struct outcome {
   std::string detail;  // "HTTP 502", "timeout: ...", "M_FORBIDDEN: You are not invited"
 };
 outcome classify(const http::response& r);
-
-// Exponential backoff with jitter: min_ms, 2×, 4× … capped at max_ms; each delay is drawn
-// from [d/2, d] so many clients restarting together do not retry in step.
-class backoff {
- public:
-  backoff(int64_t min_ms, int64_t max_ms);
-  int64_t next();
-  void reset() { attempts_ = 0; }
-
- private:
-  int64_t min_ms_;
-  int64_t max_ms_;
-  int attempts_ = 0;
-  std::minstd_rand rng_;
-};
 
 }  // namespace frugal::matrix

@@ -1,10 +1,8 @@
 // Flood control measured with an injected clock: 20 queued lines go out no faster than
-// the token bucket allows, at any moment. Also the reconnect backoff schedule.
+// the token bucket allows, at any moment.
 #include "transports/irc/flood.h"
 
 #include <catch2/catch.hpp>
-
-#include "transports/irc/backoff.h"
 
 using namespace frugal::irc;
 
@@ -61,22 +59,6 @@ TEST_CASE("flood: an idle bucket refills to the burst, not beyond") {
   CHECK(q.take(100000).size() == 3);  // 100 s idle still gives only a burst
   q.refill_full(100000);
   CHECK(q.take(100000).size() == 3);
-}
-
-TEST_CASE("backoff: doubles from min to max with bounded jitter") {
-  backoff b(2000, 300000);
-  uint64_t prev = 0;
-  for (int i = 0; i < 12; ++i) {
-    uint64_t base = std::min<uint64_t>(300000, 2000ull << i);
-    uint64_t d = b.next();
-    CHECK(d >= base);
-    CHECK(d <= std::min<uint64_t>(300000, base + base / 4));
-    CHECK(d >= prev / 2);
-    prev = d;
-  }
-  CHECK(b.next() <= 300000);
-  b.reset();
-  CHECK(b.next() <= 2500);
 }
 
 TEST_CASE("flood: the owner's reply overtakes a public flood; public drops are reported") {

@@ -1,5 +1,5 @@
 // Unit tests for the small pure pieces: percent-encoding, homeserver resolution, mention
-// detection, user-id patterns, error bodies and the retry verdict, backoff bounds.
+// detection, user-id patterns, error bodies and the retry verdict.
 #include <catch2/catch.hpp>
 
 #include "transports/matrix/addressing.h"
@@ -123,19 +123,4 @@ TEST_CASE("classify maps responses to verdicts", "[matrix][responses]") {
   CHECK(classify(dropped).kind == verdict::transient);
   dropped.fail = http::failure::cancelled;
   CHECK(classify(dropped).kind == verdict::cancelled);
-}
-
-TEST_CASE("backoff doubles within bounds, with jitter", "[matrix][responses]") {
-  backoff b(1000, 60000);
-  int64_t d1 = b.next(), d2 = b.next(), d3 = b.next();
-  CHECK((d1 >= 500 && d1 <= 1000));
-  CHECK((d2 >= 1000 && d2 <= 2000));
-  CHECK((d3 >= 2000 && d3 <= 4000));
-  for (int i = 0; i < 6; ++i) b.next();
-  for (int i = 0; i < 20; ++i) {
-    int64_t d = b.next();
-    CHECK((d >= 30000 && d <= 60000));
-  }
-  b.reset();
-  CHECK(b.next() <= 1000);
 }

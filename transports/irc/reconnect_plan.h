@@ -1,29 +1,13 @@
-// backoff: reconnect delays growing exponentially from a minimum to a maximum, with random
-// jitter so that many clients cut off at once do not return at once; reconnect_plan: which
-// delay the next attempt waits, given why the link ended (ordinary loss, a penalty such as
-// a K-line or refused SASL, SASL missing while services relink). Neither keeps time or
-// starts timers.
+// reconnect_plan: which delay the next attempt waits, given why the link ended (ordinary
+// loss, a penalty such as a K-line or refused SASL, SASL missing while services relink), on
+// top of the shared exponential backoff (core/backoff.h). It keeps no time and starts no
+// timer.
 #pragma once
 #include <cstdint>
-#include <random>
+
+#include "core/backoff.h"
 
 namespace frugal::irc {
-
-class backoff {
- public:
-  backoff(uint64_t min_ms, uint64_t max_ms);
-
-  // The delay before the next attempt: min·2^n (n = attempts so far) capped at max, plus
-  // up to a quarter more as jitter, never above max.
-  uint64_t next();
-  void reset() { attempts_ = 0; }
-
- private:
-  uint64_t min_ms_;
-  uint64_t max_ms_;
-  unsigned attempts_ = 0;
-  std::mt19937_64 rng_;
-};
 
 class reconnect_plan {
  public:

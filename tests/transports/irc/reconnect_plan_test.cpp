@@ -1,6 +1,6 @@
 // The reconnect schedule: the ordinary backoff, the penalty, and the quick retries when a
 // require_sasl connection finds SASL missing (services relinking after a server restart).
-#include "transports/irc/backoff.h"
+#include "transports/irc/reconnect_plan.h"
 
 #include <catch2/catch.hpp>
 
@@ -13,16 +13,6 @@ bool around(uint64_t got, uint64_t base) {
   return got >= base && got <= base + base / 4;
 }
 }  // namespace
-
-TEST_CASE("backoff: doubles from the minimum to the maximum with at most 25% jitter") {
-  backoff b(2000, 10000);
-  CHECK(around(b.next(), 2000));
-  CHECK(around(b.next(), 4000));
-  CHECK(around(b.next(), 8000));
-  CHECK(b.next() == 10000);
-  b.reset();
-  CHECK(around(b.next(), 2000));
-}
 
 TEST_CASE("reconnect plan: SASL missing is retried after 2, 4, 8 s, then the penalty applies") {
   reconnect_plan p({2000, 300000, 60000, 3});
