@@ -173,8 +173,12 @@ void connection::on_connected(uv_connect_t* req, int rc) noexcept {
 }
 
 void connection::on_alloc(uv_handle_t*, size_t, uv_buf_t* buf) noexcept {
-  // One loop thread: a single static read buffer serves every connection.
-  static thread_local char storage[65536];
+  // One loop thread: a single static read buffer serves every connection. Not thread_local:
+  // glibc zero-fills every thread's static TLS block when the thread starts, so 64 KiB of
+  // thread_local cost 64 KiB of private memory in each libuv pool thread, which never reads
+  // a socket. In .bss only the pages a read fills are paid for. 16 KiB: libuv reads again
+  // while the socket has more, and the TLS memory BIO joins records split across reads.
+  static char storage[16 * 1024];
   *buf = uv_buf_init(storage, sizeof storage);
 }
 
