@@ -17,7 +17,8 @@ LAYERS = [
     ("tools", ("tools/",)),
     ("transports", ("transports/",)),
     ("engine", ("agent/router/", "agent/session/", "agent/turn/", "agent/runtime.")),
-    ("front", ("agent/cli/", "agent/control/", "agent/daemon.", "agent/upkeep.", "agent/main.cpp")),
+    ("front", ("agent/cli/", "agent/control/", "agent/daemon.", "agent/upkeep.", "agent/main.cpp",
+               "agent/skip_gnutls_init.cpp")),
 ]
 BELOW = {
     "core": set(),
