@@ -188,13 +188,9 @@ std::string build_body(const request& req) {
 
 result<response> parse_response(std::string_view body) {
   simdjson::dom::parser parser;
-  element doc;
-  if (auto err = parser.parse(body.data(), body.size()).get(doc))
-    return fail("anthropic: malformed response JSON (", simdjson::error_message(err), ", ",
-                body.size(), " bytes)");
-  if (!doc.is<simdjson::dom::object>()) return fail("anthropic: response is not a JSON object");
-  if (auto e = wire::error_from(doc))
-    return fail("anthropic: error in response: ", wire::short_text(e->message));
+  auto opened = wire::open_response(parser, body, "anthropic");
+  if (!opened) return opened.err();
+  element doc = opened.value();
   simdjson::dom::array content;
   if (doc["content"].get(content)) return fail("anthropic: response has no content array");
   response r;

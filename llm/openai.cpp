@@ -137,13 +137,9 @@ std::string build_body(const request& req) {
 
 result<response> parse_response(std::string_view body) {
   simdjson::dom::parser parser;
-  element doc;
-  if (auto err = parser.parse(body.data(), body.size()).get(doc))
-    return fail("openai: malformed response JSON (", simdjson::error_message(err), ", ",
-                body.size(), " bytes)");
-  if (!doc.is<simdjson::dom::object>()) return fail("openai: response is not a JSON object");
-  if (auto e = wire::error_from(doc))
-    return fail("openai: error in response: ", wire::short_text(e->message));
+  auto opened = wire::open_response(parser, body, "openai");
+  if (!opened) return opened.err();
+  element doc = opened.value();
   simdjson::dom::array choices;
   element choice;
   if (doc["choices"].get(choices) || choices.size() == 0 || choices.at(0).get(choice))

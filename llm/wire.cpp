@@ -78,6 +78,17 @@ std::optional<api_error> error_from_body(std::string_view body) {
   return error_from(doc);
 }
 
+result<simdjson::dom::element> open_response(simdjson::dom::parser& parser, std::string_view body,
+                                             std::string_view api) {
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(body.data(), body.size()).get(doc))
+    return fail(api, ": malformed response JSON (", simdjson::error_message(err), ", ", body.size(),
+                " bytes)");
+  if (!doc.is<simdjson::dom::object>()) return fail(api, ": response is not a JSON object");
+  if (auto e = error_from(doc)) return fail(api, ": error in response: ", short_text(e->message));
+  return doc;
+}
+
 std::string short_text(std::string_view text, size_t max_bytes) {
   std::string clean = utf8::repair(text);
   for (char& c : clean)

@@ -63,6 +63,12 @@ std::optional<int64_t> usd_to_micro_ceil(double usd);
 std::optional<api_error> error_from(simdjson::dom::element doc);
 std::optional<api_error> error_from_body(std::string_view body);
 
+// A whole (non-streamed) response body, parsed with `parser` (the element lives as long as
+// the parser): malformed JSON, a body that is not an object, and an API error object each
+// become an error naming `api` ("anthropic", "openai"); otherwise the document.
+result<simdjson::dom::element> open_response(simdjson::dom::parser& parser, std::string_view body,
+                                             std::string_view api);
+
 // Text safe to show and log: control characters become spaces, invalid UTF-8 is repaired,
 // and it is cut to at most max_bytes on a character boundary (with "..." when cut).
 std::string short_text(std::string_view text, size_t max_bytes = 200);
