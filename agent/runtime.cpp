@@ -127,7 +127,7 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
     err = {1, s.message()};
     return nullptr;
   }
-  if (uv_idle_init(&rt->loop_, rt->sweeper_.get()) == 0) {
+  if (uv_prepare_init(&rt->loop_, rt->sweeper_.get()) == 0) {
     rt->sweeper_.mark_initialized();
     rt->sweeper_->data = rt.get();
   }
@@ -192,7 +192,7 @@ void runtime::handle(turn_request req, turn_done done) {
   turns_.push_back(std::make_unique<turn>(snap_, env, std::move(req), std::move(done)));
   turn* t = turns_.back().get();
   if (sweeper_.initialized())
-    uv_idle_start(sweeper_.get(), [](uv_idle_t* h) {
+    uv_prepare_start(sweeper_.get(), [](uv_prepare_t* h) {
       if (h->data) static_cast<runtime*>(h->data)->sweep();
     });
   t->start();
@@ -211,7 +211,7 @@ void runtime::cancel_all() {
 
 void runtime::sweep() {
   turns_.remove_if([](const std::unique_ptr<turn>& t) { return t->finished(); });
-  if (turns_.empty() && sweeper_.initialized()) uv_idle_stop(sweeper_.get());
+  if (turns_.empty() && sweeper_.initialized()) uv_prepare_stop(sweeper_.get());
 }
 
 status runtime::reload(config::file next) {

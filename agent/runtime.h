@@ -81,7 +81,11 @@ class runtime {
 
  private:
   runtime() = default;
-  void sweep();  // destroys finished turns (never from inside their own callbacks)
+  // Destroys finished turns (never from inside their own callbacks). Runs from a prepare
+  // handle, active while any turn is kept: once per loop iteration, just before the loop
+  // waits for I/O. Not an idle handle: an active idle handle makes the loop poll with a zero
+  // timeout, so it spun at 100 % CPU for as long as a turn waited for its model.
+  void sweep();
   provider_factory provider_maker();  // real providers on http_
 
   uv_loop_t loop_{};
@@ -95,7 +99,7 @@ class runtime {
   policies::rate_limiter rate_;
   model_health health_;
   std::list<std::unique_ptr<turn>> turns_;
-  uv_owned<uv_idle_t> sweeper_;
+  uv_owned<uv_prepare_t> sweeper_;
   uv_owned<uv_timer_t> ledger_retry_;
 };
 

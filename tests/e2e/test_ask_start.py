@@ -20,14 +20,15 @@ if not shutil.which("strace"):
 NEW_NS = re.compile(r"clone3?\(.*CLONE_NEWUSER")
 
 
-def traced(w, *args):
-    """Runs frugal under strace -f; returns (CompletedProcess, namespace clones)."""
+def traced(w, *args, calls="clone,clone3", pattern=NEW_NS):
+    """Runs frugal under strace -f; returns (CompletedProcess, the traced lines matching
+    `pattern`: by default, namespace clones)."""
     out = os.path.join(w.dir, "clone.trace")
-    r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=clone,clone3", "-o", out, BINARY,
+    r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=" + calls, "-o", out, BINARY,
                         "--config", w.config, *args], capture_output=True, text=True,
                        timeout=60, env=env_for(ASAN_OPTIONS="detect_leaks=0"))  # LSan cannot run under ptrace
     with open(out) as f:
-        clones = [line for line in f if NEW_NS.search(line)]
+        clones = [line for line in f if pattern.search(line)]
     return r, clones
 
 
@@ -56,6 +57,15 @@ shell_allow = ["echo"]
                                       for m in tool_msgs),
             "a private shell call still runs", (r.returncode, r.stderr[-500:], tool_msgs))
     c.check(len(clones) == 1, "it clones only the tool's own child (namespaces kept)", clones)
+
+    fake.script({"content": "thought it over", "delay_ms": 1500})
+    r, waits = traced(w, "ask", "think slowly", calls="epoll_wait,epoll_pwait",
+                      pattern=re.compile(r"epoll_p?wait\("))
+    c.check(r.returncode == 0 and r.stdout == "thought it over\n", "a slow ask answers",
+            (r.returncode, r.stdout, r.stderr[-500:]))
+    # A few dozen wake-ups at most (the connect, the send, curl's timers); before: ~10,000.
+    c.check(len(waits) < 200, "ask sleeps while the model thinks (epoll_wait calls)",
+            (len(waits), waits[-3:]))
 
     r, clones = traced(w, "doctor")
     c.check(re.search(r"sandbox: namespaces.*(user, PID|unavailable)", r.stdout) is not None,
