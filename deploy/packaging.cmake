@@ -119,6 +119,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # libc6 >= 2.36 for the packed relative relocations (GLIBC_ABI_DT_RELR, release preset),
 # which dpkg-shlibdeps does not see.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, libc6 (>= 2.36)")
+# libedit is dlopen'ed by `chat` on a terminal (agent/cli/line_editor.cpp), so
+# dpkg-shlibdeps does not see it; chat reads plain lines without it.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libedit2")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${frugal_pkg_dir}/postinst ${frugal_pkg_dir}/prerm ${frugal_pkg_dir}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)

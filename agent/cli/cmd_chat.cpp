@@ -149,7 +149,11 @@ int exec(const global_options& g, const options& o) {
   std::unique_ptr<line_editor> editor;
   if (tty_in) {
     utf8_locale();
-    editor = std::make_unique<line_editor>(rt->cfg().agent.state_dir + "/chat_history");
+    auto opened = line_editor::open(rt->cfg().agent.state_dir + "/chat_history");
+    if (opened)
+      editor = std::move(opened.value());
+    else  // chat still works, without cursor keys or history (install libedit2 for them)
+      std::fprintf(stderr, "frugal: chat: %s; lines are read as typed\n", opened.message().c_str());
     std::printf("frugal chat — /help for commands, Ctrl-D to quit\n");
   }
   std::string line;

@@ -2,8 +2,12 @@
 // on stdin and on a self-pipe written by the SIGINT handler, so Ctrl-C at the prompt ends
 // the read at once (libedit retries a read interrupted by a signal). Input bytes are
 // decoded from UTF-8 here and the line encoded back to UTF-8, whatever the locale.
+// libedit is opened with dlopen when `chat` first needs it, not linked: it and the
+// libraries it pulls in (libtinfo, libbsd, libmd) cost every start, `ask` included, about
+// 4 ms of dynamic loading for a feature only an interactive `chat` uses.
 #include "agent/cli/line_editor.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <histedit.h>
 #include <poll.h>
@@ -104,9 +108,52 @@ std::string to_utf8(const wchar_t* w, int len) {
   return s;
 }
 
+// The libedit functions used here, looked up once in libedit.so.2 (Debian's libedit2).
+struct libedit {
+  decltype(&::history_init) history_init = nullptr;
+  decltype(&::history) history = nullptr;
+  decltype(&::history_end) history_end = nullptr;
+  decltype(&::el_init) el_init = nullptr;
+  decltype(&::el_set) el_set = nullptr;
+  decltype(&::el_source) el_source = nullptr;
+  decltype(&::el_wgets) el_wgets = nullptr;
+  decltype(&::el_end) el_end = nullptr;
+  std::string error;  // why it could not be loaded; empty once loaded
+};
+
+template <class F>
+bool find(void* lib, const char* name, F& fn, std::string& error) {
+  fn = reinterpret_cast<F>(::dlsym(lib, name));
+  if (!fn && error.empty()) error = std::string("libedit.so.2 has no ") + name;
+  return fn != nullptr;
+}
+
+// Kept loaded for the life of the process (never dlclose'd: libedit keeps terminal state).
+const libedit& load_libedit() {
+  static const libedit lib = [] {
+    libedit l;
+    void* h = ::dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+      const char* why = ::dlerror();
+      l.error = why ? why : "libedit.so.2: cannot be opened";
+      return l;
+    }
+    bool ok = find(h, "history_init", l.history_init, l.error) &&
+              find(h, "history", l.history, l.error) &&
+              find(h, "history_end", l.history_end, l.error) &&
+              find(h, "el_init", l.el_init, l.error) && find(h, "el_set", l.el_set, l.error) &&
+              find(h, "el_source", l.el_source, l.error) &&
+              find(h, "el_wgets", l.el_wgets, l.error) && find(h, "el_end", l.el_end, l.error);
+    if (!ok) ::dlclose(h);
+    return l;
+  }();
+  return lib;
+}
+
 }  // namespace
 
 struct line_editor::impl {
+  const libedit* lib = nullptr;
   std::string path;
   EditLine* el = nullptr;
   History* hist = nullptr;
@@ -122,31 +169,40 @@ struct line_editor::impl {
       return;
     }
     HistEvent ev;
-    ::history(hist, &ev, H_SAVE_FP, f);
+    lib->history(hist, &ev, H_SAVE_FP, f);
     std::fclose(f);
   }
 };
 
-line_editor::line_editor(std::string history_path) : p_(std::make_unique<impl>()) {
-  p_->path = std::move(history_path);
+result<std::unique_ptr<line_editor>> line_editor::open(std::string history_path) {
+  const libedit& lib = load_libedit();
+  if (!lib.error.empty()) return fail("no line editing: ", lib.error);
+  std::unique_ptr<line_editor> ed(new line_editor());
+  impl& p = *ed->p_;
+  p.lib = &lib;
+  p.path = std::move(history_path);
   if (g_wake[0] < 0 && ::pipe2(g_wake, O_CLOEXEC | O_NONBLOCK) != 0) g_wake[0] = g_wake[1] = -1;
-  p_->hist = ::history_init();
+  p.hist = lib.history_init();
   HistEvent ev;
-  ::history(p_->hist, &ev, H_SETSIZE, 1000);
-  ::history(p_->hist, &ev, H_SETUNIQUE, 1);
-  ::history(p_->hist, &ev, H_LOAD, p_->path.c_str());
-  p_->el = ::el_init("frugal", stdin, stdout, stderr);
-  ::el_set(p_->el, EL_EDITOR, "emacs");
-  ::el_set(p_->el, EL_SIGNAL, 0);
-  ::el_set(p_->el, EL_PROMPT, prompt_fn);
-  ::el_set(p_->el, EL_HIST, ::history, p_->hist);
-  ::el_set(p_->el, EL_GETCFN, read_char);
-  ::el_source(p_->el, nullptr);  // the user's ~/.editrc, if any
+  lib.history(p.hist, &ev, H_SETSIZE, 1000);
+  lib.history(p.hist, &ev, H_SETUNIQUE, 1);
+  lib.history(p.hist, &ev, H_LOAD, p.path.c_str());
+  p.el = lib.el_init("frugal", stdin, stdout, stderr);
+  if (!p.el) return fail("no line editing: libedit could not set up the terminal");
+  lib.el_set(p.el, EL_EDITOR, "emacs");
+  lib.el_set(p.el, EL_SIGNAL, 0);
+  lib.el_set(p.el, EL_PROMPT, prompt_fn);
+  lib.el_set(p.el, EL_HIST, lib.history, p.hist);
+  lib.el_set(p.el, EL_GETCFN, read_char);
+  lib.el_source(p.el, nullptr);  // the user's ~/.editrc, if any
+  return ed;
 }
 
+line_editor::line_editor() : p_(std::make_unique<impl>()) {}
+
 line_editor::~line_editor() {
-  if (p_->el) ::el_end(p_->el);
-  if (p_->hist) ::history_end(p_->hist);
+  if (p_->el) p_->lib->el_end(p_->el);
+  if (p_->hist) p_->lib->history_end(p_->hist);
 }
 
 line_editor::outcome line_editor::read(const std::string& prompt, std::string& out) {
@@ -159,7 +215,7 @@ line_editor::outcome line_editor::read(const std::string& prompt, std::string& o
   ::sigaction(SIGINT, &sa, &old);
   g_interrupted = false;
   int count = 0;
-  const wchar_t* w = ::el_wgets(p_->el, &count);
+  const wchar_t* w = p_->lib->el_wgets(p_->el, &count);
   ::sigaction(SIGINT, &old, nullptr);
   if (g_interrupted) return outcome::interrupted;
   if (!w || count <= 0) return outcome::eof;
@@ -168,7 +224,7 @@ line_editor::outcome line_editor::read(const std::string& prompt, std::string& o
   out = to_utf8(w, len);
   if (out.find_first_not_of(" \t") != std::string::npos) {
     HistEvent ev;
-    ::history(p_->hist, &ev, H_ENTER, out.c_str());
+    p_->lib->history(p_->hist, &ev, H_ENTER, out.c_str());
     p_->save();
   }
   return outcome::line;

@@ -3,14 +3,21 @@ namespace probe (a child cloned into new user, PID, mount, IPC and UTS namespace
 when its answer decides something (a public sandboxed tool, `frugal doctor`), not at every
 start: `ask hello` clones no namespace child, a private shell call clones only the tool's
 own child, and doctor still probes. Counted with strace on clone/clone3. Before: every
-start cloned one probe child (ask hello 1, the shell call 2)."""
+start cloned one probe child (ask hello 1, the shell call 2).
+While the model thinks, `ask` sleeps in epoll_wait: before, an idle handle (the runtime's
+sweeper of finished turns) made every loop iteration poll with a zero timeout, so an ask
+waiting 1.5 s for its model made ~20,000 epoll_wait calls and burnt a CPU core. Counted
+with strace on epoll_wait/epoll_pwait.
+An ask maps no line-editing library: libedit (and libtinfo, libbsd, libmd behind it) is
+opened by `chat` on a terminal only (/proc/PID/maps of an ask waiting for its model).
+Before, every start mapped all four (about 4 ms of dynamic loading)."""
 import os
 import re
 import shutil
 import subprocess
 import sys
 
-from harness import BINARY, Checks, FakeModel, Workdir, config_text, env_for
+from harness import BINARY, Checks, FakeModel, Workdir, config_text, env_for, wait_until
 
 c = Checks()
 if not shutil.which("strace"):
@@ -66,6 +73,23 @@ shell_allow = ["echo"]
     # A few dozen wake-ups at most (the connect, the send, curl's timers); before: ~10,000.
     c.check(len(waits) < 200, "ask sleeps while the model thinks (epoll_wait calls)",
             (len(waits), waits[-3:]))
+
+    fake.script({"content": "mapped", "delay_ms": 1500})
+    before = len(fake.requests())
+    p = subprocess.Popen([BINARY, "--config", w.config, "ask", "what is mapped"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=env_for(ASAN_OPTIONS="detect_leaks=0"))
+    asked = wait_until(lambda: len(fake.requests()) > before, 20, 0.02)
+    with open("/proc/%d/maps" % p.pid) as f:
+        libs = {os.path.basename(line.split()[-1]) for line in f if ".so" in line}
+    out, err = p.communicate(timeout=30)
+    c.check(asked and p.returncode == 0 and out == "mapped\n", "the ask answers",
+            (p.returncode, out, err[-500:]))
+    c.check(any(lib.startswith("libcurl.") for lib in libs), "its maps were read mid-request",
+            sorted(libs))
+    edit = sorted(lib for lib in libs
+                  if lib.startswith(("libedit.", "libtinfo.", "libbsd.", "libmd.")))
+    c.check(edit == [], "ask maps no line-editing library", edit)
 
     r, clones = traced(w, "doctor")
     c.check(re.search(r"sandbox: namespaces.*(user, PID|unavailable)", r.stdout) is not None,
