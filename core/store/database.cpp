@@ -9,16 +9,19 @@
 
 namespace frugal::store {
 namespace {
-// Memory and disk bounds (docs/BENCHMARKS.md measures them). Page cache: 512 KiB per
-// connection instead of sqlite's 2 MB, which a long-running daemon filled with the
-// ledger; a turn reads a few pages of it. No memory-mapped I/O (mapped pages would count
-// as the process's memory). The WAL is checkpointed at sqlite's 1,000 pages and cut back
-// to 1 MiB after a checkpoint. page_size and auto_vacuum only apply to a new file:
-// 1 KiB pages because a turn writes whole pages to the WAL for rows of a few hundred
-// bytes (4 KiB pages made ~60 KB of WAL per turn); incremental auto-vacuum so that
-// retention (database::compact) can give freed pages back to the file system.
+// Memory and disk bounds (docs/BENCHMARKS.md measures them). Page cache: 128 KiB per
+// connection instead of sqlite's 2 MB, which a long-running daemon filled with the ledger
+// and history; a turn reads a few dozen pages, the upper levels of a few B-trees, and a
+// page that fell out comes back from the OS's file cache (512 KiB held ~400 KiB more
+// under steady traffic and bought no measurable CPU per turn). No lookaside to bound:
+// Debian's sqlite is built with SQLITE_OMIT_LOOKASIDE. No memory-mapped I/O (mapped
+// pages would count as the process's memory). The WAL is checkpointed at sqlite's 1,000
+// pages and cut back to 1 MiB after a checkpoint. page_size and auto_vacuum only apply
+// to a new file: 1 KiB pages because a turn writes whole pages to the WAL for rows of a
+// few hundred bytes (4 KiB pages made ~60 KB of WAL per turn); incremental auto-vacuum
+// so that retention (database::compact) can give freed pages back to the file system.
 constexpr const char* k_bounds =
-    "PRAGMA cache_size=-512; PRAGMA mmap_size=0; PRAGMA wal_autocheckpoint=1000;"
+    "PRAGMA cache_size=-128; PRAGMA mmap_size=0; PRAGMA wal_autocheckpoint=1000;"
     "PRAGMA journal_size_limit=1048576;";
 
 status setup(sqlite3* db) {

@@ -1,5 +1,5 @@
 // Tests for core/store/database.cpp: the bounds a new file gets (1 KiB pages, incremental
-// auto-vacuum, a 512 KiB page cache, no mmap, WAL cut back to 1 MiB) and compact(), which
+// auto-vacuum, a 128 KiB page cache, no mmap, WAL cut back to 1 MiB) and compact(), which
 // gives freed pages back to the file system.
 #include "core/store/database.h"
 
@@ -49,14 +49,38 @@ TEST_CASE("a new database gets small pages, a bounded cache and no mmap", "[stor
   REQUIRE(db);
   CHECK(pragma(*db, "page_size") == 1024);
   CHECK(pragma(*db, "auto_vacuum") == 2);  // incremental
-  CHECK(pragma(*db, "cache_size") == -512);
+  CHECK(pragma(*db, "cache_size") == -128);
   CHECK(pragma(*db, "mmap_size") == 0);
   CHECK(pragma(*db, "journal_size_limit") == 1048576);
   // A second connection (a cron `ask` beside the daemon) gets the same bounds.
   auto again = store::database::open(d.path + "/frugal.db");
   REQUIRE(again);
-  CHECK(pragma(*again, "cache_size") == -512);
+  CHECK(pragma(*again, "cache_size") == -128);
   CHECK(pragma(*again, "page_size") == 1024);
+}
+
+TEST_CASE("a connection's page cache holds at most about 128 KiB however much it reads",
+          "[store]") {
+  temp_dir d;
+  auto db = store::database::open(d.path + "/frugal.db");
+  REQUIRE(db);
+  // 2 MB of rows (a daemon's ledger and history after some weeks), read twice in full.
+  REQUIRE(db->exec("CREATE TABLE t(x TEXT)"));
+  REQUIRE(
+      db->exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<4000)"
+               " INSERT INTO t SELECT printf('%.500c', 'x') FROM n"));
+  CHECK(scalar(*db, "SELECT count(*) FROM t WHERE length(x) = 500") == 4000);
+  CHECK(scalar(*db, "SELECT sum(length(x)) FROM t") == 2'000'000);
+  int used = 0, highwater = 0;
+  REQUIRE(sqlite3_db_status(db->get(), SQLITE_DBSTATUS_CACHE_USED, &used, &highwater, 0) ==
+          SQLITE_OK);
+  // Pages plus sqlite's per-page headers; before (cache_size -512) it held 574 KB.
+  CHECK(used > 64 * 1024);
+  CHECK(used <= 160 * 1024);
+  db->release_memory();  // what the daemon does after a burst
+  REQUIRE(sqlite3_db_status(db->get(), SQLITE_DBSTATUS_CACHE_USED, &used, &highwater, 0) ==
+          SQLITE_OK);
+  CHECK(used < 32 * 1024);
 }
 
 TEST_CASE("compact gives the pages of deleted rows back to the file system", "[store]") {
