@@ -30,9 +30,11 @@ struct daemon {
   uv_owned<uv_signal_t> sigint, sigterm, sighup;
   uv_owned<uv_timer_t> drain_timer;
   // upkeep_timer: retention and compaction a minute after start, then every 24 h.
-  // trim_timer: one shot, restarted by every reply and connect, so memory is given back
-  // once a burst (or the start-up) is over; it never fires while the daemon is idle.
+  // trim_timer: one shot, restarted by every reply and connect (trim_schedule: for at most
+  // a minute), so memory is given back once a burst (or the start-up) is over and about
+  // once a minute under steady traffic; it never fires while the daemon is idle.
   uv_owned<uv_timer_t> upkeep_timer, trim_timer;
+  trim_schedule trim_plan;
   bool stopping = false;
   // `frugal say` / `frugal status` (agent/control): the socket and what status reports.
   std::unique_ptr<control::server> control_socket;
@@ -134,16 +136,18 @@ struct daemon {
 
   // (Re)arms the one-shot trim: after the last reply of a burst, or a transport's connect.
   void trim_soon() {
-    if (stopping) return;
+    if (stopping || !trim_plan.postpone(uv_now(rt->loop()))) return;
     uv_timer_start(
         trim_timer.get(),
         [](uv_timer_t* h) {
-          if (h->data) give_back_memory(*static_cast<daemon*>(h->data)->rt);
+          if (!h->data) return;
+          auto* d = static_cast<daemon*>(h->data);
+          d->trim_plan.fired();
+          give_back_memory(*d->rt);
         },
-        k_trim_after_ms, 0);
+        trim_schedule::k_quiet_ms, 0);
   }
 
-  static constexpr uint64_t k_trim_after_ms = 2000;
   static constexpr uint64_t k_upkeep_first_ms = 60'000, k_upkeep_every_ms = 86'400'000;
 
   void upkeep() {

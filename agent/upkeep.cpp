@@ -48,6 +48,15 @@ result<upkeep_report> daily_upkeep(runtime& rt) {
   return rep;
 }
 
+bool trim_schedule::postpone(uint64_t now_ms) {
+  if (!armed_) {
+    armed_ = true;
+    first_armed_ms_ = now_ms;
+    return true;
+  }
+  return now_ms - first_armed_ms_ < k_max_wait_ms;
+}
+
 void give_back_memory(runtime& rt) {
   rt.db().release_memory();
   malloc_trim(0);

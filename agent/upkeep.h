@@ -1,8 +1,9 @@
 // upkeep: the daemon's housekeeping. Once a day: prune per-call ledger rows and tool audit
 // rows past their retention ([agent] ledger_retention_days, audit_retention_days; daily
 // totals stay), give freed pages back to the file system and checkpoint the WAL. After a
-// burst of turns: hand the page cache's unused pages and malloc's free memory back to the
-// kernel. It owns no timer (agent/daemon.cpp decides when) and never runs a turn.
+// burst of turns (and about once a minute under steady traffic): hand the page cache's
+// unused pages and malloc's free memory back to the kernel. It owns no timer (agent/daemon.cpp
+// decides when) and never runs a turn.
 #pragma once
 #include <cstdint>
 
@@ -19,6 +20,25 @@ struct upkeep_report {
 // Applies both retentions and compacts the database. Each step runs even when an earlier
 // one failed; the first failure is returned (the daemon logs it and tries again tomorrow).
 result<upkeep_report> daily_upkeep(runtime& rt);
+
+// When the daemon gives memory back: k_quiet_ms after the last reply of a burst or a
+// transport's connect (each one postpones it), but traffic that never pauses for that long
+// postpones it by at most k_max_wait_ms, so a daemon under steady traffic still gives back
+// what it freed about once a minute. Nothing here arms a timer: an idle daemon never wakes.
+class trim_schedule {
+ public:
+  static constexpr uint64_t k_quiet_ms = 2000, k_max_wait_ms = 60'000;
+  // A reply or connect at `now_ms`: true when the one-shot timer is to be (re)started for
+  // k_quiet_ms; false when it is already running and was first started k_max_wait_ms ago or
+  // more (it then fires as it was last started).
+  bool postpone(uint64_t now_ms);
+  // The timer fired: memory is being given back.
+  void fired() { armed_ = false; }
+
+ private:
+  bool armed_ = false;
+  uint64_t first_armed_ms_ = 0;
+};
 
 // Frees what a burst left behind: sqlite's unused cache pages and the free memory at the
 // top and inside of malloc's heaps (malloc_trim). Cheap enough to call after each burst.
