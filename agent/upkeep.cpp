@@ -4,8 +4,13 @@
 #include "agent/upkeep.h"
 
 #include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 #include "core/log.h"
@@ -60,10 +65,32 @@ bool trim_schedule::postpone(uint64_t now_ms) {
 void give_back_memory(runtime& rt) {
   rt.db().release_memory();
   malloc_trim(0);
+  give_back_stack();
+}
+
+void give_back_stack() {
+  if (::gettid() != ::getpid()) return;
+  // The lowest address of the main thread's stack mapping, from /proc/self/maps.
+  uintptr_t lowest = 0;
+  if (FILE* f = std::fopen("/proc/self/maps", "re")) {
+    char line[512];
+    while (std::fgets(line, sizeof line, f)) {
+      if (std::strstr(line, "[stack]")) {
+        lowest = std::strtoull(line, nullptr, 16);
+        break;
+      }
+    }
+    std::fclose(f);
+  }
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  volatile char here = 0;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(&here) - 16 * 1024) & ~(page - 1);
+  if (lowest == 0 || end <= lowest) return;
+  ::madvise(reinterpret_cast<void*>(lowest), end - lowest, MADV_DONTNEED);
 }
 
 void limit_threads_and_arenas() {
-  mallopt(M_ARENA_MAX, 2);
+  mallopt(M_ARENA_MAX, 1);
   ::setenv("UV_THREADPOOL_SIZE", "2", 0);  // libuv reads it when the pool first starts
 }
 

@@ -40,14 +40,22 @@ class trim_schedule {
   uint64_t first_armed_ms_ = 0;
 };
 
-// Frees what a burst left behind: sqlite's unused cache pages and the free memory at the
-// top and inside of malloc's heaps (malloc_trim). Cheap enough to call after each burst.
+// Frees what a burst left behind: sqlite's unused cache pages, the free memory at the
+// top and inside of malloc's heaps (malloc_trim) and the main thread's unused stack
+// (give_back_stack). Cheap enough to call after each burst.
 void give_back_memory(runtime& rt);
 
-// Caps glibc's malloc at two arenas and libuv's thread pool at two threads (unless
+// On the main thread: gives the kernel back the stack pages more than 16 KiB below the
+// caller's frame, which a deep call touched once (start-up: the dynamic loader, OpenSSL's
+// configuration, sqlite's migrations) and no live frame uses; a later deep call gets
+// fresh zero pages. Does nothing on another thread. Call from a shallow frame.
+void give_back_stack();
+
+// Caps glibc's malloc at one arena and libuv's thread pool at two threads (unless
 // UV_THREADPOOL_SIZE is set). The daemon's work happens on the loop thread; the pool only
-// resolves host names for IRC connects, and its default four threads, each with a stack
-// and an arena of its own, cost private memory for nothing. Call before any thread starts.
+// resolves host names for IRC connects (curl's resolver threads are short-lived), and its
+// default four threads, each with a stack, and a second arena cost private memory for
+// nothing. Call before any thread starts.
 void limit_threads_and_arenas();
 
 }  // namespace frugal::agent
