@@ -14,7 +14,9 @@ interleaved, ratios taken pair by pair), since a shared machine's speed drifts.
                 in-process socket server answering one canned OpenAI reply at once, so the
                 fake's own latency is near zero and the time is frugal's); `curl` sends the
                 same request (the bytes frugal sent) in the same rounds, and the ask/curl
-                wall ratio is taken per round
+                wall ratio is taken per round; then, for each, the dynamic loader's part
+                (libraries initialised, symbol relocations, loader cycles before main:
+                LD_DEBUG=libs,statistics)
   peak RSS      of that `frugal ask`
   per turn CPU  user + system CPU of `frugal chat` over TURNS piped lines, minus a 1-line
                 run (start-up), divided by TURNS - 1: the agent's own work per turn
@@ -281,6 +283,37 @@ def curl_argv(model, body_path):
     return argv + [model.url + path]
 
 
+LOADER_LINE = re.compile(r"^\s*\d+:\s*(calling init: |total startup time in dynamic loader: "
+                         r"(\d+) cycles|number of relocations: (\d+)$)")
+
+
+def loader_stats(argv, env):
+    """The dynamic loader's share of a start (LD_DEBUG=libs,statistics, median of 5 runs):
+    libraries initialised, symbol relocations, and the loader's cycles before main."""
+    libs, relocs, cycles = [], [], []
+    for _ in range(5):
+        r = subprocess.run(argv, env=dict(env, LD_DEBUG="libs,statistics"),
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        n = 0
+        for line in r.stderr.splitlines():
+            m = LOADER_LINE.match(line)
+            if not m:
+                continue
+            if m.group(2):
+                cycles.append(int(m.group(2)))
+            elif m.group(3):
+                relocs.append(int(m.group(3)))
+            else:
+                n += 1
+        libs.append(n)
+    med = statistics.median
+    if not cycles:
+        return "(no LD_DEBUG statistics from the loader)"
+    return "%d libraries initialised, %d symbol relocations, %.1f M cycles in the loader " \
+        "before main (LD_DEBUG=statistics, median of 5)" % (med(libs), med(relocs),
+                                                           med(cycles) / 1e6)
+
+
 def ask_vs_curl(model, w, env):
     """Rounds of: each binary's `frugal ask`, then curl with the same request."""
     runs = {label: {"first": [], "wall": [], "rss": [], "ratio": []} for label, _ in binaries()}
@@ -314,6 +347,10 @@ def ask_vs_curl(model, w, env):
              "KiB; %.2f× curl's wall (median of %d paired rounds)" % (
                  med(r["first"]), med(r["wall"]), med(r["rss"]), med(r["ratio"]), args.runs))
     show("curl", "%.1f ms wall for the same request (median of %d)" % (med(curl_walls), args.runs))
+    for label, path in binaries():
+        show("  loader " + ("ask " + label).strip(), loader_stats(
+            [path, "--config", w.config, "--log-level", "warn", "ask", "ping"], env))
+    show("  loader curl", loader_stats(curl, env))
     if old:
         pairs = [a / b for a, b in zip(runs["new"]["wall"], runs["old"]["wall"])]
         show("ask new/old", "wall ratio %.2f (median of %d pairs, min %.2f, max %.2f)" % (
