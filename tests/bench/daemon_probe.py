@@ -29,6 +29,35 @@ def smaps(pid):
     return fields
 
 
+def private_dirty_by_kind(pid):
+    """Private_Dirty KiB of `pid` by kind of mapping, from /proc/PID/smaps: "heap" (malloc's
+    main arena), "stack" (the main thread's), "anon" (thread stacks, other arenas, large
+    allocations, libraries' .bss), "libs" (shared libraries' relocated and written data),
+    "other" (frugal's own data, the sqlite -shm) and "lib:NAME" for each library."""
+    kinds = {"heap": 0, "stack": 0, "anon": 0, "libs": 0, "other": 0}
+    name = None
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            parts = line.split()
+            if parts and "-" in parts[0] and not parts[0].endswith(":"):
+                name = parts[5] if len(parts) >= 6 else ""
+            elif parts and parts[0] == "Private_Dirty:":
+                kib = int(parts[1])
+                if name == "[heap]":
+                    kinds["heap"] += kib
+                elif name == "[stack]":
+                    kinds["stack"] += kib
+                elif name == "" or name.startswith("["):
+                    kinds["anon"] += kib
+                elif ".so" in os.path.basename(name):
+                    kinds["libs"] += kib
+                    key = "lib:" + os.path.basename(name).split(".so")[0]
+                    kinds[key] = kinds.get(key, 0) + kib
+                else:
+                    kinds["other"] += kib
+    return kinds
+
+
 def open_fds(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 

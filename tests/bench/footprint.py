@@ -26,8 +26,9 @@ interleaved, ratios taken pair by pair), since a shared machine's speed drifts.
   idle daemon   `frugal run` with one TLS IRC connection (real ngircd) and one Matrix
                 account long-polling the fake homeserver: RSS and private memory
                 (Private_Clean + Private_Dirty from /proc/PID/smaps_rollup), private
-                dirty alone, and open fds after IDLE seconds; context switches (all
-                threads, voluntary + involuntary, and voluntary alone) per idle minute
+                dirty alone (and by mapping: heap, anonymous, main stack, each shared
+                library's relocated data, other), and open fds after IDLE seconds;
+                context switches (all threads, voluntary + involuntary, and voluntary alone) per idle minute
                 over the last two thirds; then write/fsync calls on the database files
                 per idle minute (strace attached for IDLE_IO_S seconds).
                 RSS counts shared libraries (libcrypto, libcurl, libc) that other
@@ -36,7 +37,7 @@ interleaved, ratios taken pair by pair), since a shared machine's speed drifts.
 
 usage: python3 tests/bench/footprint.py [--binary build-release/frugal] [--old OLD_BINARY]
          [--parse-bench build-bench/tests/parse_bench] [--runs 9] [--turns 1000]
-         [--wal-turns 200] [--idle-s 60] [--idle-runs 3] [--idle-io-s 30]
+         [--wal-turns 200] [--idle-s 60] [--idle-runs 3] [--idle-io-s 30] [--idle-only]
 """
 import argparse
 import glob
@@ -64,6 +65,8 @@ ap.add_argument("--idle-s", type=float, default=60)
 ap.add_argument("--idle-runs", type=int, default=3)
 ap.add_argument("--idle-io-s", type=float, default=30,
                 help="seconds of strace on the idle daemon counting database writes")
+ap.add_argument("--idle-only", action="store_true",
+                help="measure the idle daemon only (no size, ask, CPU, disk or parser rows)")
 args = ap.parse_args()
 
 binary = daemon_probe.use_binary(args.binary, "footprint")
@@ -458,13 +461,22 @@ def idle_once(path):
         writes = idle_db_writes(p.pid, w.state, args.idle_io_s)
         sample = (mem.get("Rss", 0), mem.get("Private_Clean", 0) + mem.get("Private_Dirty", 0),
                   mem.get("Private_Dirty", 0), daemon_probe.open_fds(p.pid), per_min, voluntary,
-                  writes)
+                  writes, daemon_probe.private_dirty_by_kind(p.pid))
         stop_frugal(p)
         return sample
 
 
 def main():
     print("binary                 %s%s" % (binary, "  (old: %s)" % old if old else ""))
+    if not args.idle_only:
+        measure_all_but_idle()
+    measure_idle()
+    if not args.idle_only:
+        print_parsers()
+    return 0
+
+
+def measure_all_but_idle():
     print_size()
 
     model = InstantModel()
@@ -489,6 +501,9 @@ def main():
                  "(checkpoints), %.1f fsyncs; files %d bytes after %d turns" % (
                      wal, dbf, syncs, db_size, args.wal_turns))
 
+
+
+def measure_idle():
     idles = {label: [] for label, _ in binaries()}
     for _ in range(args.idle_runs):
         for label, path in binaries():
@@ -501,14 +516,23 @@ def main():
                  args.idle_s, med(i[0] for i in runs), med(i[1] for i in runs),
                  med(i[2] for i in runs), med(i[3] for i in runs), med(i[4] for i in runs),
                  med(i[5] for i in runs), med(i[6] for i in runs), args.idle_runs))
+        kinds = {k: med(i[7].get(k, 0) for i in runs) for k in runs[0][7]}
+        libs = sorted(((k[4:], v) for k, v in kinds.items() if k.startswith("lib:")),
+                      key=lambda kv: -kv[1])
+        show("  private dirty " + label, "by mapping, KiB: heap %d, anonymous %d (thread "
+             "stacks, arenas, libraries' .bss), main stack %d, shared libraries' data %d "
+             "(%s), other %d (frugal's data, the sqlite -shm)" % (
+                 kinds["heap"], kinds["anon"], kinds["stack"], kinds["libs"],
+                 ", ".join("%s %d" % kv for kv in libs[:6]), kinds["other"]))
 
+
+def print_parsers():
     if os.access(args.parse_bench, os.X_OK):
         out = subprocess.run([args.parse_bench], capture_output=True, text=True).stdout
         for line in out.splitlines():
             print("parser: " + line)
     else:
         print("parsers                (no %s: build it with tests/bench/run.sh)" % args.parse_bench)
-    return 0
 
 
 if __name__ == "__main__":

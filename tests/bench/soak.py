@@ -7,7 +7,8 @@ both. Every SAMPLE seconds it reads the daemon's RSS and private dirty memory
 (/proc/PID/smaps_rollup), open file descriptors, CPU time, the size of its sqlite files on
 disk (database + WAL) and the database's logical size (pages in use), prints a row, and at the end prints the growth per hour of each
 (least-squares slope over the samples after the first quarter or the first minute,
-whichever is longer: that is warm-up).
+whichever is longer: that is warm-up), and RSS and private dirty 5 s after the last answer
+(once the daemon has given back what the traffic left).
 
 Figures, not a timed test; it fails only if the daemon dies, stops answering (under 95 %
 of the messages answered), or does not stop cleanly on SIGTERM.
@@ -214,6 +215,9 @@ owners = ["soaker!*@{user_host}", "@soaker:localhost"]
         wait_until(all_answered, 15)
         answered = user.answered + hs.call("GET", "/_counts")["sent"]
         last = proc_sample(p.pid, w.state)
+        # The traffic is over: the daemon gives memory back 2 s after its last reply.
+        time.sleep(5)
+        quiet = proc_sample(p.pid, w.state)
         stop_frugal(p)
 
         # Start-up allocations are freed during the first minute; the slope starts after it.
@@ -229,6 +233,8 @@ owners = ["soaker!*@{user_host}", "@soaker:localhost"]
             slope = slope_per_hour([(s["t"], s[key]) for s in warm])
             print("  %-14s %+12.1f %-5s/h   (first %d, last %d)" % (
                 label, slope, unit, samples[0][key], last[key]))
+        print("5 s after the last answer: RSS %d KiB, private dirty %d KiB (under traffic, "
+              "last sample: %d, %d)" % (quiet["rss"], quiet["dirty"], last["rss"], last["dirty"]))
         turns_per_hour = answered / max(1.0, duration) * 3600
         print("  at %.0f turns/h; the database grows %.0f bytes per turn (ledger rows; history "
               "is trimmed)" % (turns_per_hour, (last["db"] - samples[0]["db"]) /
