@@ -48,7 +48,13 @@ std::string render_starter_config(const starter_options& o) {
   s += "[tiers]\n";
   s += "local = [\"local\"]\n";
   s += "chat = [\"cheap\", \"local\"]      # later models are fallbacks\n";
-  s += "tools = [\"capable\", \"cheap\"]\n\n";
+  s += "tools = [\"capable\", \"cheap\"]\n";
+  s += "# chat offers the read-only clock, read_file, list_dir and memory_recall (plus\n";
+  s += "# escalate); the table form [tiers.chat] models = [...] tools = [...] changes that\n\n";
+  s += "[router]\n";
+  s += "tool_turns = \"cheap_first\"   # a tool task starts on the chat tier with its read-only\n";
+  s += "                             # tools and escalates to `tools` when it needs more;\n";
+  s += "                             # \"tools_tier\": straight to the capable model\n\n";
   s += "[budget]\ndaily_usd = " + o.daily_usd + "\n";
   s += "timezone = \"UTC\"           # the day resets at midnight here\n";
   s += "public_share = 0.5         # the public realm may use half the cap\n";

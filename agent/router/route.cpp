@@ -127,6 +127,22 @@ route_decision choose(const route_input& in) {
     }
   }
 
+  if (chosen == 0 && d.verdict == route_decision::kind::route &&
+      in.rules.tool_turns == config::tool_route::cheap_first) {
+    if (!usable(in, ladder[1])) {
+      d.reason += "; cheap-first: " + why_unusable(in, ladder[1]);
+    } else if (in.chat_tools.empty()) {
+      d.reason += "; cheap-first: chat has no tools in this realm";
+    } else {
+      // The wanted tier stays the first fallback: a chat model that is down, cooling or
+      // refused leaves the tool task to the tier that was meant for it.
+      d.fallbacks.emplace_back(ladder[0]);
+      chosen = 1;
+      d.verdict = route_decision::kind::cheap_first;
+      d.reason += " → chat (cheap-first: " + joined(in.chat_tools) + " on chat; escalate → tools)";
+    }
+  }
+
   d.tier = ladder[chosen];
   for (int i = chosen + 1; i < ladder_size; ++i)
     if (usable(in, ladder[i])) d.fallbacks.emplace_back(ladder[i]);

@@ -103,6 +103,10 @@ void turn::route() {
   in.realm_tiers = realm_cfg_->tiers;
   in.forced_tier = req_.forced_tier;
   in.budget_left = env_.governor->fraction_left(realm_, sender_);
+  if (const config::tier* chat = snap_->tier("chat"))
+    for (const tools::descriptor* t :
+         tier_tools("chat", *chat, tools::offered(*realm_cfg_, snap_->tools, &snap_->caps)))
+      in.chat_tools.emplace_back(t->name);
   auto d = router::choose(in);
   if (d.verdict == router::route_decision::kind::error) {
     LOG_WARN("turn", "no route: ", d.reason);

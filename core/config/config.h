@@ -70,15 +70,25 @@ struct tier {
   std::optional<std::vector<std::string>> tools;
 };
 
-// Tools a chat or local tier offers when its `tools` key is unset.
+// Tools a chat or local tier offers when its `tools` key is unset: cheap and read-only (a
+// cheap-first tool turn does easy tasks with them and escalates for the rest). Never shell,
+// write_file, http_get or memory writes; the realm's own list still narrows them.
 inline const std::vector<std::string>& default_tier_tools() {
-  static const std::vector<std::string> list = {"clock", "memory_recall"};
+  static const std::vector<std::string> list = {"clock", "read_file", "list_dir", "memory_recall"};
   return list;
 }
+
+// `[router] tool_turns`: where a turn the classifier labels "tools" starts.
+//  cheap_first: on the chat tier when it holds tools for the realm (its tool set ∩ the
+//    realm's, escalate aside) and the tools tier is there to escalate to; the chat model
+//    does easy tool tasks itself and calls `escalate` for the rest.
+//  tools_tier: straight on the tools tier.
+enum class tool_route { cheap_first, tools_tier };
 
 struct router_section {
   double tools_confidence = 0.5;  // classifier p(tools) at or above → tools tier
   double route_down_below = 0.2;  // fraction of today's budget left
+  tool_route tool_turns = tool_route::cheap_first;
 };
 
 struct budget_section {
@@ -218,8 +228,7 @@ struct file {
 // reads the variables; the *_env names themselves are still checked.
 using env_fn = std::string (*)(const std::string& name);
 enum class secrets { resolve, skip };
-result<file> load(const std::string& path, env_fn env = nullptr,
-                  secrets mode = secrets::resolve);
+result<file> load(const std::string& path, env_fn env = nullptr, secrets mode = secrets::resolve);
 
 // The config path from --config, else $FRUGAL_CONFIG, else $XDG_CONFIG_HOME/frugal/frugal.toml
 // (XDG_CONFIG_HOME defaulting to ~/.config).

@@ -191,6 +191,10 @@ void load_router(toml_reader r, file& f) {
                 "(0-1, default 0.5) instead");
   r.get("tools_confidence", ro.tools_confidence, 0.0, 1.0);
   r.get("route_down_below", ro.route_down_below, 0.0, 1.0);
+  std::string turns = "cheap_first";
+  r.get("tool_turns", turns);
+  one_of(r, "tool_turns", turns, {"cheap_first", "tools_tier"});
+  ro.tool_turns = turns == "tools_tier" ? tool_route::tools_tier : tool_route::cheap_first;
   r.finish();
 }
 

@@ -137,9 +137,9 @@ TEST_CASE("the chat tier offers cheap read-only tools; the tools tier the realm'
   const auto& all = tools::registry();  // the private realm's list when everything is allowed
   config::tier chat, tools_tier, listed;
   CHECK(tool_names(agent::tier_tools("chat", chat, all)) ==
-        std::vector<std::string>{"clock", "memory_recall"});
+        std::vector<std::string>{"clock", "read_file", "list_dir", "memory_recall"});
   CHECK(tool_names(agent::tier_tools("local", chat, all)) ==
-        std::vector<std::string>{"clock", "memory_recall"});
+        std::vector<std::string>{"clock", "read_file", "list_dir", "memory_recall"});
   CHECK(agent::tier_tools("tools", tools_tier, all).size() == all.size());
   listed.tools = std::vector<std::string>{"read_file", "clock"};
   CHECK(tool_names(agent::tier_tools("chat", listed, all)) ==
@@ -167,7 +167,8 @@ TEST_CASE("a chat request carries only the tier's tools and escalate") {
   llm::request r = agent::build_llm_request(msgs, o);
   std::vector<std::string> sent;
   for (const auto& t : r.tools) sent.push_back(t.name);
-  CHECK(sent == std::vector<std::string>{"clock", "memory_recall", "escalate"});
+  CHECK(sent ==
+        std::vector<std::string>{"clock", "read_file", "list_dir", "memory_recall", "escalate"});
   CHECK(agent::request_bytes(r) < 1000);
 }
 

@@ -264,6 +264,19 @@ struct rig {
   }
 };
 
+struct ledger_row {
+  std::string tier, model, reason, state;
+};
+std::vector<ledger_row> ledger_rows(store::database& db) {
+  std::vector<ledger_row> out;
+  auto q = store::statement::prepare(
+      db.get(), "SELECT tier, model, route_reason, state FROM ledger ORDER BY id");
+  REQUIRE(q);
+  while (q->step() == SQLITE_ROW)
+    out.push_back({q->text_at(0), q->text_at(1), q->text_at(2), q->text_at(3)});
+  return out;
+}
+
 bool offers(const llm::request& r, const std::string& tool) {
   for (const auto& t : r.tools)
     if (t.name == tool) return true;
@@ -335,6 +348,101 @@ TEST_CASE("turn: escalate moves a chat turn to the tools tier once", "[agent][tu
   // The tools tier starts from the user's message, not from the chat model's call.
   CHECK(r.fake->requests[1].messages.size() == 2);
   CHECK(r.gov->today()->reserved == 0);
+}
+
+namespace {
+constexpr const char* k_tool_task = "check disk usage on the server and tell me which is biggest";
+
+// The rig with `upper` on the chat tier too (the table form's `tools` key).
+void upper_on_chat(rig& r) {
+  config::file cfg = r.snap->cfg;
+  cfg.tiers.at("chat").tools = std::vector<std::string>{"upper"};
+  r.snap = r.make(std::move(cfg));
+}
+}  // namespace
+
+// Before: a turn the classifier labels "tools" went straight to m-t1 (the tools tier), so
+// requests[0].model was "m-t1" and the ledger had one tools-tier row.
+TEST_CASE("turn: a tools turn runs cheap-first on the chat tier with its tools",
+          "[agent][turn][cheap_first]") {
+  rig r;
+  upper_on_chat(r);
+  r.fake->script["m-c1"] = {calls({{"u1", "upper", R"({"x":"disk"})"}}), answer("sda1 is biggest")};
+  r.start(k_tool_task);
+  REQUIRE(r.run());
+  CHECK(r.result->status == turn_status::answered);
+  CHECK(r.result->text == "sda1 is biggest");
+  REQUIRE(r.fake->requests.size() == 2);
+  for (const auto& req : r.fake->requests) {
+    CHECK(req.model == "m-c1");
+    CHECK(offers(req, "upper"));
+    CHECK(offers(req, "escalate"));
+  }
+  CHECK(r.fake->requests[1].messages.back().content == R"({"X":"DISK"})");
+  auto rows = ledger_rows(r.db);
+  REQUIRE(rows.size() == 2);
+  for (const auto& row : rows) {
+    CHECK(row.tier == "chat");
+    CHECK(row.state == "settled");
+    CHECK(row.reason.find("→ tools → chat (cheap-first: upper on chat") != std::string::npos);
+  }
+  auto audit = tools::audit::recent(r.db, 10);
+  REQUIRE(audit);
+  REQUIRE(audit->size() == 1);
+  CHECK(audit->at(0).tool == "upper");
+  CHECK(audit->at(0).allowed);
+}
+
+TEST_CASE("turn: a hard cheap-first tool turn escalates to the tools tier, recorded",
+          "[agent][turn][cheap_first]") {
+  rig r;
+  upper_on_chat(r);
+  r.fake->script["m-c1"] = {calls({{"e1", "escalate", R"({"reason":"several steps"})"}})};
+  r.fake->script["m-t1"] = {calls({{"u1", "upper", R"({"x":"a"})"}}), answer("done on tools")};
+  r.start(k_tool_task);
+  REQUIRE(r.run());
+  CHECK(r.result->status == turn_status::answered);
+  CHECK(r.result->text == "done on tools");
+  REQUIRE(r.fake->requests.size() == 3);
+  CHECK(r.fake->requests[0].model == "m-c1");
+  CHECK(r.fake->requests[1].model == "m-t1");
+  CHECK(r.fake->requests[1].messages.size() == 2);  // from the user's message again
+  CHECK_FALSE(offers(r.fake->requests[1], "escalate"));
+  auto rows = ledger_rows(r.db);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].tier == "chat");
+  CHECK(rows[0].reason.find("cheap-first") != std::string::npos);
+  CHECK(rows[1].tier == "tools");
+  CHECK(rows[1].reason == "escalated from chat");
+  CHECK(rows[2].reason == "escalated from chat");
+  CHECK(r.gov->today()->reserved == 0);
+
+  SECTION("a chat model that is down leaves the tool turn to the tools tier") {
+    r.result.reset();
+    r.fake->requests.clear();
+    r.fake->script["m-c1"] = {overloaded()};
+    r.fake->script["m-c2"] = {overloaded()};
+    r.fake->script["m-t1"] = {answer("the tools tier took it")};
+    r.start(k_tool_task);
+    REQUIRE(r.run());
+    CHECK(r.result->status == turn_status::answered);
+    CHECK(r.result->text == "the tools tier took it");
+    REQUIRE(r.fake->requests.size() == 3);
+    CHECK(r.fake->requests[2].model == "m-t1");
+  }
+}
+
+TEST_CASE("turn: a realm whose chat tier holds no tools sends tool turns to the tools tier",
+          "[agent][turn][cheap_first]") {
+  rig r;  // chat's default tools (clock, memory_recall, ...) are not the realm's (upper)
+  r.fake->script["m-t1"] = {answer("from tools")};
+  r.start(k_tool_task);
+  REQUIRE(r.run());
+  REQUIRE(r.fake->requests.size() == 1);
+  CHECK(r.fake->requests[0].model == "m-t1");
+  auto rows = ledger_rows(r.db);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].reason.find("cheap-first: chat has no tools in this realm") != std::string::npos);
 }
 
 TEST_CASE("turn: a failed model falls back to the next, cools down, and is not charged",
@@ -414,19 +522,6 @@ int64_t history_tokens_sent(const llm::request& req) {
   for (size_t i = 1; i + 1 < req.messages.size(); ++i)
     n += static_cast<int64_t>((req.messages[i].content.size() + 3) / 4);
   return n;
-}
-
-struct ledger_row {
-  std::string tier, model, reason, state;
-};
-std::vector<ledger_row> ledger_rows(store::database& db) {
-  std::vector<ledger_row> out;
-  auto q = store::statement::prepare(
-      db.get(), "SELECT tier, model, route_reason, state FROM ledger ORDER BY id");
-  REQUIRE(q);
-  while (q->step() == SQLITE_ROW)
-    out.push_back({q->text_at(0), q->text_at(1), q->text_at(2), q->text_at(3)});
-  return out;
 }
 
 // A chat turn's text, about `bytes` long, numbered.

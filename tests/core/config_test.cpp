@@ -97,6 +97,8 @@ TEST_CASE("a good config loads with every section") {
   CHECK(f->tiers.at("chat").models == std::vector<std::string>{"cheap", "tiny"});
   CHECK(f->tiers.at("tools").reasoning_effort == "low");
   CHECK(!f->tiers.at("tools").tools);  // unset: the realm's tools
+
+  CHECK(f->router.tool_turns == config::tool_route::cheap_first);
   CHECK(f->budget.timezone == "Europe/Berlin");
   REQUIRE(f->irc.size() == 1);
   const auto& irc = f->irc[0];
@@ -156,8 +158,8 @@ TEST_CASE("config errors name the line and the key") {
   CHECK(error_after("kind = \"openai\"\nbase_url = \"http://127.0.0.1:9",
                     "kind = \"gemini\"\nbase_url = \"http://127.0.0.1:9")
             .find("providers.remote.kind: must be one of") != std::string::npos);
-  CHECK(error_after("[budget]\ndaily_usd = 2.0\n", "[budget]\n").find(
-            "missing required key 'daily_usd'") != std::string::npos);
+  CHECK(error_after("[budget]\ndaily_usd = 2.0\n", "[budget]\n")
+            .find("missing required key 'daily_usd'") != std::string::npos);
   // The keyword router's keys name their replacement (the router is a classifier now).
   CHECK(error_after("[budget]\ndaily_usd = 2.0\n",
                     "[router]\ntools_threshold = 3\n[budget]\ndaily_usd = 2.0\n")
@@ -166,10 +168,24 @@ TEST_CASE("config errors name the line and the key") {
   CHECK(error_after("[budget]\ndaily_usd = 2.0\n",
                     "[router]\ntools_confidence = 1.5\n[budget]\ndaily_usd = 2.0\n")
             .find("router.tools_confidence: must be between 0 and 1") != std::string::npos);
+  CHECK(error_after("[budget]\ndaily_usd = 2.0\n",
+                    "[router]\ntool_turns = \"cheap\"\n[budget]\ndaily_usd = 2.0\n")
+            .find("router.tool_turns: must be one of \"cheap_first\", \"tools_tier\" (got "
+                  "\"cheap\")") != std::string::npos);
   CHECK(error_after("provider = \"remote\"\nmodel = \"gpt-5-nano\"",
                     "provider = \"remote\"\nmodel = \"gpt-5-nano\"\nmax_output_tokens = 5\n"
                     "max_output_tokens = 6")
             .find("syntax error") != std::string::npos);
+}
+
+TEST_CASE("router.tool_turns picks where tools turns start") {
+  std::string text = k_good;
+  text.replace(text.find("[budget]\n"), 9, "[router]\ntool_turns = \"tools_tier\"\n[budget]\n");
+  auto path = write_temp(text);
+  auto f = config::load(path, fake_env);
+  unlink(path.c_str());
+  REQUIRE(f.ok());
+  CHECK(f->router.tool_turns == config::tool_route::tools_tier);
 }
 
 TEST_CASE("every numeric key outside its documented range names file:line:key") {

@@ -68,6 +68,11 @@ Step keys (all optional):
   event_delay_ms: number streaming: sleep this long after each event (a slow model)
   match: str             see above
   model: str             the step applies only to requests for this model id
+  if_absent: step        a model calls only tools its request offers: when this step's
+                         tool_calls name a tool the request's "tools" lack, the fake answers
+                         with if_absent instead (no match or model of its own; it may hold
+                         its own if_absent), e.g. {"tool_calls": [{"name": "escalate", ...}]}
+                         for a cheap model that must hand a task up, or plain content
   echo_tools: true       append the text of the request's newest tool results to the
                          reply (OpenAI role "tool" messages after the last assistant
                          message; Anthropic tool_result blocks in the last user message):
@@ -108,7 +113,7 @@ JSON_SEP = (",", ":")  # compact, as the real APIs send it
 STEP_TYPES = {"content": str, "reasoning": str, "tool_calls": list, "usage": dict,
               "usage_mode": str, "no_usage": bool, "no_final_usage": bool, "fault": str,
               "retry_after": NUM, "delay_ms": NUM, "match": str, "model": str, "finish_reason": str,
-              "stop_reason": str, "echo_tools": bool, "event_delay_ms": NUM}
+              "stop_reason": str, "echo_tools": bool, "event_delay_ms": NUM, "if_absent": dict}
 OPENAI_ROLES = {"system", "developer", "user", "assistant", "tool"}
 ANTHROPIC_BLOCKS = {"text", "image", "document", "tool_use", "tool_result", "thinking",
                     "redacted_thinking"}
@@ -146,7 +151,35 @@ def step_error(s):
             return "a tool call needs a name"
         if not isinstance(tc.get("arguments", {}), (dict, str)):
             return "tool call arguments must be an object or a string"
+    if "if_absent" in s:
+        alt = s["if_absent"]
+        if "match" in alt or "model" in alt:
+            return "if_absent takes no match or model (it answers the same request)"
+        why = step_error(alt)
+        if why:
+            return "if_absent: " + why
     return None
+
+
+def offered_tools(body):
+    """The tool names a request offers: OpenAI tools[].function.name, Anthropic tools[].name."""
+    out = set()
+    for t in body.get("tools") or []:
+        if isinstance(t, dict):
+            f = t.get("function")
+            name = f.get("name") if isinstance(f, dict) else t.get("name")
+            if isinstance(name, str):
+                out.add(name)
+    return out
+
+
+def within_offer(step, body):
+    """`step`, or its if_absent (recursively) when it calls a tool the request lacks."""
+    offered = offered_tools(body)
+    while "if_absent" in step and any(tc["name"] not in offered
+                                      for tc in step.get("tool_calls", [])):
+        step = step["if_absent"]
+    return step
 
 
 def text_of(content):
@@ -799,7 +832,7 @@ class Handler(BaseHTTPRequestHandler):
         if why:
             return self.send_json(*err(400, why, "invalid_request_error"))
         step = st.pop_step(last_user_text(body["messages"]), body.get("model", ""))
-        self.answer(anthropic, body, raw_len, step)
+        self.answer(anthropic, body, raw_len, within_offer(step, body))
 
     def answer(self, anthropic, body, raw_len, step):
         fault = step.get("fault")

@@ -1,5 +1,6 @@
 // Tests for agent/router/route: the issue's example turns, missing and realm-limited tiers,
-// budget route-down, forced tiers, the confidence threshold and the reason strings.
+// budget route-down, cheap-first tool turns, forced tiers, the confidence threshold and the
+// reason strings.
 #include "agent/router/route.h"
 
 #include <algorithm>
@@ -68,7 +69,7 @@ TEST_CASE("the decision carries fallbacks, the classifier's features and a reaso
   CHECK(starts_with(d.reason, "classifier p(tools) "));
   CHECK(d.reason.find(" ≥ 0.50 (") != std::string::npos);
   CHECK(d.reason.find(d.intent.deciding[0].name + " +") != std::string::npos);
-  CHECK(ends_with(d.reason, ") → tools"));
+  CHECK(ends_with(d.reason, ") → tools; cheap-first: chat has no tools in this realm"));
 
   d = choose(input("hi there"));
   CHECK(d.tier == "chat");
@@ -142,6 +143,82 @@ TEST_CASE("low budget routes down one step, and keeps the lowest allowed", "[rou
   CHECK(d.verdict == kind::route);
   CHECK(d.tier == "chat");
   CHECK(d.reason.find("no lower tier; staying on chat") != std::string::npos);
+}
+
+// Before: every turn labelled "tools" went to the tools tier, even when the chat tier held
+// the tools an easy task needs (issue 15: ~58 tool tasks of the 200-turn day on Sonnet).
+TEST_CASE("a tools turn starts cheap-first on the chat tier when it holds tools", "[route]") {
+  route_input in = input(k_tools_turn);
+  in.chat_tools = {"clock", "read_file"};
+  route_decision d = choose(in);
+  INFO(d.reason);
+  CHECK(d.verdict == kind::cheap_first);
+  CHECK(d.tier == "chat");
+  // The tools tier the turn wanted comes first if chat fails or is refused, then the rest.
+  CHECK(d.fallbacks == strings{"tools", "local"});
+  CHECK(d.reason.find(" ≥ 0.50 (") != std::string::npos);
+  CHECK(ends_with(d.reason,
+                  ") → tools → chat (cheap-first: clock, read_file on chat; escalate → tools)"));
+
+  SECTION("a chat turn is untouched") {
+    route_input chat = input("hi there");
+    chat.chat_tools = {"clock"};
+    d = choose(chat);
+    CHECK(d.verdict == kind::route);
+    CHECK(d.tier == "chat");
+    CHECK(d.fallbacks == strings{"local"});
+    CHECK(d.reason.find("cheap-first") == std::string::npos);
+  }
+  SECTION("tool_turns = tools_tier keeps tools turns on the tools tier") {
+    in.rules.tool_turns = frugal::config::tool_route::tools_tier;
+    d = choose(in);
+    CHECK(d.verdict == kind::route);
+    CHECK(d.tier == "tools");
+    CHECK(d.fallbacks == strings{"chat", "local"});
+    CHECK(d.reason.find("cheap-first") == std::string::npos);
+  }
+  SECTION("no tools on chat for this realm: straight to the tools tier, saying why") {
+    in.chat_tools.clear();
+    d = choose(in);
+    CHECK(d.verdict == kind::route);
+    CHECK(d.tier == "tools");
+    CHECK(ends_with(d.reason, "; cheap-first: chat has no tools in this realm"));
+  }
+  SECTION("a realm without the chat tier stays on tools") {
+    in.realm_tiers = {"tools", "local"};
+    d = choose(in);
+    CHECK(d.tier == "tools");
+    CHECK(d.fallbacks == strings{"local"});
+    CHECK(ends_with(d.reason, "; cheap-first: realm does not allow 'chat'"));
+    in.realm_tiers.clear();
+    in.available_tiers = {"tools"};
+    d = choose(in);
+    CHECK(d.tier == "tools");
+    CHECK(ends_with(d.reason, "; cheap-first: tier 'chat' not configured"));
+  }
+  SECTION("without a tools tier there is nothing to escalate to: the ladder decides") {
+    in.available_tiers = {"chat", "local"};
+    d = choose(in);
+    CHECK(d.verdict == kind::route);
+    CHECK(d.tier == "chat");
+    CHECK(d.fallbacks == strings{"local"});
+    CHECK(d.reason.find("cheap-first") == std::string::npos);
+  }
+  SECTION("low budget routes down as before; cheap-first adds nothing") {
+    in.budget_left = 0.1;
+    d = choose(in);
+    CHECK(d.verdict == kind::route_down);
+    CHECK(d.tier == "chat");
+    CHECK(d.fallbacks == strings{"local"});
+    CHECK(ends_with(d.reason, " → tools; budget left 10% < 20% → chat"));
+  }
+  SECTION("a forced tier is kept") {
+    in.forced_tier = "tools";
+    d = choose(in);
+    CHECK(d.verdict == kind::forced);
+    CHECK(d.tier == "tools");
+    CHECK(d.fallbacks.empty());
+  }
 }
 
 TEST_CASE("a forced tier is honoured only if it exists and the realm allows it", "[route]") {

@@ -337,3 +337,39 @@ TEST_CASE("fake_model: match steps, bad scripts, default usage max") {
   }
   CHECK(f.send("/_health", "", {}).status == 200);
 }
+
+// A cheap model hands a task up only when the tool it needs is not in its request: the
+// step's if_absent answers instead (the routing benchmark scripts its cheap model so).
+TEST_CASE("fake_model: if_absent answers when a step's tool is not offered") {
+  fixture f(std::vector<std::string>{});
+  const std::string step =
+      R"({"tool_calls":[{"name":"read_file","arguments":{"path":"a"}}],)"
+      R"("if_absent":{"tool_calls":[{"name":"escalate","arguments":{"reason":"no read_file"}}],)"
+      R"("if_absent":{"content":"cannot"}}})";
+  f.script("[" + step + "," + step + "," + step + "," + step + "]");
+  auto tool = [](const char* name) {
+    return std::string(R"({"type":"function","function":{"name":")") + name +
+           R"(","parameters":{"type":"object"}}})";
+  };
+  auto ask = [&](const std::string& tools) {
+    auto r = f.send(
+        "/v1/chat/completions",
+        R"({"model":"m","messages":[{"role":"user","content":"x"}],"tools":[)" + tools + "]}", {});
+    REQUIRE(r.status == 200);
+    return f.json(r.body);
+  };
+  CHECK(str(ask(tool("read_file") + "," + tool("escalate")),
+            "/choices/0/message/tool_calls/0/function/name") == "read_file");
+  CHECK(str(ask(tool("clock") + "," + tool("escalate")),
+            "/choices/0/message/tool_calls/0/function/name") == "escalate");
+  CHECK(str(ask(tool("clock")), "/choices/0/message/content") == "cannot");
+  // Anthropic tools are {name, input_schema}.
+  auto r = f.send("/v1/messages",
+                  R"({"model":"m","max_tokens":50,"messages":[{"role":"user","content":"x"}],)"
+                  R"("tools":[{"name":"escalate","input_schema":{"type":"object"}}]})",
+                  {"anthropic-version: 2023-06-01"});
+  REQUIRE(r.status == 200);
+  CHECK(str(f.json(r.body), "/content/0/name") == "escalate");
+  CHECK(f.send("/_script", R"([{"if_absent":{"match":"x"}}])", {}).status == 400);
+  CHECK(f.send("/_script", R"([{"if_absent":{"contnet":"typo"}}])", {}).status == 400);
+}
