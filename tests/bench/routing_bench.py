@@ -6,13 +6,17 @@ from what it sends; the dollars are the ledger's (`frugal budget --json`).
 The day (fixed seed): a channel conversation on `frugal chat` (history kept: small talk,
 knowledge and code questions, a few tool tasks), cron `ask`s piping logs of a few KB, and
 `ask` tool tasks of varied difficulty. The fake plays both models: the cheap (chat tier)
-one answers what it can, uses its own tools for easy tasks and calls `escalate` on hard
-ones; the capable (tools tier) one does every tool task in 1-3 tool steps. The day runs
-twice: routed, and with every turn forced onto the tools tier (`--tier tools`).
+one answers what it can; on an easy or medium tool task it calls the one tool the task
+needs only if its request offers it (the fake's `if_absent`), else it calls `escalate`; on
+a hard (multi-step) task it escalates. The capable (tools tier) one does every tool task in
+1-3 tool steps. With the default `[router] tool_turns = "cheap_first"` a tools-labelled
+turn starts on the chat tier when it holds tools (`--tool-turns tools_tier`: the old way).
+The day runs twice: routed, and with every turn forced onto the tools tier (`--tier tools`).
 
 Prints dollars routed vs all-tools, request bytes per turn (median, p95), the cached share
 of input tokens, calls per model.
-usage: python3 tests/bench/routing_bench.py [BINARY] [--kind anthropic|openai] [--turns N]"""
+usage: python3 tests/bench/routing_bench.py [BINARY] [--kind anthropic|openai] [--turns N]
+       [--breakdown] [--tool-turns cheap_first|tools_tier] [--only routed|tools]"""
 import argparse
 import json
 import os
@@ -29,6 +33,8 @@ ap.add_argument("--only", choices=("routed", "tools"), default=None)
 ap.add_argument("--breakdown", action="store_true",
                 help="also print where the dollars go: per turn class and model, input "
                      "(uncached), cache read, cache write, output (list prices, from /_billed)")
+ap.add_argument("--tool-turns", choices=("cheap_first", "tools_tier"), default=None,
+                help="[router] tool_turns for the routed run (default: the binary's own)")
 args = ap.parse_args()
 binary = os.path.abspath(args.binary)
 os.environ["FRUGAL_BINARY"] = binary
@@ -49,8 +55,8 @@ KNOWLEDGE = ["what's the capital of Peru?", "explain what a mutex is in two sent
              "what is a closure in JavaScript?", "what does `git rebase -i` do?",
              "wie spät ist es in Tokio, ungefähr, im Vergleich zu Berlin?",
              "¿qué es un puntero en C?", "quelle est la différence entre un thread et un processus ?"]
-# (text, difficulty): easy = one clock call (the chat tier has the clock), medium = one
-# workspace tool, hard = several steps (the chat tier escalates).
+# (text, difficulty): easy = one clock call, medium = one workspace or memory tool, hard =
+# several steps ending in a write. CALLS: the tool calls each task takes, in order.
 TASKS = [("what time is it in Tokyo right now?", "easy"),
          ("what's the date today in UTC?", "easy"),
          ("list the files in the workspace", "medium"),
@@ -60,11 +66,19 @@ TASKS = [("what time is it in Tokyo right now?", "easy"),
          ("read notes.txt, list the workspace, then write a summary to summary.txt", "hard"),
          ("check what's in the workspace and write a todo file from notes.txt", "hard"),
          ("look up what I told you about the deploy and write it down in deploy.txt", "hard")]
-TOOL_FOR = {"list": ("list_dir", {"path": "."}), "read": ("read_file", {"path": "notes.txt"}),
-            "remember": ("memory_remember", {"text": "backup runs at 02:00"}),
-            "asked": ("memory_recall", {"query": "backup"}),
-            "told": ("memory_recall", {"query": "deploy"}),
-            "write": ("write_file", {"path": "summary.txt", "content": "open: backup, deploy"})}
+READ, LIST = ("read_file", {"path": "notes.txt"}), ("list_dir", {"path": "."})
+CALLS = {TASKS[0][0]: [("clock", {"zone": "Asia/Tokyo"})],
+         TASKS[1][0]: [("clock", {})],
+         TASKS[2][0]: [LIST],
+         TASKS[3][0]: [READ],
+         TASKS[4][0]: [("memory_recall", {"query": "backup"})],
+         TASKS[5][0]: [("memory_remember", {"text": "the backup runs at 02:00"})],
+         TASKS[6][0]: [READ, LIST, ("write_file", {"path": "summary.txt",
+                                                    "content": "open: rotate logs, renew cert"})],
+         TASKS[7][0]: [LIST, READ, ("write_file", {"path": "todo.txt",
+                                                    "content": "- rotate logs\n- renew cert"})],
+         TASKS[8][0]: [("memory_recall", {"query": "deploy"}),
+                       ("write_file", {"path": "deploy.txt", "content": "deploy notes"})]}
 
 rng = random.Random(7)
 
@@ -106,34 +120,32 @@ def make_day(n):
     return out
 
 
-def tool_steps(text, difficulty):
-    calls = [spec for key, spec in TOOL_FOR.items() if key in text]
-    if difficulty == "easy" or not calls:
-        calls = [("clock", {"zone": "Asia/Tokyo"} if "Tokyo" in text else {})]
-    return calls[:3]
-
-
 def script_turn(fake, kind, difficulty, text, out_words):
-    """Steps for both models; the one the router picks consumes its own."""
+    """Steps for both models; the one the router picks consumes its own. The cheap model
+    calls only tools its request offers (if_absent): without the task's tool it escalates,
+    and without escalate it answers as best it can."""
     answer = {"content": words(out_words)}
     m = (text if kind != "chan" else text.replace("\n", " "))[:40]
     if kind == "cron" or difficulty in ("talk", "know"):
         fake.script(dict(answer, model=CHEAP, match=m), dict(answer, model=CAPABLE, match=m))
         return
-    calls = tool_steps(text, difficulty)
+    calls = CALLS[text]
     cap = [{"tool_calls": [{"name": n, "arguments": a}], "model": CAPABLE, "match": m}
            for n, a in calls]
     fake.script(*cap, dict(answer, model=CAPABLE, match=m))
-    if difficulty == "easy":
-        fake.script({"tool_calls": [{"name": calls[0][0], "arguments": calls[0][1]}],
-                     "model": CHEAP, "match": m}, dict(answer, model=CHEAP, match=m))
+    escalate = {"tool_calls": [{"name": "escalate", "arguments": {"reason": "needs tools"}}],
+                "if_absent": answer}
+    if difficulty == "hard":
+        fake.script(dict(escalate, model=CHEAP, match=m))
     else:
-        fake.script({"tool_calls": [{"name": "escalate", "arguments": {"reason": "needs tools"}}],
-                     "model": CHEAP, "match": m})
+        fake.script({"tool_calls": [{"name": calls[0][0], "arguments": calls[0][1]}],
+                     "model": CHEAP, "match": m, "if_absent": escalate},
+                    dict(answer, model=CHEAP, match=m))
 
 
 def config(fake, w):
     base = fake.url + ("/v1" if args.kind == "openai" else "")
+    router = ('\n[router]\ntool_turns = "%s"\n' % args.tool_turns) if args.tool_turns else ""
     return f"""
 [agent]
 state_dir = "{w.state}"
@@ -161,7 +173,7 @@ tools = ["capable"]
 
 [budget]
 daily_usd = 100.0
-
+{router}
 [realms.private]
 owners = ["stdin"]
 """
@@ -195,7 +207,7 @@ def run(forced):
                 model = (q.get("body") or {}).get("model", "?")
                 calls[model] = calls.get(model, 0) + 1
             cls = "cron ask" if kind == "cron" else (
-                "chan chat" if difficulty in ("talk", "know") else kind + " task")
+                "chan chat" if difficulty in ("talk", "know") else kind + " " + difficulty)
             for u in fake.call("GET", "/_billed"):
                 row = parts.setdefault((cls, u.get("model", "?")), [0, 0, 0, 0, 0])
                 row[0] += 1
