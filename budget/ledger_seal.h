@@ -7,6 +7,7 @@
 // governor refuses paid calls while problem() is set.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -57,6 +58,8 @@ class ledger_seal {
   std::string path_;
   std::string problem_;
   seal_record last_;  // what this process last wrote or read
+  // current()'s query, prepared at its first use (the database outlives the seal).
+  std::optional<store::statement> current_q_;
 };
 
 // Reads a seal file; a missing file gives an empty id.

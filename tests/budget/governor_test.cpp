@@ -1,13 +1,19 @@
 // Tests for budget/governor.cpp: allow, shrink, refuse (with the reply text), stop after
 // an overcharge, free models, the realm / sender / month caps, settle semantics, warnings
-// once per day across processes, orphan recovery, and the day boundary in a DST zone.
+// once per day across processes, orphan recovery, the day boundary in a DST zone, and the
+// seal's kept statement (prepared once per process).
 #include "budget/governor.h"
 
+#include <sqlite3.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <vector>
 
-#include "core/log.h"
 #include "budget/cost.h"
+#include "core/log.h"
 
 using namespace frugal;
 using namespace frugal::budget;
@@ -454,4 +460,62 @@ TEST_CASE("prune_calls keeps today and the last keep_days days, across a DST cha
     CHECK(d.calls == 1);
   }
   CHECK(g.today()->by_model.size() == 1);
+}
+
+namespace {
+// sqlite calls an authorizer only while it compiles a statement: counting its reads of the
+// seal's own table counts the seal's statements prepared.
+int count_identity_reads(void* n, int action, const char* table, const char*, const char*,
+                         const char*) {
+  if (action == SQLITE_READ && table && std::string_view(table) == "ledger_identity")
+    ++*static_cast<int*>(n);
+  return SQLITE_OK;
+}
+}  // namespace
+
+TEST_CASE("the seal prepares its ledger query once per process, not at every reserve and settle",
+          "[governor][seal]") {
+  char tmpl[] = "/tmp/frugal-seal-XXXXXX";
+  REQUIRE(mkdtemp(tmpl));
+  const std::string dir = tmpl;
+  {
+    auto db = store::database::open(dir + "/state.db");
+    REQUIRE(db);
+    config::budget_section cfg;
+    cfg.daily_usd = 1.0;
+    cfg.min_output_tokens = 64;
+    cfg.per_message_overhead_tokens = 0;
+    governor_options o;
+    o.clock = [] { return int64_t{1750012200}; };
+    o.self = process_identity{1, "test:1"};
+    auto g = governor::open(*db, cfg, o);
+    REQUIRE(g);
+    REQUIRE(g->ledger_problem().empty());
+    auto call = [&] {
+      verdict v = g->reserve(owner(), k_unit, 100, 1, 100);
+      REQUIRE(v.allowed());
+      REQUIRE(g->settle(v.reservation_id, cost(50)));
+    };
+    // Setting an authorizer expires every prepared statement (sqlite re-prepares them), so
+    // count from one call to three: what the seal prepares must not grow with the calls.
+    int compiled = 0;
+    sqlite3_set_authorizer(db->get(), &count_identity_reads, &compiled);
+    call();
+    const int after_one = compiled;
+    call();
+    call();
+    sqlite3_set_authorizer(db->get(), nullptr, nullptr);
+    CHECK(compiled == after_one);  // was 4 then 12: the id, last row and spend re-read by
+                                   // three new statements at each reserve and each settle
+    // The kept statement is reset after each use: no read snapshot left open.
+    for (sqlite3_stmt* st = sqlite3_next_stmt(db->get(), nullptr); st;
+         st = sqlite3_next_stmt(db->get(), st))
+      CHECK(sqlite3_stmt_busy(st) == 0);
+    // The seal still follows the ledger: last row 3, 150 µ$ settled that day.
+    auto sealed = read_seal(dir + "/ledger.seal");
+    REQUIRE(sealed);
+    CHECK(sealed->last_row == 3);
+    CHECK(sealed->spent == 150);
+  }
+  std::filesystem::remove_all(dir);
 }
