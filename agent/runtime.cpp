@@ -95,9 +95,9 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
   }
   (void)::chmod(cfg.agent.state_dir.c_str(), 0700);
   (void)::chmod((cfg.agent.state_dir + "/workspaces").c_str(), 0700);  // when it exists
-  for (const auto& [name, realm] : cfg.realms) {
+  for (const auto& [kind, realm] : cfg.realms) {
     if (auto s = make_dirs(realm.workspace, 0700); !s) {
-      err = {1, "realms." + name + ".workspace: " + s.message()};
+      err = {1, log::cat("realms.", core::realm_name(kind), ".workspace: ", s.message())};
       return nullptr;
     }
     prepare_workspace(realm.workspace, tools::spawn_spec{}.root_fallback_uid);

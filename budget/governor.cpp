@@ -37,7 +37,7 @@ tightest tightest_scope(const limits& l, const call_info& info, const day_totals
   auto consider = [&](const char* what, int64_t cap, int64_t used) {
     if (cap - used < best.left) best = {what, cap, cap - used};
   };
-  if (info.realm == "public") {
+  if (info.realm == core::realm_kind::public_) {
     consider("the public share of today's budget", l.public_realm, t.realm.total());
     if (l.per_sender > 0) consider("your daily budget", l.per_sender, t.sender.total());
   }
@@ -332,7 +332,7 @@ std::optional<std::string> governor::take_warning() {
   return std::exchange(warning_, std::nullopt);
 }
 
-double governor::fraction_left(const std::string& realm, const std::string& sender) {
+double governor::fraction_left(core::realm_kind realm, const std::string& sender) {
   call_info info;
   info.realm = realm;
   info.sender = sender;
@@ -344,7 +344,7 @@ double governor::fraction_left(const std::string& realm, const std::string& send
     least = std::min(least, std::clamp(f, 0.0, 1.0));
   };
   consider(limits_.daily, t->agent.total());
-  if (realm == "public") {
+  if (realm == core::realm_kind::public_) {
     consider(limits_.public_realm, t->realm.total());
     if (limits_.per_sender > 0) consider(limits_.per_sender, t->sender.total());
   }

@@ -134,7 +134,7 @@ class governor {
 
   // Share of today's budget left for (realm, sender): the smallest remaining/cap over the
   // scopes that apply, 0..1. For routing decisions only; the cap check is reserve().
-  double fraction_left(const std::string& realm, const std::string& sender);
+  double fraction_left(core::realm_kind realm, const std::string& sender);
   // The warning line, once, the first time today's settled spend passes warn_at × cap in
   // this process (the log line is written once per day across processes). Then empty.
   std::optional<std::string> take_warning();

@@ -124,7 +124,7 @@ result<statement*> ledger::cached(slot s, std::string_view sql) {
   return cache_[s].get();
 }
 
-status ledger::add_sums(const std::string& day, const std::string& realm, const std::string& sender,
+status ledger::add_sums(const std::string& day, core::realm_kind realm, const std::string& sender,
                         int64_t settled, int64_t outstanding) {
   auto q = cached(s_sums,
                   "INSERT INTO ledger_sums(day, realm, sender, settled, outstanding)"
@@ -134,7 +134,11 @@ status ledger::add_sums(const std::string& day, const std::string& realm, const 
   if (!q) return q.err();
   statement& st = **q;
   reset_on_exit guard{st};
-  st.bind(1, day).bind(2, realm).bind(3, sender).bind(4, settled).bind(5, outstanding);
+  st.bind(1, day)
+      .bind(2, core::realm_name(realm))
+      .bind(3, sender)
+      .bind(4, settled)
+      .bind(5, outstanding);
   if (st.step() != SQLITE_DONE) return step_error(db_->get(), "update sums");
   return status::success();
 }
@@ -152,7 +156,7 @@ result<day_totals> ledger::totals(const std::string& day, const call_info& info,
   if (!q) return q.err();
   statement& st = **q;
   reset_on_exit guard{st};
-  st.bind(1, day).bind(2, info.realm).bind(3, info.sender);
+  st.bind(1, day).bind(2, core::realm_name(info.realm)).bind(3, info.sender);
   if (st.step() != SQLITE_ROW) return step_error(db, "read totals").err();
   day_totals t;
   t.agent = {st.int_at(0), st.int_at(1)};
@@ -170,7 +174,7 @@ result<day_totals> ledger::totals(const std::string& day, const call_info& info,
     if (!c) return c.err();
     statement& cs = **c;
     reset_on_exit carry_guard{cs};
-    cs.bind(1, day).bind(2, info.realm).bind(3, info.sender);
+    cs.bind(1, day).bind(2, core::realm_name(info.realm)).bind(3, info.sender);
     if (cs.step() != SQLITE_ROW) return step_error(db, "read open calls of earlier days").err();
     t.agent.outstanding += cs.int_at(0);
     t.realm.outstanding += cs.int_at(1);
@@ -206,14 +210,20 @@ result<int64_t> ledger::reserve(const std::string& day, int64_t now, const call_
     if (!ins) return ins.err();
     statement& st = **ins;
     reset_on_exit guard{st};
-    st.bind(1, day).bind(2, now).bind(3, self_.pid).bind(4, self_.marker).bind(5, info.realm);
+    st.bind(1, day)
+        .bind(2, now)
+        .bind(3, self_.pid)
+        .bind(4, self_.marker)
+        .bind(5, core::realm_name(info.realm));
     st.bind(6, info.sender).bind(7, info.transport).bind(8, info.tier).bind(9, info.model);
     st.bind(10, info.route_reason).bind(11, amount);
     if (st.step() != SQLITE_DONE) return step_error(db_->get(), "insert reservation");
     id = sqlite3_last_insert_rowid(db_->get());
     return add_sums(day, info.realm, info.sender, 0, amount);
   });
-  if (!s) return fail("ledger: reserve for ", info.model, " (", info.realm, "): ", s.message());
+  if (!s)
+    return fail("ledger: reserve for ", info.model, " (", core::realm_name(info.realm),
+                "): ", s.message());
   return id;
 }
 
@@ -222,7 +232,8 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
                                  std::string_view stop_reason, int64_t now, bool full,
                                  const std::string& settle_day) {
   closed_row row;
-  std::string realm, sender, reserved_day;
+  core::realm_kind realm = core::realm_kind::public_;
+  std::string sender, reserved_day;
   status s = immediate([&]() -> status {
     sqlite3* db = db_->get();
     {
@@ -238,7 +249,9 @@ result<closed_row> ledger::close(int64_t id, std::string_view state, int64_t act
       row.day = st.text_at(0);
       row.reserved = st.int_at(1);
       reserved_day = row.day;
-      realm = st.text_at(3);
+      auto parsed = core::parse_realm(st.text_at(3));
+      if (!parsed) return fail("reservation #", id, ": ", parsed.message());
+      realm = *parsed;
       sender = st.text_at(4);
     }
     row.actual = full ? row.reserved : actual < 0 ? 0 : actual;

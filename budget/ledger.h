@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "budget/process_identity.h"
+#include "core/realm.h"
 #include "core/result.h"
 #include "core/store/database.h"
 
@@ -20,7 +21,7 @@ namespace frugal::budget {
 
 // What a call is for; written to the row and used to pick the scopes it counts against.
 struct call_info {
-  std::string realm;      // "private" | "public"
+  core::realm_kind realm = core::realm_kind::public_;  // stored as its name
   std::string sender;     // identity within the realm ("account:alice", "@bob:x.org")
   std::string transport;  // "irc.libera", "matrix.home", "stdin"
   std::string tier;
@@ -154,7 +155,7 @@ class ledger {
   template <class F>
   status immediate(F&& body);
   // Adds to the running sums of (day, realm, sender); inside the caller's transaction.
-  status add_sums(const std::string& day, const std::string& realm, const std::string& sender,
+  status add_sums(const std::string& day, core::realm_kind realm, const std::string& sender,
                   int64_t settled, int64_t outstanding);
 
   store::database* db_;

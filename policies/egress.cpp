@@ -81,9 +81,9 @@ bool parse_egress_mode(std::string_view text, egress_mode& out) {
   return true;
 }
 
-origin origin_of_tool(std::string_view tool, std::string_view realm) {
+origin origin_of_tool(std::string_view tool, core::realm_kind realm) {
   if (tool == "http_get") return origin::web;
-  if (realm == "private" &&
+  if (realm == core::realm_kind::private_ &&
       (tool == "memory_recall" || tool == "read_file" || tool == "list_dir" || tool == "shell"))
     return origin::private_store;
   return origin::tool_output;

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/realm.h"
+
 namespace frugal::policies {
 
 // Where a piece of a turn's context came from.
@@ -29,10 +31,10 @@ enum class egress_mode { guarded, allowlist, open };
 // Parses "guarded" | "allowlist" | "open"; false for anything else.
 bool parse_egress_mode(std::string_view text, egress_mode& out);
 
-// The origin of tool `tool`'s output in `realm` ("private" | "public"): http_get → web;
+// The origin of tool `tool`'s output in `realm`: http_get → web;
 // memory_recall, read_file, list_dir and shell → private_store in the private realm;
 // everything else → tool_output.
-origin origin_of_tool(std::string_view tool, std::string_view realm);
+origin origin_of_tool(std::string_view tool, core::realm_kind realm);
 
 // The http(s) URLs written in `text` (up to whitespace, quotes or angle brackets; trailing
 // .,;:!?) dropped), in order.

@@ -13,7 +13,7 @@ namespace {
 bool matrix_owner(const std::string& user_id, std::string_view account_name,
                   const config::file& cfg) {
   core::identity who{"matrix", user_id, "", ""};
-  auto priv = cfg.realms.find("private");
+  auto priv = cfg.realms.find(core::realm_kind::private_);
   if (priv != cfg.realms.end() && first_match(priv->second.owners, who)) return true;
   for (const auto& acct : cfg.matrix)
     if (acct.name == account_name && first_match(acct.owners, who)) return true;

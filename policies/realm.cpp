@@ -13,7 +13,7 @@ namespace {
 
 const std::vector<std::string> no_patterns;
 
-const std::vector<std::string>& realm_list(const config::file& cfg, const char* realm,
+const std::vector<std::string>& realm_list(const config::file& cfg, core::realm_kind realm,
                                            bool owners) {
   auto it = cfg.realms.find(realm);
   if (it == cfg.realms.end()) return no_patterns;
@@ -47,7 +47,7 @@ bool network_fits_transport(std::string_view network, std::string_view transport
   return false;
 }
 
-realm_verdict allow(const char* realm, std::string reason) {
+realm_verdict allow(core::realm_kind realm, std::string reason) {
   return {realm_verdict::kind::allow, realm, std::move(reason)};
 }
 
@@ -92,45 +92,48 @@ realm_verdict classify(const core::inbound& msg, const config::file& cfg) {
   const core::identity& who = msg.from;
   if (!network_fits_transport(who.network, msg.transport))
     return {
-        realm_verdict::kind::deny, "",
+        realm_verdict::kind::deny, core::realm_kind::public_,
         "identity network '" + who.network + "' does not match transport '" + msg.transport + "'"};
   if (who.network == "stdin") {
-    auto v = allow("private", "local operator (stdin)");
+    auto v = allow(core::realm_kind::private_, "local operator (stdin)");
     v.owner = true;
     return v;
   }
 
   transport_lists own = lists_for(msg.transport, cfg);
   std::string owner_reason;
-  if (const std::string* p = first_match(realm_list(cfg, "private", true), who))
+  if (const std::string* p = first_match(realm_list(cfg, core::realm_kind::private_, true), who))
     owner_reason = "owner: matches '" + *p + "' in realms.private.owners";
   else if (const std::string* p = first_match(*own.owners, who))
     owner_reason = "owner: matches '" + *p + "' in " + msg.transport + ".owners";
   if (!owner_reason.empty()) {
-    auto v = allow("private", owner_reason);
+    auto v = allow(core::realm_kind::private_, owner_reason);
     if (std::string why = readable_by_others(msg, cfg); !why.empty()) {
-      v.realm = "public";
+      v.realm = core::realm_kind::public_;
       v.reason += "; " + why + ": answered as the public self";
     }
     v.owner = true;
     return v;
   }
-  if (const std::string* p = first_match(realm_list(cfg, "public", false), who))
-    return allow("public", "allowed: matches '" + *p + "' in realms.public.allowed");
+  if (const std::string* p = first_match(realm_list(cfg, core::realm_kind::public_, false), who))
+    return allow(core::realm_kind::public_,
+                 "allowed: matches '" + *p + "' in realms.public.allowed");
   if (const std::string* p = first_match(*own.allowed, who))
-    return allow("public", "allowed: matches '" + *p + "' in " + msg.transport + ".allowed");
+    return allow(core::realm_kind::public_,
+                 "allowed: matches '" + *p + "' in " + msg.transport + ".allowed");
   const std::string own_key = "transports." + msg.transport;
-  return {realm_verdict::kind::deny, "",
+  return {realm_verdict::kind::deny, core::realm_kind::public_,
           "not on the allowlist: matches no realm (owners: realms.private.owners, " + own_key +
               ".owners; allowed: realms.public.allowed, " + own_key + ".allowed" +
-              (realm_list(cfg, "public", false).empty() && own.allowed->empty()
+              (realm_list(cfg, core::realm_kind::public_, false).empty() && own.allowed->empty()
                    ? "; both allowed lists are empty, which admits nobody"
                    : "") +
               ")"};
 }
 
 status validate_identity_lists(const config::file& cfg) {
-  for (const auto& [name, r] : cfg.realms) {
+  for (const auto& [kind, r] : cfg.realms) {
+    const std::string name(core::realm_name(kind));
     if (status s = check_list(cfg, r.owners, "realms." + name + ".owners", true, nullptr); !s)
       return s;
     if (status s = check_list(cfg, r.allowed, "realms." + name + ".allowed", false, nullptr); !s)

@@ -12,11 +12,11 @@ namespace frugal::policies {
 
 struct realm_verdict {
   enum class kind { allow, deny } verdict = kind::deny;
-  std::string realm;  // "private" | "public" when allowed; empty when denied
+  core::realm_kind realm = core::realm_kind::public_;  // meaningful only when allowed
   // For logs and the audit table. Quotes the matching config pattern, so it is not meant
   // for a reply in a public channel.
   std::string reason;
-  // The sender is an owner. True with realm "public" when an owner speaks where others can
+  // The sender is an owner. True with the public realm when an owner speaks where others can
   // read (rule 3a below): the turn is the owner's public-facing self.
   bool owner = false;
 };
@@ -26,14 +26,14 @@ struct realm_verdict {
 //     named "stdin", "irc" only from "irc.<name>", "matrix" only from "matrix.<name>".
 //     Otherwise deny ("identity network ... does not match transport ...").
 //  2. network "stdin" (the local operator) → allow, private.
-//  3. Owner → allow, private. Owners are the patterns of realms["private"].owners plus the
+//  3. Owner → allow, private. Owners are the patterns of realms.private.owners plus the
 //     owners list of the message's own transport config (config::irc_network named <name>
 //     for "irc.<name>", config::matrix_account for "matrix.<name>"); see identity_match.h.
 //  3a. Owner, but where others can read the reply (placement.h: an IRC channel, a Matrix
 //     room with a member who is not an owner, or members unknown) → allow, public, owner:
 //     the turn gets the public realm's history, memory, workspace and tools, never the
 //     private ones, so no private-store content can reach that place.
-//  4. Allowed → allow, public. Allowed are realms["public"].allowed plus the `allowed` list
+//  4. Allowed → allow, public. Allowed are realms.public.allowed plus the `allowed` list
 //     of the message's own transport config.
 //  5. Otherwise deny ("not on the allowlist"). Empty lists admit nobody (owners aside).
 // Lists of other transports never apply. `owners` of the public realm and `allowed` of the

@@ -11,22 +11,21 @@ tool_verdict check_tool(const config::realm& realm, const tool_traits& tool, int
                         bool seccomp) {
   using kind = tool_verdict::kind;
   const std::string name(tool.name);
-  unsigned bit = 0;
-  if (realm.name == "private") bit = realm_private;
-  if (realm.name == "public") bit = realm_public;
-  if (bit == 0) return {kind::deny, "unknown realm '" + realm.name + "'"};
+  const bool in_public = realm.kind == core::realm_kind::public_;
+  const unsigned bit = in_public ? realm_public : realm_private;
+  const std::string realm_name(core::realm_name(realm.kind));
   if (std::find(realm.tools.begin(), realm.tools.end(), name) == realm.tools.end())
-    return {kind::deny, "tool '" + name + "' is not enabled in the " + realm.name + " realm"};
+    return {kind::deny, "tool '" + name + "' is not enabled in the " + realm_name + " realm"};
   if ((tool.realms & bit) == 0)
-    return {kind::deny, "tool '" + name + "' is not available in the " + realm.name + " realm"};
-  if (bit == realm_public && tool.needs_sandbox && (landlock_abi <= 0 || !seccomp)) {
+    return {kind::deny, "tool '" + name + "' is not available in the " + realm_name + " realm"};
+  if (in_public && tool.needs_sandbox && (landlock_abi <= 0 || !seccomp)) {
     std::string missing = landlock_abi <= 0 && !seccomp ? "Landlock and seccomp"
                           : landlock_abi <= 0           ? "Landlock"
                                                         : "seccomp";
     return {kind::deny, "tool '" + name + "' needs the sandbox (" + missing +
                             " unavailable); refused in the public realm"};
   }
-  return {kind::allow, "tool '" + name + "' allowed in the " + realm.name + " realm"};
+  return {kind::allow, "tool '" + name + "' allowed in the " + realm_name + " realm"};
 }
 
 }  // namespace frugal::policies

@@ -3,10 +3,10 @@
 // arguments (each tool confines itself; tools/sandbox.h confines the child process).
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/config/config.h"
-#include <string_view>
 
 namespace frugal::policies {
 
@@ -26,7 +26,6 @@ struct tool_verdict {
 };
 
 // Allows `tool` in `realm` only when all hold:
-//  - realm.name is "private" or "public" (anything else is denied);
 //  - tool.name is listed in realm.tools (exact, case-sensitive);
 //  - tool.realms (realm_mask) includes that realm;
 //  - in the public realm, a tool with needs_sandbox has a sandbox to run in:

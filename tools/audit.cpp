@@ -40,7 +40,7 @@ result<int64_t> insert(store::database& db, const audit_entry& e, bool finished)
       " duration_ms) VALUES(?,?,?,?,?,?,?,?,?)");
   if (!st) return st.err();
   st->bind(1, e.at_ms ? e.at_ms : now_ms())
-      .bind(2, e.realm)
+      .bind(2, core::realm_name(e.realm))
       .bind(3, log::redact(e.sender))
       .bind(4, e.tool)
       .bind(5, clean_arguments(e.arguments))
@@ -111,9 +111,11 @@ result<std::vector<audit_entry>> recent(store::database& db, size_t limit) {
   std::vector<audit_entry> rows;
   int rc;
   while ((rc = st->step()) == SQLITE_ROW) {
+    auto realm = core::parse_realm(st->text_at(1));
+    if (!realm) return fail("audit: read: ", realm.message());
     audit_entry e;
     e.at_ms = st->int_at(0);
-    e.realm = st->text_at(1);
+    e.realm = *realm;
     e.sender = st->text_at(2);
     e.tool = st->text_at(3);
     e.arguments = st->text_at(4);

@@ -9,14 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "core/realm.h"
 #include "core/result.h"
 #include "core/store/database.h"
 
 namespace frugal::tools {
 
 struct audit_entry {
-  int64_t at_ms = 0;  // unix milliseconds; 0 = now
-  std::string realm;
+  int64_t at_ms = 0;                                   // unix milliseconds; 0 = now
+  core::realm_kind realm = core::realm_kind::public_;  // stored as its name
   std::string sender;
   std::string tool;
   std::string arguments;  // raw model arguments; redacted and capped when stored

@@ -57,7 +57,7 @@ std::string fts_query(std::string_view text) {
   return out;
 }
 
-result<int64_t> remember(store::database& db, std::string_view realm, std::string_view text) {
+result<int64_t> remember(store::database& db, core::realm_kind realm, std::string_view text) {
   if (text.empty()) return fail("memory: nothing to remember");
   if (text.size() > max_text_bytes)
     return fail("memory: text is ", text.size(), " bytes; the limit is ", max_text_bytes);
@@ -68,7 +68,7 @@ result<int64_t> remember(store::database& db, std::string_view realm, std::strin
   status s = db.immediate([&]() -> status {
     auto count = store::statement::prepare(db.get(), "SELECT count(*) FROM memories WHERE realm=?");
     if (!count) return count.err();
-    count->bind(1, realm);
+    count->bind(1, core::realm_name(realm));
     if (count->step() == SQLITE_ROW && count->int_at(0) >= max_rows_per_realm)
       return fail("memory: this realm already holds ", max_rows_per_realm,
                   " memories; forget some first");
@@ -77,14 +77,17 @@ result<int64_t> remember(store::database& db, std::string_view realm, std::strin
         "INSERT INTO memory_ids(realm, last) VALUES(?, 1)"
         " ON CONFLICT(realm) DO UPDATE SET last = last + 1 RETURNING last");
     if (!next) return next.err();
-    next->bind(1, realm);
+    next->bind(1, core::realm_name(realm));
     if (next->step() != SQLITE_ROW) return fail("memory: number: ", sqlite3_errmsg(db.get()));
     seq = next->int_at(0);
     next->reset();
     auto ins = store::statement::prepare(
         db.get(), "INSERT INTO memories(realm, seq, created_at, text) VALUES(?, ?, ?, ?)");
     if (!ins) return ins.err();
-    ins->bind(1, realm).bind(2, seq).bind(3, static_cast<int64_t>(time(nullptr))).bind(4, text);
+    ins->bind(1, core::realm_name(realm))
+        .bind(2, seq)
+        .bind(3, static_cast<int64_t>(time(nullptr)))
+        .bind(4, text);
     if (ins->step() != SQLITE_DONE) return fail("memory: insert: ", sqlite3_errmsg(db.get()));
     return status::success();
   });
@@ -92,7 +95,7 @@ result<int64_t> remember(store::database& db, std::string_view realm, std::strin
   return seq;
 }
 
-result<std::vector<memory_row>> recall(store::database& db, std::string_view realm,
+result<std::vector<memory_row>> recall(store::database& db, core::realm_kind realm,
                                        std::string_view query, size_t limit) {
   if (auto s = migrate(db); !s) return s.err();
   std::vector<memory_row> rows;
@@ -104,7 +107,7 @@ result<std::vector<memory_row>> recall(store::database& db, std::string_view rea
       " ON m.id = memories_fts.rowid WHERE memories_fts MATCH ? AND m.realm = ?"
       " ORDER BY memories_fts.rank LIMIT ?");
   if (!q) return q.err();
-  q->bind(1, match).bind(2, realm).bind(3, static_cast<int64_t>(limit));
+  q->bind(1, match).bind(2, core::realm_name(realm)).bind(3, static_cast<int64_t>(limit));
   int rc;
   while ((rc = q->step()) == SQLITE_ROW)
     rows.push_back({q->int_at(0), q->int_at(1), q->text_at(2)});
@@ -112,11 +115,11 @@ result<std::vector<memory_row>> recall(store::database& db, std::string_view rea
   return rows;
 }
 
-result<bool> forget(store::database& db, std::string_view realm, int64_t id) {
+result<bool> forget(store::database& db, core::realm_kind realm, int64_t id) {
   if (auto s = migrate(db); !s) return s.err();
   auto del = store::statement::prepare(db.get(), "DELETE FROM memories WHERE seq=? AND realm=?");
   if (!del) return del.err();
-  del->bind(1, id).bind(2, realm);
+  del->bind(1, id).bind(2, core::realm_name(realm));
   if (del->step() != SQLITE_DONE) return fail("memory: delete: ", sqlite3_errmsg(db.get()));
   return sqlite3_changes(db.get()) > 0;
 }

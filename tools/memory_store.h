@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/realm.h"
 #include "core/result.h"
 #include "core/store/database.h"
 
@@ -28,15 +29,15 @@ status migrate(store::database& db);
 
 // Stores `text` (1..max_text_bytes bytes) for `realm`; returns its id, the realm's next
 // number. Refuses when the realm already holds max_rows_per_realm memories.
-result<int64_t> remember(store::database& db, std::string_view realm, std::string_view text);
+result<int64_t> remember(store::database& db, core::realm_kind realm, std::string_view text);
 
 // The best `limit` matches of `query` among `realm`'s memories, best first. A query with no
 // words matches nothing.
-result<std::vector<memory_row>> recall(store::database& db, std::string_view realm,
+result<std::vector<memory_row>> recall(store::database& db, core::realm_kind realm,
                                        std::string_view query, size_t limit = 5);
 
 // Deletes memory `id` of `realm`; false when `realm` has no such memory.
-result<bool> forget(store::database& db, std::string_view realm, int64_t id);
+result<bool> forget(store::database& db, core::realm_kind realm, int64_t id);
 
 // The FTS5 expression for free text: each word (letters, digits, any non-ASCII byte) as a
 // quoted string, at most 16, joined by OR. "" when there is no word.

@@ -40,12 +40,13 @@ status resolve_tool_names(config::file& cfg) {
   for (auto& [name, tier] : cfg.tiers)
     if (tier.tools)
       if (auto s = check_names(cfg, "tiers." + name + ".tools", *tier.tools); !s) return s;
-  for (auto& [name, realm] : cfg.realms) {
+  for (auto& [kind, realm] : cfg.realms) {
     if (realm.every_tool) {
       realm.tools.clear();
       for (const descriptor* d : registry()) realm.tools.emplace_back(d->name);
     }
-    if (auto s = check_names(cfg, "realms." + name + ".tools", realm.tools); !s) return s;
+    const std::string key = "realms." + std::string(core::realm_name(kind)) + ".tools";
+    if (auto s = check_names(cfg, key, realm.tools); !s) return s;
   }
   return status::success();
 }
@@ -57,7 +58,7 @@ policies::tool_verdict check(const config::realm& realm, const descriptor& tool,
   // The namespace layer is the sandbox's too: a public tool that needs it is refused when
   // the config requires namespaces and this host cannot create them (fail closed).
   std::string missing;
-  if (v.verdict == policies::tool_verdict::kind::allow && realm.name == "public" &&
+  if (v.verdict == policies::tool_verdict::kind::allow && realm.kind == core::realm_kind::public_ &&
       tool.needs_sandbox && !sandbox_complete(caps, &missing))
     v = {policies::tool_verdict::kind::deny, "tool '" + std::string(tool.name) +
                                                  "' needs the sandbox (" + missing +

@@ -25,7 +25,8 @@ audit_entry entry_for(const context& ctx, std::string_view name, std::string_vie
 
 // The one row of a call refused before it ran, and its result.
 output refused(const context& ctx, audit_entry e, std::string reason, refusal by) {
-  LOG_INFO("policy", ctx.realm, " ", ctx.sender, ": tool ", e.tool, " refused: ", reason);
+  LOG_INFO("policy", core::realm_name(ctx.realm), " ", ctx.sender, ": tool ", e.tool,
+           " refused: ", reason);
   e.allowed = false;
   e.reason = reason;
   if (auto s = audit::record(*ctx.db, e); !s) LOG_ERROR("audit", s.message());

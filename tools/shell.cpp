@@ -122,14 +122,14 @@ void exec(const context& ctx, std::string_view args_json, done_fn done) {
   spec.workspace = ctx.workspace;
   spec.network = false;
   spec.timeout_ms = 10'000;
-  spec.fail_closed = ctx.realm != "private";
+  spec.fail_closed = ctx.realm != core::realm_kind::private_;
   if (ctx.caps) {
     spec.max_landlock_abi = ctx.caps->max_landlock_abi;
     spec.use_namespaces = ctx.caps->namespaces_wanted;
     spec.max_children = ctx.caps->max_children;
     spec.max_children_per_group = ctx.caps->max_children_per_realm;
   }
-  spec.group = ctx.realm;
+  spec.group = core::realm_name(ctx.realm);
   // Disk: a file may grow only into what is left of the quota, and the sandbox kills the
   // child once the workspace as a whole passes it.
   if (ctx.realm_cfg && ctx.realm_cfg->workspace_quota_mb > 0) {

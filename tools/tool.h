@@ -38,7 +38,7 @@ using policies::realm_public;
 // Everything a tool may touch during one call. Pointers are borrowed for the call only.
 struct context {
   uv_loop_t* loop = nullptr;
-  std::string realm;      // "private" | "public"
+  core::realm_kind realm = core::realm_kind::public_;
   std::string sender;     // identity string, for the audit log
   std::string workspace;  // absolute path of the realm's workspace (exists)
   const config::realm* realm_cfg = nullptr;

@@ -212,11 +212,12 @@ int exec(const global_options& g) {
                                                 : "unavailable: " + caps.namespaces.error() +
                                                       "; public sandboxed tools refused"});
   rows.push_back({"sandbox: rlimits", "ok", "CPU, memory, file size, processes, open files"});
-  for (const auto& [name, realm] : cfg.realms) {
+  for (const auto& [kind, realm] : cfg.realms) {
     std::string list;
     for (const auto* d : tools::offered(realm, tools::registry(), &caps))
       list += (list.empty() ? "" : ", ") + std::string(d->name);
-    rows.push_back({"realm " + name + " tools", "ok", list.empty() ? "(none)" : list});
+    rows.push_back({"realm " + std::string(core::realm_name(kind)) + " tools", "ok",
+                    list.empty() ? "(none)" : list});
   }
   print(rows);
   return failed ? exit_internal : exit_ok;

@@ -28,13 +28,13 @@ status delete_through(store::database& db, const key& k, int64_t through) {
   auto del = store::statement::prepare(
       db.get(), "DELETE FROM history WHERE realm=? AND transport=? AND target=? AND id<=?");
   if (!del) return del.err();
-  del->bind(1, k.realm).bind(2, k.transport).bind(3, k.target).bind(4, through);
+  del->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target).bind(4, through);
   if (del->step() != SQLITE_DONE) return fail("history: delete: ", sqlite3_errmsg(db.get()));
   return status::success();
 }
 }  // namespace
 
-key key_for(const std::string& realm, const core::inbound& msg) {
+key key_for(core::realm_kind realm, const core::inbound& msg) {
   bool personal = msg.direct && (msg.from.network == "irc" || msg.from.network == "matrix");
   return {realm, msg.transport, personal ? policies::person_key(msg.from) : msg.target};
 }
@@ -50,7 +50,10 @@ result<std::vector<llm::message>> history::load(const key& k, int64_t max_messag
       "SELECT role, content FROM history WHERE realm=? AND transport=? AND target=? "
       "ORDER BY id DESC LIMIT ?");
   if (!q) return q.err();
-  q->bind(1, k.realm).bind(2, k.transport).bind(3, k.target).bind(4, max_messages);
+  q->bind(1, core::realm_name(k.realm))
+      .bind(2, k.transport)
+      .bind(3, k.target)
+      .bind(4, max_messages);
   std::vector<llm::message> out;
   int rc;
   while ((rc = q->step()) == SQLITE_ROW) {
@@ -74,7 +77,7 @@ status history::append(const key& k, const std::string& user_text, const std::st
       auto del = store::statement::prepare(
           db_->get(), "DELETE FROM history_summary WHERE realm=? AND transport=? AND target=?");
       if (!del) return del.err();
-      del->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
+      del->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
       if (del->step() != SQLITE_DONE) return fail("history: replace: ", sqlite3_errmsg(db_->get()));
     }
     auto ins = store::statement::prepare(
@@ -86,7 +89,11 @@ status history::append(const key& k, const std::string& user_text, const std::st
                                                                {"assistant", &answer}};
     for (const auto& [role, text] : rows) {
       ins->reset();
-      ins->bind(1, k.realm).bind(2, k.transport).bind(3, k.target).bind(4, role).bind(5, *text);
+      ins->bind(1, core::realm_name(k.realm))
+          .bind(2, k.transport)
+          .bind(3, k.target)
+          .bind(4, role)
+          .bind(5, *text);
       ins->bind(6, role[0] == 'a' ? tool_calls : 0);
       if (ins->step() != SQLITE_DONE) return fail("history: append: ", sqlite3_errmsg(db_->get()));
     }
@@ -96,8 +103,8 @@ status history::append(const key& k, const std::string& user_text, const std::st
         " SELECT id FROM history WHERE realm=? AND transport=? AND target=?"
         " ORDER BY id DESC LIMIT 1 OFFSET ?)");
     if (!trim) return trim.err();
-    trim->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
-    trim->bind(4, k.realm).bind(5, k.transport).bind(6, k.target).bind(7, keep);
+    trim->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
+    trim->bind(4, core::realm_name(k.realm)).bind(5, k.transport).bind(6, k.target).bind(7, keep);
     if (trim->step() != SQLITE_DONE) return fail("history: trim: ", sqlite3_errmsg(db_->get()));
     return status::success();
   });
@@ -110,7 +117,7 @@ result<window> history::load_window(const key& k) {
       "SELECT content, through_id FROM history_summary WHERE realm=? AND transport=? AND "
       "target=?");
   if (!sum) return sum.err();
-  sum->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
+  sum->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
   int rc = sum->step();
   if (rc == SQLITE_ROW) {
     w.summary = sum->text_at(0);
@@ -123,7 +130,7 @@ result<window> history::load_window(const key& k) {
       "SELECT id, role, content FROM history WHERE realm=? AND transport=? AND target=? "
       "ORDER BY id");
   if (!q) return q.err();
-  q->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
+  q->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
   while ((rc = q->step()) == SQLITE_ROW) {
     stored_message m;
     m.id = q->int_at(0);
@@ -144,7 +151,7 @@ result<bool> history::fold(const key& k, int64_t base_through, int64_t through_i
         db_->get(),
         "SELECT through_id FROM history_summary WHERE realm=? AND transport=? AND target=?");
     if (!cur) return cur.err();
-    cur->bind(1, k.realm).bind(2, k.transport).bind(3, k.target);
+    cur->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
     int rc = cur->step();
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
       return fail("history: fold: ", sqlite3_errmsg(db_->get()));
@@ -155,7 +162,7 @@ result<bool> history::fold(const key& k, int64_t base_through, int64_t through_i
         "VALUES(?,?,?,?,?) ON CONFLICT(realm, transport, target) DO UPDATE SET "
         "content=excluded.content, through_id=excluded.through_id");
     if (!put) return put.err();
-    put->bind(1, k.realm).bind(2, k.transport).bind(3, k.target).bind(4, summary);
+    put->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target).bind(4, summary);
     put->bind(5, through_id);
     if (put->step() != SQLITE_DONE) return fail("history: fold: ", sqlite3_errmsg(db_->get()));
     won = true;
@@ -176,7 +183,7 @@ result<int64_t> history::recent_tool_calls(const key& k, int64_t turns) {
       " WHERE realm=? AND transport=? AND target=? AND role='assistant'"
       " ORDER BY id DESC LIMIT ?)");
   if (!q) return q.err();
-  q->bind(1, k.realm).bind(2, k.transport).bind(3, k.target).bind(4, turns);
+  q->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target).bind(4, turns);
   if (q->step() != SQLITE_ROW) return fail("history: ", sqlite3_errmsg(db_->get()));
   return q->int_at(0);
 }

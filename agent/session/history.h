@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/inbound.h"
+#include "core/realm.h"
 #include "core/result.h"
 #include "core/store/database.h"
 #include "llm/types.h"
@@ -16,16 +17,16 @@
 namespace frugal::session {
 
 struct key {
-  std::string realm;      // "private" | "public"
-  std::string transport;  // "stdin", "irc.libera", "matrix.main"
-  std::string target;     // channel, room, nick; "chat" / "ask" for stdin
+  core::realm_kind realm = core::realm_kind::public_;  // stored as its name
+  std::string transport;                               // "stdin", "irc.libera", "matrix.main"
+  std::string target;  // channel, room, nick; "chat" / "ask" for stdin
 };
 
 // The session key for a message in `realm`: the channel or room it was said in; for a
 // direct message on IRC or Matrix, the sender (policies::person_key: account, else
 // nick!user@host, Matrix user id), never the nick the reply goes to, so another person
 // who later uses that nick does not inherit the conversation. stdin keeps its target.
-key key_for(const std::string& realm, const core::inbound& msg);
+key key_for(core::realm_kind realm, const core::inbound& msg);
 
 // One stored message with its row id (ids grow with time within a session).
 struct stored_message {

@@ -6,14 +6,14 @@
 namespace frugal::agent {
 
 std::vector<llm::message> build_base_messages(const std::string& system_prompt,
-                                              const std::string& realm,
+                                              core::realm_kind realm,
                                               const std::vector<llm::message>& history,
                                               const std::string& user_text) {
   std::vector<llm::message> out;
   llm::message sys;
   sys.role = llm::role::system;
   sys.content = system_prompt;
-  if (realm == "public")
+  if (realm == core::realm_kind::public_)
     sys.content +=
         "\nYou are talking with a member of the public in a shared channel. "
         "Keep answers short.";

@@ -37,7 +37,7 @@ inline constexpr double tool_loop_break_even = 0.28;
 // system prompt (with the realm named, so the model knows whom it serves) + history + the
 // user's text.
 std::vector<llm::message> build_base_messages(const std::string& system_prompt,
-                                              const std::string& realm,
+                                              core::realm_kind realm,
                                               const std::vector<llm::message>& history,
                                               const std::string& user_text);
 

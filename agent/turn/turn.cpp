@@ -41,16 +41,16 @@ void turn::start() {
     return;
   }
   realm_ = verdict.realm;
-  if (verdict.owner && realm_ == "public") LOG_INFO("turn", verdict.reason);
+  if (verdict.owner && realm_ == core::realm_kind::public_) LOG_INFO("turn", verdict.reason);
   auto realm_it = cfg.realms.find(realm_);
   if (realm_it == cfg.realms.end()) {
-    LOG_ERROR("turn", "no [realms.", realm_, "] in the config");
+    LOG_ERROR("turn", "no [realms.", core::realm_name(realm_), "] in the config");
     finish(turn_status::internal, "");
     return;
   }
   realm_cfg_ = &realm_it->second;
   sender_ = policies::sender_key(req_.msg.from);
-  if (realm_ == "public" && !verdict.owner) {
+  if (realm_ == core::realm_kind::public_ && !verdict.owner) {
     auto rl = env_.rate->check(sender_, realm_cfg_->rate_per_minute);
     if (rl.verdict != policies::rate_verdict::kind::allow) {
       LOG_INFO("turn", "rate-limited ", sender_, ": ", rl.reason);
@@ -78,7 +78,8 @@ void turn::start() {
   policies::parse_egress_mode(realm_cfg_->egress, egress_mode);  // the loader checked it
   egress_ = policies::egress_guard(egress_mode, realm_cfg_->egress_hosts, req_.msg.text);
   egress_.saw(verdict.owner ? policies::origin::owner : policies::origin::public_sender);
-  if (realm_ == "private" && !hist.empty()) egress_.saw(policies::origin::private_store);
+  if (realm_ == core::realm_kind::private_ && !hist.empty())
+    egress_.saw(policies::origin::private_store);
   base_ = build_base_messages(cfg.agent.system_prompt, realm_, hist, req_.msg.text);
   messages_ = base_;
   if (uv_timer_init(env_.loop, deadline_.get()) == 0) {
@@ -110,9 +111,9 @@ void turn::route() {
   auto d = router::choose(in);
   if (d.verdict == router::route_decision::kind::error) {
     LOG_WARN("turn", "no route: ", d.reason);
-    finish(turn_status::denied, "No model tier is available for this request (" +
-                                    (realm_ == "private" ? d.reason : std::string("policy")) +
-                                    ").");
+    finish(turn_status::denied,
+           "No model tier is available for this request (" +
+               (realm_ == core::realm_kind::private_ ? d.reason : std::string("policy")) + ").");
     return;
   }
   plan_.clear();
@@ -121,7 +122,7 @@ void turn::route() {
   route_reason_ = d.reason;
   simple_ = d.simple;
   p_tools_ = d.intent.p_tools;
-  LOG_INFO("router", realm_, " ", sender_, ": ", d.reason);
+  LOG_INFO("router", core::realm_name(realm_), " ", sender_, ": ", d.reason);
   if (req_.dry_run) {
     dry_run(d.reason);
     return;
@@ -216,17 +217,20 @@ void turn::next_attempt() {
   if (provider_failed_ && !key_rejected_.empty() && !other_failure_) {
     // The owner reads the reply (the terminal, a private query); a public sender's turn
     // leaves the operator only this log line.
-    FLOG_AT(realm_ == "private" ? log::level::info : log::level::error, "turn", key_rejected_);
+    FLOG_AT(realm_ == core::realm_kind::private_ ? log::level::info : log::level::error, "turn",
+            key_rejected_);
     finish(turn_status::misconfigured,
-           realm_ == "private" ? key_rejected_
-                               : "I am not set up correctly right now; my operator has to fix it.");
+           realm_ == core::realm_kind::private_
+               ? key_rejected_
+               : "I am not set up correctly right now; my operator has to fix it.");
   } else if (provider_failed_ || budget_reason_.empty()) {
     finish(turn_status::unreachable, "No model is reachable right now; please try again later.");
   } else {
     // The figures (cap, spend, what is left, when it resets) are the owner's; a public
     // sender, the owner in a channel included, is told only that the limit is reached.
-    finish(turn_status::refused_budget,
-           realm_ == "private" ? budget_reason_ : std::string(budget::public_refusal));
+    finish(turn_status::refused_budget, realm_ == core::realm_kind::private_
+                                            ? budget_reason_
+                                            : std::string(budget::public_refusal));
   }
 }
 
@@ -389,9 +393,9 @@ void turn::tool_finished(size_t index, bool is_error, std::string text) {
 void turn::answer(std::string text) {
   if (text.empty()) text = "(no answer)";
   // The owner hears about the budget warning; the public never sees budget detail.
-  if (auto warning = env_.governor->take_warning(); warning && realm_ == "private")
+  if (auto warning = env_.governor->take_warning(); warning && realm_ == core::realm_kind::private_)
     text += "\n(" + *warning + ")";
-  if (!egress_refusals_.empty() && realm_ == "private")
+  if (!egress_refusals_.empty() && realm_ == core::realm_kind::private_)
     text += "\n(Blocked " + std::to_string(egress_refusals_.size()) +
             " outbound request(s) in this turn: " + egress_refusals_.front() + ")";
   auto s = env_.history->append(key_, req_.msg.text, text, tool_calls_,
@@ -456,7 +460,9 @@ void turn::finish(turn_status status, std::string text, std::string detail) {
   if (deadline_.initialized()) uv_timer_stop(deadline_.get());
   if (busy_retry_.initialized()) uv_timer_stop(busy_retry_.get());
   turn_done done = std::move(done_);
-  if (done) done(turn_result{status, std::move(text), std::move(detail), realm_ == "private"});
+  if (done)
+    done(turn_result{status, std::move(text), std::move(detail),
+                     realm_ == core::realm_kind::private_});
 }
 
 }  // namespace frugal::agent

@@ -77,7 +77,7 @@ class turn {
   turn_done done_;
   bool finished_ = false;
 
-  std::string realm_;
+  core::realm_kind realm_ = core::realm_kind::public_;
   const config::realm* realm_cfg_ = nullptr;  // in snap_
   std::string sender_;
   session::key key_;

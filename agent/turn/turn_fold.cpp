@@ -86,7 +86,8 @@ void turn::fold_history() {
   call_->reservation = v.reservation_id;
   call_->provider = snap_->provider_for(best);
   call_->fold = true;
-  LOG_INFO("turn", "folding ", fold_.count, " message(s) of ", realm_, " history with ", best);
+  LOG_INFO("turn", "folding ", fold_.count, " message(s) of ", core::realm_name(realm_),
+           " history with ", best);
   call_->id =
       call_->provider->complete(r, [this](llm::outcome out) { on_outcome(std::move(out)); });
 }

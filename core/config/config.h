@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/realm.h"
 #include "core/result.h"
 
 namespace frugal::config {
@@ -113,7 +114,7 @@ struct sandbox_section {
 };
 
 struct realm {
-  std::string name;                  // "private" | "public"
+  core::realm_kind kind = core::realm_kind::public_;
   std::vector<std::string> owners;   // identity patterns (see policies/identity_match.h)
   std::vector<std::string> allowed;  // public realm: who may talk; empty admits nobody
   std::vector<std::string> tools;    // tool names allowed (tools/registry checks them)
@@ -211,7 +212,7 @@ struct file {
   router_section router;
   budget_section budget;
   sandbox_section sandbox;
-  std::map<std::string, realm> realms;  // always has "private" and "public"
+  std::map<core::realm_kind, realm> realms;  // always has both (core::every_realm)
   std::vector<irc_network> irc;
   std::vector<matrix_account> matrix;
   // The line of each identity list ("realms.public.allowed", "transports.irc.NAME.owners",

@@ -266,10 +266,12 @@ void load_top(toml_reader& root, file& f, env_fn env, const std::string& base_di
     t->finish();
   }
   root.finish();
-  for (auto& [name, realm] : f.realms) {
+  for (auto& [kind, realm] : f.realms) {
+    const std::string name(core::realm_name(kind));
     if (realm.workspace.empty()) realm.workspace = f.agent.state_dir + "/workspaces/" + name;
     realm.workspace = absolute_from(base_dir, realm.workspace);
-    if (realm.workspace_quota_mb == 0) realm.workspace_quota_mb = name == "public" ? 16 : 1024;
+    if (realm.workspace_quota_mb == 0)
+      realm.workspace_quota_mb = kind == core::realm_kind::public_ ? 16 : 1024;
     for (const auto& tier : realm.tiers)
       if (!f.tiers.count(tier))
         throw config_error(f.path + ": realms." + name + ".tiers: no tier named \"" + tier + "\"");

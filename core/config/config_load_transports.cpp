@@ -159,47 +159,47 @@ void note_line(toml_reader& r, file& f, const char* key) {
 
 void default_realms(file& f) {
   realm priv;
-  priv.name = "private";
+  priv.kind = core::realm_kind::private_;
   priv.owners = {"stdin"};
   priv.every_tool = true;  // tools::resolve_tool_names fills in the registry
   priv.shell_allow = {"ls", "cat", "head", "tail", "wc", "grep", "date", "uptime", "df", "du"};
   priv.rate_per_minute = 0;
   realm pub;
-  pub.name = "public";
+  pub.kind = core::realm_kind::public_;
   pub.tools = {"clock"};
-  f.realms["private"] = std::move(priv);
-  f.realms["public"] = std::move(pub);
+  f.realms[core::realm_kind::private_] = std::move(priv);
+  f.realms[core::realm_kind::public_] = std::move(pub);
 }
 
 void load_realms(toml_reader r, file& f) {
-  for (const char* name : {"private", "public"}) {
-    auto sub = r.table(name);
-    if (!sub) continue;
-    realm& re = f.realms[name];
-    sub->get("owners", re.owners);
-    note_line(*sub, f, "owners");
-    sub->get("allowed", re.allowed);
-    note_line(*sub, f, "allowed");
-    if (sub->has("tools")) re.every_tool = false;
-    sub->get("tools", re.tools);
-    note_line(*sub, f, "tools");
-    sub->get("tiers", re.tiers);
-    sub->get("workspace", re.workspace);
-    sub->get("shell_allow", re.shell_allow);
+  for (auto& [name, sub] : r.tables_here()) {
+    auto kind = core::parse_realm(name);
+    if (!kind) r.fail_at(name.c_str(), kind.message());
+    realm& re = f.realms.at(*kind);
+    sub.get("owners", re.owners);
+    note_line(sub, f, "owners");
+    sub.get("allowed", re.allowed);
+    note_line(sub, f, "allowed");
+    if (sub.has("tools")) re.every_tool = false;
+    sub.get("tools", re.tools);
+    note_line(sub, f, "tools");
+    sub.get("tiers", re.tiers);
+    sub.get("workspace", re.workspace);
+    sub.get("shell_allow", re.shell_allow);
     for (const auto& p : re.shell_allow)
       if (p.find('/') != std::string::npos)
-        sub->fail_at("shell_allow", "\"" + p + "\": give program names, not paths");
-    sub->get("shell_launchers", re.shell_launchers);
-    sub->get("workspace_quota_mb", re.workspace_quota_mb);
+        sub.fail_at("shell_allow", "\"" + p + "\": give program names, not paths");
+    sub.get("shell_launchers", re.shell_launchers);
+    sub.get("workspace_quota_mb", re.workspace_quota_mb);
     if (re.workspace_quota_mb < 0 || re.workspace_quota_mb > 1048576)
-      sub->fail_at("workspace_quota_mb", "must be between 1 and 1048576 (0 = the default)");
-    sub->get("http_hosts", re.http_hosts);
-    sub->get("egress", re.egress);
+      sub.fail_at("workspace_quota_mb", "must be between 1 and 1048576 (0 = the default)");
+    sub.get("http_hosts", re.http_hosts);
+    sub.get("egress", re.egress);
     if (re.egress != "guarded" && re.egress != "allowlist" && re.egress != "open")
-      sub->fail_at("egress", "\"" + re.egress + "\": use \"guarded\", \"allowlist\" or \"open\"");
-    sub->get("egress_hosts", re.egress_hosts);
-    sub->get("rate_per_minute", re.rate_per_minute, 0, 100'000);  // 0 = unlimited
-    sub->finish();
+      sub.fail_at("egress", "\"" + re.egress + "\": use \"guarded\", \"allowlist\" or \"open\"");
+    sub.get("egress_hosts", re.egress_hosts);
+    sub.get("rate_per_minute", re.rate_per_minute, 0, 100'000);  // 0 = unlimited
+    sub.finish();
   }
   r.finish();
 }

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 
 TEST_CASE("history is kept per realm, transport and target, oldest first") {
@@ -11,8 +13,8 @@ TEST_CASE("history is kept per realm, transport and target, oldest first") {
   REQUIRE(db.ok());
   auto h = session::history::open(*db);
   REQUIRE(h.ok());
-  session::key priv{"private", "irc.libera", "#chan"};
-  session::key pub{"public", "irc.libera", "#chan"};
+  session::key priv{realm_kind::private_, "irc.libera", "#chan"};
+  session::key pub{realm_kind::public_, "irc.libera", "#chan"};
   REQUIRE(h->append(priv, "my secret is 42", "noted", 0, 100).ok());
   REQUIRE(h->append(pub, "hello", "hi there", 2, 100).ok());
   auto p = h->load(pub, 10);
@@ -33,7 +35,7 @@ TEST_CASE("history is trimmed to the newest messages and never starts with an an
   REQUIRE(db.ok());
   auto h = session::history::open(*db);
   REQUIRE(h.ok());
-  session::key k{"private", "stdin", "chat"};
+  session::key k{realm_kind::private_, "stdin", "chat"};
   for (int i = 0; i < 10; ++i)
     REQUIRE(h->append(k, "q" + std::to_string(i), "a" + std::to_string(i), 0, 6).ok());
   auto all = h->load(k, 100);
@@ -52,8 +54,8 @@ TEST_CASE("append with replace starts the session over in the same transaction")
   REQUIRE(db.ok());
   auto h = session::history::open(*db);
   REQUIRE(h.ok());
-  session::key ask{"private", "stdin", "ask"};
-  session::key other{"private", "stdin", "ask:nightly"};
+  session::key ask{realm_kind::private_, "stdin", "ask"};
+  session::key other{realm_kind::private_, "stdin", "ask:nightly"};
   REQUIRE(h->append(ask, "a big log", "summary", 3, 100).ok());
   REQUIRE(h->append(other, "kept", "yes", 0, 100).ok());
   REQUIRE(h->append(ask, "digest", "ok", 0, 100, /*replace=*/true).ok());
@@ -76,24 +78,25 @@ TEST_CASE("a direct message's session is its sender's, never the nick's (issue 1
   };
   auto bob1 = dm("irc", "", "bob!b@first.example", "bob");
   auto bob2 = dm("irc", "", "bob!x@other.example", "bob");
-  auto k1 = session::key_for("public", bob1), k2 = session::key_for("public", bob2);
+  auto k1 = session::key_for(realm_kind::public_, bob1),
+       k2 = session::key_for(realm_kind::public_, bob2);
   CHECK(k1.target == "irc:mask:bob!b@first.example");
   CHECK(k1.target != k2.target);
   // An account is the person wherever they connect from and whatever their nick.
-  CHECK(session::key_for("private", dm("irc", "Alice", "alice!a@h1", "alice")).target ==
-        session::key_for("private", dm("irc", "alice", "al!z@h2", "al")).target);
-  CHECK(session::key_for("public", dm("matrix", "@bob:example.org", "", "!room:x")).target ==
-        "matrix:@bob:example.org");
+  CHECK(session::key_for(realm_kind::private_, dm("irc", "Alice", "alice!a@h1", "alice")).target ==
+        session::key_for(realm_kind::private_, dm("irc", "alice", "al!z@h2", "al")).target);
+  CHECK(session::key_for(realm_kind::public_, dm("matrix", "@bob:example.org", "", "!room:x"))
+            .target == "matrix:@bob:example.org");
   auto chan = bob1;
   chan.direct = false;
   chan.target = "#chan";
-  CHECK(session::key_for("public", chan).target == "#chan");
+  CHECK(session::key_for(realm_kind::public_, chan).target == "#chan");
   core::inbound ask;
   ask.transport = "stdin";
   ask.from.network = "stdin";
   ask.target = "ask";
   ask.direct = true;
-  CHECK(session::key_for("private", ask).target == "ask");
+  CHECK(session::key_for(realm_kind::private_, ask).target == "ask");
 
   auto db = store::database::open_memory();
   REQUIRE(db.ok());
@@ -110,8 +113,8 @@ TEST_CASE("a fold replaces the oldest rows with one summary, in its own session 
   REQUIRE(db.ok());
   auto h = session::history::open(*db);
   REQUIRE(h.ok());
-  session::key pub{"public", "irc.libera", "#chan"};
-  session::key priv{"private", "irc.libera", "#chan"};
+  session::key pub{realm_kind::public_, "irc.libera", "#chan"};
+  session::key priv{realm_kind::private_, "irc.libera", "#chan"};
   for (int i = 0; i < 4; ++i) {
     REQUIRE(h->append(pub, "q" + std::to_string(i), "a" + std::to_string(i), 0, 100).ok());
     REQUIRE(h->append(priv, "secret" + std::to_string(i), "ok", 0, 100).ok());

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using namespace frugal::agent;
 
@@ -27,7 +29,7 @@ struct fixture {
     o.tier = &tier;
     o.model = &model;
     o.tools = {&probe_tool};
-    msgs = build_base_messages("sys", "private", {}, "hi");
+    msgs = build_base_messages("sys", realm_kind::private_, {}, "hi");
   }
 };
 
@@ -38,14 +40,14 @@ TEST_CASE("build_base_messages: system prompt, history, then the user's text",
   llm::message past;
   past.role = llm::role::assistant;
   past.content = "earlier answer";
-  auto priv = build_base_messages("You help.", "private", {past}, "question");
+  auto priv = build_base_messages("You help.", realm_kind::private_, {past}, "question");
   REQUIRE(priv.size() == 3);
   CHECK(priv[0].role == llm::role::system);
   CHECK(priv[0].content == "You help.");
   CHECK(priv[1].content == "earlier answer");
   CHECK(priv[2].role == llm::role::user);
   CHECK(priv[2].content == "question");
-  auto pub = build_base_messages("You help.", "public", {}, "question");
+  auto pub = build_base_messages("You help.", realm_kind::public_, {}, "question");
   REQUIRE(pub.size() == 2);
   CHECK(pub[0].content.rfind("You help.\n", 0) == 0);
   CHECK(pub[0].content.find("member of the public") != std::string::npos);
@@ -163,7 +165,7 @@ TEST_CASE("a chat request carries only the tier's tools and escalate") {
   o.model = &m;
   o.offer_escalate = true;
   o.tools = agent::tier_tools("chat", chat, tools::registry());
-  auto msgs = agent::build_base_messages("sys", "private", {}, "hello");
+  auto msgs = agent::build_base_messages("sys", realm_kind::private_, {}, "hello");
   llm::request r = agent::build_llm_request(msgs, o);
   std::vector<std::string> sent;
   for (const auto& t : r.tools) sent.push_back(t.name);

@@ -28,6 +28,8 @@
 #include "tools/all_tools.h"
 #include "tools/audit.h"
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using agent::turn_status;
 
@@ -210,7 +212,7 @@ struct rig {
     auto cfg = config::load(path);
     std::filesystem::remove_all(tmpl);
     if (!cfg) FAIL(cfg.message());
-    cfg->realms.at("private").tools = {"upper"};
+    cfg->realms.at(realm_kind::private_).tools = {"upper"};
     cfg->agent.turn_deadline_s = 1;  // below the loader's floor, to keep the test short
     REQUIRE(tools::audit::migrate(db));
     auto g = budget::governor::open(db, cfg->budget);
@@ -325,11 +327,11 @@ TEST_CASE("turn: tool loop runs allowed tools, refuses and audits the rest, then
   CHECK(rows->at(0).tool == "upper");
   CHECK(rows->at(0).reason == "arguments are not a valid JSON object");
 
-  auto hist = r.hist.load({"private", "stdin", "ask"}, 10);
+  auto hist = r.hist.load({realm_kind::private_, "stdin", "ask"}, 10);
   REQUIRE(hist);
   REQUIRE(hist->size() == 2);
   CHECK(hist->at(1).content == "done with tools");
-  CHECK(r.hist.recent_tool_calls({"private", "stdin", "ask"}, 1).value() == 4);
+  CHECK(r.hist.recent_tool_calls({realm_kind::private_, "stdin", "ask"}, 1).value() == 4);
 }
 
 TEST_CASE("turn: escalate moves a chat turn to the tools tier once", "[agent][turn]") {
@@ -588,7 +590,7 @@ TEST_CASE(
   CHECK(summary_rows == summaries);
   CHECK(r.gov->today()->reserved == 0);
   // Stored: one summary and the few exchanges after it, not 400 messages.
-  auto w = r.hist.load_window({"private", "stdin", "chat"});
+  auto w = r.hist.load_window({realm_kind::private_, "stdin", "chat"});
   REQUIRE(w);
   CHECK(w->rows.size() < 10);
   CHECK_FALSE(w->summary.empty());
@@ -620,7 +622,7 @@ TEST_CASE("turn: a summary the budget refuses drops the oldest turns; the user i
   }
   for (const auto& req : r.fake->requests) CHECK(req.model == "m-t1");  // no summary call
   for (const auto& row : ledger_rows(r.db)) CHECK(row.model == "t1");
-  auto w = r.hist.load_window({"private", "stdin", "chat"});
+  auto w = r.hist.load_window({realm_kind::private_, "stdin", "chat"});
   REQUIRE(w);
   CHECK(w->summary.empty());
   CHECK(session::window_tokens(*w) <= 400);  // dropped, not left to grow
@@ -649,7 +651,7 @@ TEST_CASE("turn: a failed summary call drops the oldest turns and is not charged
     REQUIRE(r.result->status == turn_status::answered);
   }
   CHECK(failures > 0);
-  auto w = r.hist.load_window({"private", "stdin", "chat"});
+  auto w = r.hist.load_window({realm_kind::private_, "stdin", "chat"});
   REQUIRE(w);
   CHECK(w->summary.empty());
   CHECK(session::window_tokens(*w) <= 400);

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "core/log.h"
 #include "budget/governor.h"
+#include "core/log.h"
+
+using frugal::core::realm_kind;
 
 using namespace frugal;
 
@@ -22,7 +24,8 @@ constexpr budget::price k_mini{250'000, 25'000, 250'000, 2'000'000};
 
 // Median µs of one reserve+settle, over `batches` batches of `per_batch` pairs.
 double median_us(budget::governor& gov, int batches, int per_batch) {
-  budget::call_info who{"public", "account:alice", "irc.libera", "chat", "mini", "score 1"};
+  budget::call_info who{
+      realm_kind::public_, "account:alice", "irc.libera", "chat", "mini", "score 1"};
   budget::usage used;
   used.present = true;
   used.input_tokens = 900;

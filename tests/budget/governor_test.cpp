@@ -15,6 +15,8 @@
 #include "budget/cost.h"
 #include "core/log.h"
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using namespace frugal::budget;
 
@@ -66,10 +68,10 @@ struct rig {
 };
 
 call_info owner() {
-  return {"private", "owner", "stdin", "chat", "m", ""};
+  return {realm_kind::private_, "owner", "stdin", "chat", "m", ""};
 }
 call_info pub(std::string who) {
-  return {"public", std::move(who), "irc.x", "chat", "m", ""};
+  return {realm_kind::public_, std::move(who), "irc.x", "chat", "m", ""};
 }
 
 budget::usage cost(int64_t micro) {
@@ -228,13 +230,13 @@ TEST_CASE("public share, per-sender and whole-agent caps each bind", "[governor]
   REQUIRE(c.kind == verdict_kind::refuse);
   CHECK(c.reason.find("the public share of today's budget reached: $0.07 left of $0.25") == 0);
   CHECK(g.reserve(pub("carol"), k_unit, 70'000, 0, 0).allowed());
-  CHECK(g.fraction_left("public", "dave") == 0.0);
+  CHECK(g.fraction_left(realm_kind::public_, "dave") == 0.0);
   // The private realm is bound only by the whole cap.
   CHECK(g.reserve(owner(), k_unit, 700'000, 0, 0).allowed());
   verdict o = g.reserve(owner(), k_unit, 100'000, 0, 0);
   REQUIRE(o.kind == verdict_kind::refuse);
   CHECK(o.reason.find("daily budget reached: $0.05 left of $1.00") == 0);
-  CHECK(g.fraction_left("private", "owner") == Approx(0.05));
+  CHECK(g.fraction_left(realm_kind::private_, "owner") == Approx(0.05));
 }
 
 TEST_CASE("the monthly cap spans days and names its own reset", "[governor]") {

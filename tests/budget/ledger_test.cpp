@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using namespace frugal::budget;
 
@@ -23,8 +25,8 @@ struct fixture {
   }
 };
 
-call_info who(std::string realm, std::string sender, std::string model = "mini") {
-  return {std::move(realm), std::move(sender), "irc.test", "chat", std::move(model), "score 1"};
+call_info who(realm_kind realm, std::string sender, std::string model = "mini") {
+  return {realm, std::move(sender), "irc.test", "chat", std::move(model), "score 1"};
 }
 
 int64_t reserve(ledger& l, const std::string& day, const call_info& c, int64_t amount) {
@@ -38,13 +40,14 @@ int64_t reserve(ledger& l, const std::string& day, const call_info& c, int64_t a
 TEST_CASE("reserve writes a row only when decide says so, inside the totals read", "[ledger]") {
   fixture f;
   ledger l = f.open_as(10, "a");
-  int64_t id = reserve(l, "2025-06-15", who("public", "alice"), 500);
+  int64_t id = reserve(l, "2025-06-15", who(realm_kind::public_, "alice"), 500);
   CHECK(id > 0);
   day_totals seen;
-  auto none = l.reserve("2025-06-15", 1001, who("public", "bob"), true, [&](const day_totals& t) {
-    seen = t;
-    return int64_t{-1};
-  });
+  auto none = l.reserve("2025-06-15", 1001, who(realm_kind::public_, "bob"), true,
+                        [&](const day_totals& t) {
+                          seen = t;
+                          return int64_t{-1};
+                        });
   REQUIRE(none);
   CHECK(*none == 0);
   CHECK(seen.agent.outstanding == 500);
@@ -77,9 +80,9 @@ TEST_CASE("settle, release and charge_full close a reservation exactly once", "[
   fixture f;
   ledger l = f.open_as(10, "a");
   const std::string day = "2025-06-15";
-  int64_t a = reserve(l, day, who("private", "owner"), 1000);
-  int64_t b = reserve(l, day, who("public", "alice"), 300);
-  int64_t c = reserve(l, day, who("public", "alice"), 200);
+  int64_t a = reserve(l, day, who(realm_kind::private_, "owner"), 1000);
+  int64_t b = reserve(l, day, who(realm_kind::public_, "alice"), 300);
+  int64_t c = reserve(l, day, who(realm_kind::public_, "alice"), 200);
 
   auto sa = l.settle(a, 700, {100, 50, 20}, "ok", "", 2000);
   REQUIRE(sa);
@@ -90,7 +93,7 @@ TEST_CASE("settle, release and charge_full close a reservation exactly once", "[
   REQUIRE(sc);
   CHECK(sc->actual == 200);
 
-  auto t = l.totals(day, who("public", "alice"), false);
+  auto t = l.totals(day, who(realm_kind::public_, "alice"), false);
   REQUIRE(t);
   CHECK(t->agent.settled == 900);
   CHECK(t->agent.outstanding == 0);
@@ -117,16 +120,16 @@ TEST_CASE("settle, release and charge_full close a reservation exactly once", "[
 TEST_CASE("an actual above its reservation stops the day in the same transaction", "[ledger]") {
   fixture f;
   ledger l = f.open_as(10, "a");
-  int64_t id = reserve(l, "2025-06-15", who("private", "owner"), 100);
+  int64_t id = reserve(l, "2025-06-15", who(realm_kind::private_, "owner"), 100);
   auto s = l.settle(id, 150, {}, "ok", "model mini charged $0.00015", 2000);
   REQUIRE(s);
   CHECK(s->exceeded());
-  auto t = l.totals("2025-06-15", who("private", "owner"), false);
+  auto t = l.totals("2025-06-15", who(realm_kind::private_, "owner"), false);
   REQUIRE(t);
   CHECK(t->stopped);
   CHECK(t->agent.settled == 150);
   CHECK(*l.stop_reason("2025-06-15") == "model mini charged $0.00015");
-  CHECK_FALSE(l.totals("2025-06-16", who("private", "owner"), false)->stopped);
+  CHECK_FALSE(l.totals("2025-06-16", who(realm_kind::private_, "owner"), false)->stopped);
   CHECK(l.stop_reason("2025-06-16")->empty());
 }
 
@@ -136,15 +139,15 @@ TEST_CASE("orphans of ended processes are settled in full; live ones are left", 
   ledger live = f.open_as(222, "boot:2");
   ledger reused = f.open_as(333, "boot:3");  // pid 333 now belongs to someone else
   const std::string day = "2025-06-15";
-  reserve(dead, day, who("public", "a"), 100);
-  reserve(dead, "2025-06-14", who("public", "a"), 50);
-  int64_t settled = reserve(dead, day, who("public", "a"), 70);
+  reserve(dead, day, who(realm_kind::public_, "a"), 100);
+  reserve(dead, "2025-06-14", who(realm_kind::public_, "a"), 50);
+  int64_t settled = reserve(dead, day, who(realm_kind::public_, "a"), 70);
   REQUIRE(dead.settle(settled, 10, {}, "ok", "", 1));
-  reserve(live, day, who("public", "b"), 200);
-  reserve(reused, day, who("public", "c"), 300);
+  reserve(live, day, who(realm_kind::public_, "b"), 200);
+  reserve(reused, day, who(realm_kind::public_, "c"), 300);
 
   ledger me = f.open_as(444, "boot:4");
-  reserve(me, day, who("private", "owner"), 400);
+  reserve(me, day, who(realm_kind::private_, "owner"), 400);
   std::set<int64_t> asked;
   auto alive = [&](int64_t pid, const std::string& marker) {
     asked.insert(pid);
@@ -156,7 +159,7 @@ TEST_CASE("orphans of ended processes are settled in full; live ones are left", 
   REQUIRE(n);
   CHECK(*n == 3);
   CHECK(asked == std::set<int64_t>{111, 222, 333});  // never itself
-  auto t = me.totals(day, who("public", "a"), false);
+  auto t = me.totals(day, who(realm_kind::public_, "a"), false);
   REQUIRE(t);
   CHECK(t->agent.settled == 10 + 100 + 300);
   CHECK(t->agent.outstanding == 200 + 400);
@@ -173,13 +176,13 @@ TEST_CASE("orphans of ended processes are settled in full; live ones are left", 
 TEST_CASE("month totals, warned flag, breakdown and history", "[ledger]") {
   fixture f;
   ledger l = f.open_as(1, "m");
-  reserve(l, "2025-05-31", who("private", "o", "big"), 1000);
-  int64_t a = reserve(l, "2025-06-01", who("private", "o", "big"), 300);
+  reserve(l, "2025-05-31", who(realm_kind::private_, "o", "big"), 1000);
+  int64_t a = reserve(l, "2025-06-01", who(realm_kind::private_, "o", "big"), 300);
   REQUIRE(l.settle(a, 250, {}, "ok", "", 1));
-  reserve(l, "2025-06-02", who("public", "p", "mini"), 40);
-  int64_t r = reserve(l, "2025-06-02", who("public", "p", "mini"), 5);
+  reserve(l, "2025-06-02", who(realm_kind::public_, "p", "mini"), 40);
+  int64_t r = reserve(l, "2025-06-02", who(realm_kind::public_, "p", "mini"), 5);
   REQUIRE(l.release(r, "released", 1));
-  auto t = l.totals("2025-06-02", who("public", "p"), true);
+  auto t = l.totals("2025-06-02", who(realm_kind::public_, "p"), true);
   REQUIRE(t);
   CHECK(t->month == 290);  // May's row is not June's
 
@@ -226,16 +229,16 @@ TEST_CASE("process identity tells a live process from a dead one and a reused pi
 TEST_CASE("prune drops old closed rows and keeps daily totals, open rows and the cap", "[ledger]") {
   fixture f;
   ledger l = f.open_as(1, "p");
-  int64_t a = reserve(l, "2025-05-30", who("public", "p"), 300);
-  int64_t b = reserve(l, "2025-05-30", who("public", "p"), 300);
-  int64_t c = reserve(l, "2025-05-30", who("public", "p"), 300);
+  int64_t a = reserve(l, "2025-05-30", who(realm_kind::public_, "p"), 300);
+  int64_t b = reserve(l, "2025-05-30", who(realm_kind::public_, "p"), 300);
+  int64_t c = reserve(l, "2025-05-30", who(realm_kind::public_, "p"), 300);
   REQUIRE(l.settle(a, 100, {1000, 50, 600, 0}, "ok", "", 1));
   REQUIRE(l.settle(b, 200, {2000, 80, 0, 1500}, "ok", "", 1));
   REQUIRE(l.release(c, "released", 1));
-  int64_t open = reserve(l, "2025-05-31", who("public", "p"), 70);
-  int64_t kept = reserve(l, "2025-06-01", who("public", "p"), 40);
+  int64_t open = reserve(l, "2025-05-31", who(realm_kind::public_, "p"), 70);
+  int64_t kept = reserve(l, "2025-06-01", who(realm_kind::public_, "p"), 40);
   REQUIRE(l.settle(kept, 10, {}, "ok", "", 1));
-  auto before = l.totals("2025-05-30", who("public", "p"), true);
+  auto before = l.totals("2025-05-30", who(realm_kind::public_, "p"), true);
   REQUIRE(before);
 
   auto n = l.prune("2025-06-01");
@@ -253,7 +256,7 @@ TEST_CASE("prune drops old closed rows and keeps daily totals, open rows and the
   CHECK(rows("WHERE day='2025-06-01'") == 1);
 
   // What the caps read is unchanged: the day's sums, and the month's.
-  auto after = l.totals("2025-05-30", who("public", "p"), true);
+  auto after = l.totals("2025-05-30", who(realm_kind::public_, "p"), true);
   REQUIRE(after);
   CHECK(after->agent.settled == 300);
   CHECK(after->sender.total() == before->sender.total());

@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "core/log.h"
 #include "budget/governor.h"
+#include "core/log.h"
+
+using frugal::core::realm_kind;
 
 using namespace frugal;
 using namespace frugal::budget;
@@ -39,7 +41,7 @@ config::budget_section one_dollar() {
   if (!db) _exit(1);
   auto gov = governor::open(*db, one_dollar());
   if (!gov) _exit(1);
-  call_info who{"private", "cron", "stdin", "chat", "m", ""};
+  call_info who{realm_kind::private_, "cron", "stdin", "chat", "m", ""};
   verdict v = gov->reserve(who, k_unit, 299'000, 0, 1000);
   if (v.kind == verdict_kind::refuse) _exit(3);
   if (!v.allowed() || v.reserved_micro != 300'000) _exit(1);

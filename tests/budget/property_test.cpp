@@ -10,9 +10,11 @@
 #include <random>
 #include <set>
 
-#include "core/log.h"
 #include "budget/cost.h"
 #include "budget/governor.h"
+#include "core/log.h"
+
+using frugal::core::realm_kind;
 
 using namespace frugal;
 using namespace frugal::budget;
@@ -112,7 +114,7 @@ struct sim {
         {3'000'000, 300'000, 3'750'000, 15'000'000},
         {}};  // local
     int proc = int(uniform(0, int64_t(procs.size()) - 1));
-    call_info info{uniform(0, 9) < 7 ? "public" : "private",
+    call_info info{uniform(0, 9) < 7 ? realm_kind::public_ : realm_kind::private_,
                    pick<std::string>({"alice", "bob", "carol"}),
                    "irc.x",
                    "chat",

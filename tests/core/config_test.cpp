@@ -107,8 +107,10 @@ TEST_CASE("a good config loads with every section") {
   CHECK(irc.channels[1].respond_to == "all");
   CHECK(irc.channels[2].key == "key123");
   CHECK(irc.sasl_password == "s3cretpw");
-  CHECK(f->realms.at("private").workspace == "/tmp/frugal-state/workspaces/private");
-  CHECK(f->realms.at("public").allowed == std::vector<std::string>{"*"});
+  CHECK(f->realms.at(core::realm_kind::private_).workspace ==
+        "/tmp/frugal-state/workspaces/private");
+  CHECK(f->realms.at(core::realm_kind::public_).allowed == std::vector<std::string>{"*"});
+  CHECK(f->realms.at(core::realm_kind::public_).kind == core::realm_kind::public_);
   unlink(path.c_str());
 }
 
@@ -141,6 +143,20 @@ TEST_CASE("identity lists are left to policies/ with their lines recorded") {
   unlink(path.c_str());
   REQUIRE(f.ok());
   CHECK(f->key_lines.at("transports.irc.libera.owners") == line);
+}
+
+TEST_CASE("a realm the code does not know is refused with file, line and key") {
+  // Realm names go through core::parse_realm: exact, case-sensitive, two names only.
+  const std::string line = ":39: ";  // [realms.public] in k_good
+  CHECK(error_after("[realms.public]", "[realms.Public]") ==
+        line + "realms.Public: unknown realm \"Public\" (use \"private\" or \"public\")");
+  CHECK(error_after("[realms.public]", "[realms.privat]") ==
+        line + "realms.privat: unknown realm \"privat\" (use \"private\" or \"public\")");
+  CHECK(error_after("[realms.public]", "[realms.\"\"]") ==
+        line + "realms.: unknown realm \"\" (use \"private\" or \"public\")");
+  // A known realm still reports its own keys' mistakes.
+  CHECK(error_after("tools = [\"clock\"]", "tools = [\"clock\"]\nowner = []") ==
+        ":42: realms.public.owner: unknown key");
 }
 
 TEST_CASE("config errors name the line and the key") {

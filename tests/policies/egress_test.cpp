@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+using frugal::core::realm_kind;
+
 using namespace frugal::policies;
 using k = egress_verdict::kind;
 
@@ -79,13 +81,13 @@ TEST_CASE("egress: egress_hosts stay reachable; allowlist and open modes", "[egr
 }
 
 TEST_CASE("egress: origins of tools, URL extraction, mode names", "[egress]") {
-  CHECK(origin_of_tool("http_get", "private") == origin::web);
-  CHECK(origin_of_tool("http_get", "public") == origin::web);
-  CHECK(origin_of_tool("memory_recall", "private") == origin::private_store);
-  CHECK(origin_of_tool("read_file", "private") == origin::private_store);
-  CHECK(origin_of_tool("shell", "private") == origin::private_store);
-  CHECK(origin_of_tool("memory_recall", "public") == origin::tool_output);
-  CHECK(origin_of_tool("clock", "private") == origin::tool_output);
+  CHECK(origin_of_tool("http_get", realm_kind::private_) == origin::web);
+  CHECK(origin_of_tool("http_get", realm_kind::public_) == origin::web);
+  CHECK(origin_of_tool("memory_recall", realm_kind::private_) == origin::private_store);
+  CHECK(origin_of_tool("read_file", realm_kind::private_) == origin::private_store);
+  CHECK(origin_of_tool("shell", realm_kind::private_) == origin::private_store);
+  CHECK(origin_of_tool("memory_recall", realm_kind::public_) == origin::tool_output);
+  CHECK(origin_of_tool("clock", realm_kind::private_) == origin::tool_output);
   auto urls = urls_in("a http://x.org/p?q=1, (https://y.org/z). <http://w.org> httpx nohttp://q");
   REQUIRE(urls.size() == 3);
   CHECK(urls[0] == "http://x.org/p?q=1");

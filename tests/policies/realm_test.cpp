@@ -7,8 +7,11 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include "core/config/config.h"
+
+using frugal::core::realm_kind;
 
 using frugal::config::file;
 using frugal::core::identity;
@@ -21,9 +24,9 @@ namespace {
 
 file base_config() {
   file cfg;
-  cfg.realms["private"].name = "private";
-  cfg.realms["private"].owners = {"account:owner", "@owner:example.org"};
-  cfg.realms["public"].name = "public";
+  cfg.realms[realm_kind::private_].kind = realm_kind::private_;
+  cfg.realms[realm_kind::private_].owners = {"account:owner", "@owner:example.org"};
+  cfg.realms[realm_kind::public_].kind = realm_kind::public_;
   frugal::config::irc_network net;
   net.name = "libera";
   net.owners = {"boss!*@boss.example"};
@@ -60,7 +63,7 @@ struct row {
   const char* name;
   inbound in;
   realm_verdict::kind verdict;
-  const char* realm;
+  std::optional<realm_kind> realm;  // none when denied
 };
 
 }  // namespace
@@ -69,34 +72,45 @@ TEST_CASE("classify puts owners in private, allowed users in public, refuses the
   file cfg = base_config();
   using k = realm_verdict::kind;
   const row rows[] = {
-      {"stdin operator", msg("stdin", {"stdin", "", "", "op"}), k::allow, "private"},
-      {"owner by account", msg("irc.libera", irc("owner", "x!y@z")), k::allow, "private"},
-      {"nick 'owner' without the account", msg("irc.libera", irc("mallory", "owner!owner@evil")),
-       k::deny, ""},
+      {"stdin operator", msg("stdin", {"stdin", "", "", "op"}), k::allow, realm_kind::private_},
+      {"owner by account", msg("irc.libera", irc("owner", "x!y@z")), k::allow,
+       realm_kind::private_},
+      {"nick 'owner' without the account",
+       msg("irc.libera", irc("mallory", "owner!owner@evil")),
+       k::deny,
+       {}},
       {"owner via transport mask", msg("irc.libera", irc("", "boss!b@boss.example")), k::allow,
-       "private"},
+       realm_kind::private_},
       {"transport owner list of another network does not apply",
-       msg("irc.oftc", irc("", "boss!b@boss.example")), k::deny, ""},
-      {"allowed via transport list", msg("irc.libera", irc("friend", "f!f@f")), k::allow, "public"},
-      {"allowed on oftc only", msg("irc.libera", irc("stranger", "s!s@s")), k::deny, ""},
-      {"oftc allowed", msg("irc.oftc", irc("stranger", "s!s@s")), k::allow, "public"},
+       msg("irc.oftc", irc("", "boss!b@boss.example")),
+       k::deny,
+       {}},
+      {"allowed via transport list", msg("irc.libera", irc("friend", "f!f@f")), k::allow,
+       realm_kind::public_},
+      {"allowed on oftc only", msg("irc.libera", irc("stranger", "s!s@s")), k::deny, {}},
+      {"oftc allowed", msg("irc.oftc", irc("stranger", "s!s@s")), k::allow, realm_kind::public_},
       {"matrix owner (realm list)", msg("matrix.main", mx("@owner:example.org")), k::allow,
-       "private"},
+       realm_kind::private_},
       {"matrix owner (transport list)", msg("matrix.main", mx("@boss:example.org")), k::allow,
-       "private"},
-      {"matrix allowed server", msg("matrix.main", mx("@anyone:friends.org")), k::allow, "public"},
-      {"matrix stranger", msg("matrix.main", mx("@x:evil.org")), k::deny, ""},
-      {"stdin identity from a network transport", msg("irc.libera", {"stdin", "", "", "op"}),
-       k::deny, ""},
-      {"irc identity from a matrix transport", msg("matrix.main", irc("owner", "o!o@o")), k::deny,
-       ""},
-      {"unknown transport", msg("irc.nowhere", irc("friend", "f!f@f")), k::deny, ""},
+       realm_kind::private_},
+      {"matrix allowed server", msg("matrix.main", mx("@anyone:friends.org")), k::allow,
+       realm_kind::public_},
+      {"matrix stranger", msg("matrix.main", mx("@x:evil.org")), k::deny, {}},
+      {"stdin identity from a network transport",
+       msg("irc.libera", {"stdin", "", "", "op"}),
+       k::deny,
+       {}},
+      {"irc identity from a matrix transport",
+       msg("matrix.main", irc("owner", "o!o@o")),
+       k::deny,
+       {}},
+      {"unknown transport", msg("irc.nowhere", irc("friend", "f!f@f")), k::deny, {}},
   };
   for (const row& r : rows) {
     INFO(r.name);
     realm_verdict v = classify(r.in, cfg);
     CHECK(v.verdict == r.verdict);
-    CHECK(v.realm == r.realm);
+    if (r.realm) CHECK(v.realm == *r.realm);
     CHECK_FALSE(v.reason.empty());
   }
 }
@@ -109,25 +123,25 @@ TEST_CASE("an empty allowlist admits nobody but owners", "[realm]") {
   CHECK(v.reason.starts_with("not on the allowlist: matches no realm"));
   CHECK(v.reason.find("transports.irc.") != std::string::npos);
   CHECK(v.reason.find("admits nobody") != std::string::npos);
-  CHECK(classify(msg("irc.libera", irc("owner", "o!o@o")), cfg).realm == "private");
+  CHECK(classify(msg("irc.libera", irc("owner", "o!o@o")), cfg).realm == realm_kind::private_);
 }
 
 TEST_CASE("the public realm's allowed list applies on every transport", "[realm]") {
   file cfg = base_config();
-  cfg.realms["public"].allowed = {"*!*@*.trusted.net"};
+  cfg.realms[realm_kind::public_].allowed = {"*!*@*.trusted.net"};
   realm_verdict v = classify(msg("irc.oftc", irc("", "a!b@c.trusted.net")), cfg);
   CHECK(v.verdict == realm_verdict::kind::allow);
-  CHECK(v.realm == "public");
+  CHECK(v.realm == realm_kind::public_);
   CHECK(v.reason.find("realms.public.allowed") != std::string::npos);
-  cfg.realms["public"].allowed = {"*"};
-  CHECK(classify(msg("matrix.main", mx("@x:evil.org")), cfg).realm == "public");
+  cfg.realms[realm_kind::public_].allowed = {"*"};
+  CHECK(classify(msg("matrix.main", mx("@x:evil.org")), cfg).realm == realm_kind::public_);
   // Owners still win over a catch-all allowlist.
-  CHECK(classify(msg("matrix.main", mx("@owner:example.org")), cfg).realm == "private");
+  CHECK(classify(msg("matrix.main", mx("@owner:example.org")), cfg).realm == realm_kind::private_);
 }
 
 TEST_CASE("a config without realms admits only stdin", "[realm]") {
   file cfg;
-  CHECK(classify(msg("stdin", {"stdin", "", "", ""}), cfg).realm == "private");
+  CHECK(classify(msg("stdin", {"stdin", "", "", ""}), cfg).realm == realm_kind::private_);
   CHECK(classify(msg("irc.x", irc("a", "a!b@c")), cfg).verdict == realm_verdict::kind::deny);
 }
 
@@ -143,7 +157,7 @@ TEST_CASE("validate_identity_lists names the bad key", "[realm]") {
   CHECK(s.message().find("bare nick") != std::string::npos);
 
   file star = base_config();
-  star.realms["private"].owners.push_back("*");
+  star.realms[realm_kind::private_].owners.push_back("*");
   CHECK_FALSE(validate_identity_lists(star).ok());
 
   file cross = base_config();
@@ -179,25 +193,25 @@ TEST_CASE("an owner where others can read is answered as the public self", "[rea
   chan.direct = false;  // PRIVMSG #pub
   realm_verdict v = classify(chan, cfg);
   CHECK(v.verdict == realm_verdict::kind::allow);
-  CHECK(v.realm == "public");
+  CHECK(v.realm == realm_kind::public_);
   CHECK(v.owner);
   CHECK(v.reason.find("IRC channel") != std::string::npos);
   chan.direct = true;  // the same owner in a query
-  CHECK(classify(chan, cfg).realm == "private");
+  CHECK(classify(chan, cfg).realm == realm_kind::private_);
   CHECK(classify(chan, cfg).owner);
 
   // Matrix: judged by the members, never by the room's is_direct flag.
   inbound room = msg("matrix.main", mx("@owner:example.org"));
   room.direct = true;
   room.audience = {"@owner:example.org", "@boss:example.org"};  // owners only (both lists)
-  CHECK(classify(room, cfg).realm == "private");
+  CHECK(classify(room, cfg).realm == realm_kind::private_);
   room.audience.push_back("@bob:friends.org");
   v = classify(room, cfg);
-  CHECK(v.realm == "public");
+  CHECK(v.realm == realm_kind::public_);
   CHECK(v.owner);
   room.audience = {"@owner:example.org"};
   room.audience_known = false;  // the transport cannot vouch for the member list
-  CHECK(classify(room, cfg).realm == "public");
+  CHECK(classify(room, cfg).realm == realm_kind::public_);
   // An owner of another account is someone else here.
   frugal::config::matrix_account other;
   other.name = "other";
@@ -205,13 +219,13 @@ TEST_CASE("an owner where others can read is answered as the public self", "[rea
   cfg.matrix.push_back(other);
   room.audience = {"@owner:example.org", "@boss2:example.org"};
   room.audience_known = true;
-  CHECK(classify(room, cfg).realm == "public");
+  CHECK(classify(room, cfg).realm == realm_kind::public_);
 
   // Public senders are unaffected by placement; stdin is never shared.
   CHECK_FALSE(classify(msg("irc.libera", irc("friend", "f!f@f")), cfg).owner);
   inbound op = msg("stdin", {"stdin", "", "", "op"});
   op.direct = false;
-  CHECK(classify(op, cfg).realm == "private");
+  CHECK(classify(op, cfg).realm == realm_kind::private_);
 }
 
 TEST_CASE("validate_identity_lists names the file, the line and the key of a loaded config",

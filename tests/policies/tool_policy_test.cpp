@@ -8,6 +8,8 @@
 #include "tools/sandbox.h"
 #include "tools/tool.h"
 
+using frugal::core::realm_kind;
+
 using frugal::policies::check_tool;
 using frugal::policies::tool_verdict;
 namespace tools = frugal::tools;
@@ -19,9 +21,9 @@ const tools::descriptor shell_tool{"shell", "run", "{}", tools::realm_both, fals
 const tools::descriptor secret_tool{"memory_recall", "recall", "{}",   tools::realm_private,
                                     false,           false,    nullptr};
 
-frugal::config::realm realm(std::string name, std::vector<std::string> tools) {
+frugal::config::realm realm(realm_kind kind, std::vector<std::string> tools) {
   frugal::config::realm r;
-  r.name = std::move(name);
+  r.kind = kind;
   r.tools = std::move(tools);
   return r;
 }
@@ -38,8 +40,8 @@ const tools::sandbox_caps* caps(int landlock_abi, bool seccomp) {
 }  // namespace
 
 TEST_CASE("a tool must be listed for the realm and made for it", "[tool_policy]") {
-  auto pub = realm("public", {"clock", "shell", "memory_recall"});
-  auto priv = realm("private", {"clock", "shell", "memory_recall"});
+  auto pub = realm(realm_kind::public_, {"clock", "shell", "memory_recall"});
+  auto priv = realm(realm_kind::private_, {"clock", "shell", "memory_recall"});
   CHECK(check_tool(pub, clock_tool.traits(), 2, true).verdict == kind::allow);
   // Listed in the public realm's config, but the descriptor is private-only.
   tool_verdict v = check_tool(pub, secret_tool.traits(), 2, true);
@@ -47,15 +49,15 @@ TEST_CASE("a tool must be listed for the realm and made for it", "[tool_policy]"
   CHECK(v.reason.find("not available in the public realm") != std::string::npos);
   CHECK(check_tool(priv, secret_tool.traits(), 2, true).verdict == kind::allow);
   // Not listed.
-  auto bare = realm("public", {"clock"});
+  auto bare = realm(realm_kind::public_, {"clock"});
   CHECK(check_tool(bare, shell_tool.traits(), 2, true).verdict == kind::deny);
-  // Unknown realm name.
-  CHECK(check_tool(realm("staff", {"clock"}), clock_tool.traits(), 2, true).verdict == kind::deny);
+  // A realm other than the two cannot be built (core::realm_kind); the config loader refuses
+  // an unknown [realms.NAME] (tests/core/config_test.cpp).
 }
 
 TEST_CASE("public realm refuses sandboxed tools without a sandbox", "[tool_policy]") {
-  auto pub = realm("public", {"clock", "shell"});
-  auto priv = realm("private", {"clock", "shell"});
+  auto pub = realm(realm_kind::public_, {"clock", "shell"});
+  auto priv = realm(realm_kind::private_, {"clock", "shell"});
   CHECK(check_tool(pub, shell_tool.traits(), 2, true).verdict == kind::allow);
   tool_verdict no_landlock = check_tool(pub, shell_tool.traits(), 0, true);
   CHECK(no_landlock.verdict == kind::deny);
@@ -72,22 +74,22 @@ TEST_CASE("public realm refuses sandboxed tools without a sandbox", "[tool_polic
 TEST_CASE("tools::offered offers exactly the allowed tools, in registry order", "[tool_policy]") {
   const std::vector<const tools::descriptor*> all = {&clock_tool, &shell_tool, &secret_tool,
                                                      nullptr};
-  auto pub = realm("public", {"memory_recall", "shell", "clock"});
+  auto pub = realm(realm_kind::public_, {"memory_recall", "shell", "clock"});
   auto offered = frugal::tools::offered(pub, all, caps(2, true));
   REQUIRE(offered.size() == 2);
   CHECK(offered[0] == &clock_tool);
   CHECK(offered[1] == &shell_tool);
   CHECK(frugal::tools::offered(pub, all, caps(0, true)) ==
         std::vector<const tools::descriptor*>{&clock_tool});
-  CHECK(frugal::tools::offered(realm("private", {"memory_recall", "shell", "clock"}), all,
-                               caps(0, false))
+  CHECK(frugal::tools::offered(realm(realm_kind::private_, {"memory_recall", "shell", "clock"}),
+                               all, caps(0, false))
             .size() == 3);
-  CHECK(frugal::tools::offered(realm("public", {}), all, caps(2, true)).empty());
+  CHECK(frugal::tools::offered(realm(realm_kind::public_, {}), all, caps(2, true)).empty());
 }
 
 TEST_CASE("tools::check and tools::offered read the probe, and null means no sandbox",
           "[tool_policy]") {
-  auto pub = realm("public", {"clock", "shell"});
+  auto pub = realm(realm_kind::public_, {"clock", "shell"});
   tools::sandbox_caps full;
   full.landlock_abi = 3;
   full.seccomp = true;
@@ -117,8 +119,8 @@ TEST_CASE("the namespace probe runs only when its answer decides a tool", "[tool
   tools::sandbox_caps c;
   c.landlock_abi = 3;
   c.seccomp = true;
-  auto priv = realm("private", {"clock", "shell"});
-  auto pub = realm("public", {"clock", "shell"});
+  auto priv = realm(realm_kind::private_, {"clock", "shell"});
+  auto pub = realm(realm_kind::public_, {"clock", "shell"});
   const std::vector<const tools::descriptor*> all = {&clock_tool, &shell_tool};
   // The owner's realm and tools without a sandbox never need it: no child is cloned.
   CHECK(frugal::tools::offered(priv, all, &c).size() == 2);

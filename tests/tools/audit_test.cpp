@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using namespace frugal::tools;
 
@@ -13,7 +15,7 @@ TEST_CASE("audit prune deletes rows older than the cut-off only", "[tools][audit
   for (int64_t at : {1000, 2000, 3000, 4000}) {
     audit_entry e;
     e.at_ms = at;
-    e.realm = "public";
+    e.realm = realm_kind::public_;
     e.sender = "irc:alice";
     e.tool = "clock";
     e.arguments = "{}";

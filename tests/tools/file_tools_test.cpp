@@ -14,6 +14,8 @@
 #include "tools/all_tools.h"
 #include "tools/workspace_path.h"
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using namespace frugal::tools;
 using namespace frugal::tools::test;
@@ -22,7 +24,7 @@ namespace {
 
 context public_ctx(const tree& t) {
   context c;
-  c.realm = "public";
+  c.realm = realm_kind::public_;
   c.sender = "irc:stranger!u@h";
   c.workspace = t.pub;
   return c;
@@ -117,7 +119,7 @@ TEST_CASE("list_dir stays in the workspace and shows links without following the
 TEST_CASE("the owner's realm reads, writes and lists its own workspace", "[tools][files]") {
   tree t;
   context ctx;
-  ctx.realm = "private";
+  ctx.realm = realm_kind::private_;
   ctx.workspace = t.priv;
   auto w = run_tool_sync(write_file_tool(), ctx, R"({"path":"notes/../x","content":"a"})");
   CHECK(w.is_error);  // ".." is refused for the owner too

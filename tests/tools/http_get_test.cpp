@@ -14,6 +14,8 @@
 #include "tests/tools/tools_fixture.h"
 #include "tools/all_tools.h"
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using namespace frugal::tools;
 using namespace frugal::tools::test;
@@ -120,7 +122,7 @@ struct harness {
   output tool(const std::string& url, const config::realm* realm = nullptr) {
     context ctx;
     ctx.loop = &loop;
-    ctx.realm = "public";
+    ctx.realm = realm_kind::public_;
     ctx.http = client.get();
     ctx.realm_cfg = realm;
     return wait(

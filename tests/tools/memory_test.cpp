@@ -9,6 +9,8 @@
 #include "tools/all_tools.h"
 #include "tools/memory_store.h"
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using namespace frugal::tools;
 using namespace frugal::tools::test;
@@ -16,16 +18,18 @@ using namespace frugal::tools::test;
 TEST_CASE("memories never cross realms", "[tools][memory][canary]") {
   auto db = store::database::open_memory();
   REQUIRE(db.ok());
-  REQUIRE(memory::remember(*db, "private", "an older private note").ok());
-  auto priv = memory::remember(*db, "private", std::string("the vault code is ") + canary);
+  REQUIRE(memory::remember(*db, realm_kind::private_, "an older private note").ok());
+  auto priv =
+      memory::remember(*db, realm_kind::private_, std::string("the vault code is ") + canary);
   REQUIRE(priv.ok());
-  auto pub = memory::remember(*db, "public", "the channel topic is about vault gardening");
+  auto pub =
+      memory::remember(*db, realm_kind::public_, "the channel topic is about vault gardening");
   REQUIRE(pub.ok());
   REQUIRE(*priv == 2);
   REQUIRE(*pub == 1);  // numbered per realm: the public realm cannot count private rows
 
   context ctx;
-  ctx.realm = "public";
+  ctx.realm = realm_kind::public_;
   ctx.db = &db.value();
   for (const char* q : {"vault", "code", "CANARY", canary, "vault code is", "*", "\"vault\""}) {
     auto o = run_tool_sync(memory_recall_tool(), ctx, R"({"query":)" + json_quote(q) + "}");
@@ -36,14 +40,14 @@ TEST_CASE("memories never cross realms", "[tools][memory][canary]") {
   }
   auto gone = run_tool_sync(memory_forget_tool(), ctx, R"({"id":)" + std::to_string(*priv) + "}");
   CHECK(gone.is_error);  // the public realm has no #2
-  auto still = memory::recall(*db, "private", "vault");
+  auto still = memory::recall(*db, realm_kind::private_, "vault");
   REQUIRE(still.ok());
   REQUIRE(still->size() == 1);
   CHECK(still->front().text.find(canary) != std::string::npos);
   // The public #1 is the public note; forgetting it leaves the private #1 alone.
   auto own = run_tool_sync(memory_forget_tool(), ctx, R"({"id":1})");
   CHECK(own.text == "forgot #1");
-  auto older = memory::recall(*db, "private", "older");
+  auto older = memory::recall(*db, realm_kind::private_, "older");
   REQUIRE(older.ok());
   REQUIRE(older->size() == 1);
   CHECK(older->front().id == 1);
@@ -52,13 +56,15 @@ TEST_CASE("memories never cross realms", "[tools][memory][canary]") {
 TEST_CASE("memory ids are numbered per realm and never reused", "[tools][memory]") {
   auto db = store::database::open_memory();
   REQUIRE(db.ok());
-  for (int i = 0; i < 3; ++i) REQUIRE(memory::remember(*db, "private", "private note").ok());
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(memory::remember(*db, realm_kind::private_, "private note").ok());
   // Before: the public note was "#4", telling a stranger that three private notes exist.
-  CHECK(memory::remember(*db, "public", "public note").value() == 1);
-  CHECK(memory::remember(*db, "public", "second public note").value() == 2);
-  REQUIRE(memory::forget(*db, "public", 2).value());
-  CHECK(memory::remember(*db, "public", "third public note").value() == 3);  // #2 stays gone
-  CHECK(memory::remember(*db, "private", "private note").value() == 4);
+  CHECK(memory::remember(*db, realm_kind::public_, "public note").value() == 1);
+  CHECK(memory::remember(*db, realm_kind::public_, "second public note").value() == 2);
+  REQUIRE(memory::forget(*db, realm_kind::public_, 2).value());
+  CHECK(memory::remember(*db, realm_kind::public_, "third public note").value() ==
+        3);  // #2 stays gone
+  CHECK(memory::remember(*db, realm_kind::private_, "private note").value() == 4);
 }
 
 TEST_CASE("a database from before per-realm ids is renumbered in order", "[tools][memory]") {
@@ -83,7 +89,7 @@ TEST_CASE("a database from before per-realm ids is renumbered in order", "[tools
                    " ('private', 3, 'apple three'), ('private', 4, 'apple four'),"
                    " ('public', 5, 'apple five');")
               .ok());
-  auto ids = [&](const char* realm) {
+  auto ids = [&](realm_kind realm) {
     std::vector<std::pair<int64_t, std::string>> out;
     auto found = memory::recall(*db, realm, "apple", 10);
     REQUIRE(found.ok());
@@ -92,20 +98,20 @@ TEST_CASE("a database from before per-realm ids is renumbered in order", "[tools
     return out;
   };
   using rows = std::vector<std::pair<int64_t, std::string>>;
-  CHECK(ids("private") == rows{{1, "apple one"}, {2, "apple three"}, {3, "apple four"}});
-  CHECK(ids("public") == rows{{1, "apple two"}, {2, "apple five"}});
-  CHECK(memory::remember(*db, "public", "apple six").value() == 3);
-  CHECK(memory::remember(*db, "private", "apple seven").value() == 4);
-  REQUIRE(memory::forget(*db, "private", 2).value());
-  CHECK(ids("private") == rows{{1, "apple one"}, {3, "apple four"}, {4, "apple seven"}});
-  CHECK(ids("public").size() == 3);
+  CHECK(ids(realm_kind::private_) == rows{{1, "apple one"}, {2, "apple three"}, {3, "apple four"}});
+  CHECK(ids(realm_kind::public_) == rows{{1, "apple two"}, {2, "apple five"}});
+  CHECK(memory::remember(*db, realm_kind::public_, "apple six").value() == 3);
+  CHECK(memory::remember(*db, realm_kind::private_, "apple seven").value() == 4);
+  REQUIRE(memory::forget(*db, realm_kind::private_, 2).value());
+  CHECK(ids(realm_kind::private_) == rows{{1, "apple one"}, {3, "apple four"}, {4, "apple seven"}});
+  CHECK(ids(realm_kind::public_).size() == 3);
 }
 
 TEST_CASE("memory tools remember, recall and forget", "[tools][memory]") {
   auto db = store::database::open_memory();
   REQUIRE(db.ok());
   context ctx;
-  ctx.realm = "private";
+  ctx.realm = realm_kind::private_;
   ctx.db = &db.value();
   auto r =
       run_tool_sync(memory_remember_tool(), ctx, R"({"text":"Alice prefers tea over coffee"})");
@@ -130,7 +136,8 @@ TEST_CASE("memory tools remember, recall and forget", "[tools][memory]") {
 TEST_CASE("hostile query text never reaches FTS5 as syntax", "[tools][memory]") {
   auto db = store::database::open_memory();
   REQUIRE(db.ok());
-  REQUIRE(memory::remember(*db, "public", "quotes \"and\" NEAR operators OR stars*").ok());
+  REQUIRE(
+      memory::remember(*db, realm_kind::public_, "quotes \"and\" NEAR operators OR stars*").ok());
   for (const char* q : {"\"",
                         "\"\"\"",
                         "a\" OR \"b",
@@ -151,13 +158,13 @@ TEST_CASE("hostile query text never reaches FTS5 as syntax", "[tools][memory]") 
                         "",
                         "   ",
                         "quotes\" NEAR/2 \"operators"}) {
-    auto rows = memory::recall(*db, "public", q);
+    auto rows = memory::recall(*db, realm_kind::public_, q);
     INFO(q);
     CHECK(rows.ok());
   }
   CHECK(memory::fts_query("a\"b c*d") == "\"a\" OR \"b\" OR \"c\" OR \"d\"");
   CHECK(memory::fts_query("  ;; ") == "");
-  auto hits = memory::recall(*db, "public", "NEAR operators");
+  auto hits = memory::recall(*db, realm_kind::public_, "NEAR operators");
   REQUIRE(hits.ok());
   CHECK(hits->size() == 1);
 }

@@ -9,6 +9,8 @@
 #include "core/config/config.h"
 #include "tools/tool.h"
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 
 namespace {
@@ -77,11 +79,11 @@ TEST_CASE("resolve_tool_names: the private realm's default is the whole registry
   REQUIRE(tools::resolve_tool_names(*f));
   std::vector<std::string> all;
   for (const tools::descriptor* d : tools::registry()) all.emplace_back(d->name);
-  CHECK(f->realms.at("private").tools == all);
-  CHECK(f->realms.at("public").tools == std::vector<std::string>{"clock", "http_get"});
+  CHECK(f->realms.at(realm_kind::private_).tools == all);
+  CHECK(f->realms.at(realm_kind::public_).tools == std::vector<std::string>{"clock", "http_get"});
   // A private realm that lists its tools keeps its list.
-  f->realms.at("private").every_tool = false;
-  f->realms.at("private").tools = {"clock"};
+  f->realms.at(realm_kind::private_).every_tool = false;
+  f->realms.at(realm_kind::private_).tools = {"clock"};
   REQUIRE(tools::resolve_tool_names(*f));
-  CHECK(f->realms.at("private").tools == std::vector<std::string>{"clock"});
+  CHECK(f->realms.at(realm_kind::private_).tools == std::vector<std::string>{"clock"});
 }

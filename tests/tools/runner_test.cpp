@@ -15,6 +15,8 @@
 #include "tools/audit.h"
 #include "tools/sandbox.h"
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using namespace frugal::tools;
 using namespace frugal::tools::test;
@@ -46,11 +48,11 @@ TEST_CASE("run_tool audits allowed calls with redacted arguments", "[tools][runn
   REQUIRE(db.ok());
   log::add_secret("sk-test-SECRET-9876");
   config::realm realm;
-  realm.name = "public";
+  realm.kind = realm_kind::public_;
   realm.tools = {"write_file", "read_file"};
   context ctx;
   ctx.realm_cfg = &realm;
-  ctx.realm = "public";
+  ctx.realm = realm_kind::public_;
   ctx.sender = "irc:account:alice";
   ctx.workspace = t.pub;
   ctx.db = &db.value();
@@ -65,7 +67,7 @@ TEST_CASE("run_tool audits allowed calls with redacted arguments", "[tools][runn
   REQUIRE(rows->size() == 2);
   const audit_entry& w = rows->at(1);
   CHECK(w.tool == "write_file");
-  CHECK(w.realm == "public");
+  CHECK(w.realm == realm_kind::public_);
   CHECK(w.sender == "irc:account:alice");
   CHECK(w.allowed);
   CHECK(w.exit_status == 0);
@@ -131,13 +133,13 @@ TEST_CASE("run_tool fails closed for sandboxed tools without a sandbox", "[tools
   auto db = store::database::open_memory();
   REQUIRE(db.ok());
   config::realm realm;
-  realm.name = "public";
+  realm.kind = realm_kind::public_;
   realm.tools = {"shell", "clock"};
   realm.shell_allow = {"echo"};
   sandbox_caps missing;  // as on a kernel without Landlock and seccomp
   missing.landlock_abi = 0;
   context ctx;
-  ctx.realm = "public";
+  ctx.realm = realm_kind::public_;
   ctx.sender = "irc:stranger";
   ctx.workspace = t.pub;
   ctx.realm_cfg = &realm;
@@ -155,14 +157,14 @@ TEST_CASE("run_tool fails closed for sandboxed tools without a sandbox", "[tools
 
   // The owner's realm decides for itself; with a real sandbox the public call runs.
   config::realm owner = realm;
-  owner.name = "private";
+  owner.kind = realm_kind::private_;
   ctx.realm_cfg = &owner;
-  ctx.realm = "private";
+  ctx.realm = realm_kind::private_;
   ctx.workspace = t.priv;
   CHECK(run(ctx, shell_tool(), R"({"program":"echo","args":["hi"]})").text.find("hi") !=
         std::string::npos);
   sandbox_caps real = probe();
-  ctx.realm = "public";
+  ctx.realm = realm_kind::public_;
   ctx.realm_cfg = &realm;
   ctx.workspace = t.pub;
   ctx.caps = &real;
@@ -170,10 +172,10 @@ TEST_CASE("run_tool fails closed for sandboxed tools without a sandbox", "[tools
   CHECK_FALSE(ok.is_error);
   CHECK(audit::recent(*db, 1)->front().exit_status == 0);
 
-  config::realm martian = realm;
-  martian.name = "martian";
-  ctx.realm_cfg = &martian;
-  CHECK(run(ctx, clock_tool(), "{}").text.find("unknown realm") != std::string::npos);
+  // A realm other than the two cannot be written (core::realm_kind); no realm at all is
+  // refused like any other call.
+  ctx.realm_cfg = nullptr;
+  CHECK(run(ctx, clock_tool(), "{}").text.find("has no realm") != std::string::npos);
   ctx.db = nullptr;
   CHECK(run(ctx, clock_tool(), "{}").is_error);
 }

@@ -10,6 +10,8 @@
 #include "tools/sandbox.h"
 #include "tools/workspace_quota.h"
 
+using frugal::core::realm_kind;
+
 using namespace frugal;
 using namespace frugal::tools;
 using namespace frugal::tools::test;
@@ -28,12 +30,12 @@ TEST_CASE("shell refuses shells, interpreters, paths and unlisted programs",
           "[tools][shell][canary]") {
   tree t;
   config::realm realm;
-  realm.name = "public";
+  realm.kind = realm_kind::public_;
   // A careless config that lists interpreters: they must still be refused.
   realm.shell_allow = {"cat", "ls", "echo", "sh", "bash", "env", "python3", "perl", "awk"};
   sandbox_caps caps = probe();
   context ctx;
-  ctx.realm = "public";
+  ctx.realm = realm_kind::public_;
   ctx.workspace = t.pub;
   ctx.realm_cfg = &realm;
   ctx.caps = &caps;
@@ -59,7 +61,7 @@ TEST_CASE("an allowed program is confined by the kernel, not by argument checks"
   realm.shell_allow = {"cat", "echo", "ls"};
   sandbox_caps caps = probe();
   context ctx;
-  ctx.realm = "public";
+  ctx.realm = realm_kind::public_;
   ctx.workspace = t.pub;
   ctx.realm_cfg = &realm;
   ctx.caps = &caps;
@@ -89,7 +91,7 @@ TEST_CASE("the owner runs allowed programs in the private workspace", "[tools][s
   realm.shell_allow = {"cat", "ls"};
   sandbox_caps caps = probe();
   context ctx;
-  ctx.realm = "private";
+  ctx.realm = realm_kind::private_;
   ctx.workspace = t.priv;
   ctx.realm_cfg = &realm;
   ctx.caps = &caps;
@@ -111,10 +113,10 @@ struct public_shell {
   sandbox_caps caps = probe();
   context ctx;
   explicit public_shell(std::vector<std::string> allow) {
-    realm.name = "public";
+    realm.kind = realm_kind::public_;
     realm.shell_allow = std::move(allow);
     realm.workspace_quota_mb = 16;
-    ctx.realm = "public";
+    ctx.realm = realm_kind::public_;
     ctx.workspace = t.pub;
     ctx.realm_cfg = &realm;
     ctx.caps = &caps;
