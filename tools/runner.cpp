@@ -7,6 +7,8 @@
 #include <simdjson.h>
 #include <uv.h>
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "policies/egress.h"
 #include "tools/audit.h"
@@ -50,6 +52,10 @@ void run_tool(const context& ctx, std::string_view name, const descriptor* d,
                                              log::cat("tool '", d->name, "' has no realm")};
   if (v.verdict != policies::tool_verdict::kind::allow)
     return done(refused(ctx, e, v.reason, refusal::policy));
+  if (ctx.offered &&
+      std::find(ctx.offered->begin(), ctx.offered->end(), d->name) == ctx.offered->end())
+    return done(refused(ctx, e, log::cat("tool \"", d->name, "\" was not offered in this request"),
+                        refusal::policy));
 
   const std::string args = args_json.empty() ? "{}" : std::string(args_json);
   simdjson::dom::parser parser;

@@ -1,6 +1,7 @@
 // runner: the one way a tool call runs. It refuses a name the turn's registry does not
 // hold, decides whether the realm may call the tool (policies::check_tool with the start-up
-// sandbox probe; no realm means no), rejects arguments that are not a JSON object, asks the
+// sandbox probe; no realm means no), refuses a tool the request did not offer (ctx.offered:
+// the tier's narrower set), rejects arguments that are not a JSON object, asks the
 // turn's egress guard (ctx.egress) before a network tool's "url" is fetched, writes the
 // call's one audit row with its final verdict, times the call and invokes the tool. Each
 // tool still confines itself (paths, addresses); its own refusal turns the row "denied".

@@ -48,6 +48,11 @@ struct context {
   // The turn's egress guard, when the turn keeps one: a tool that needs the network is
   // refused a "url" argument the guard does not allow (tools/runner.h).
   const policies::egress_guard* egress = nullptr;
+  // The tool names the model was offered in the request it answered (the tier's set: a
+  // cheap chat model sees fewer tools than the realm allows). When set, a call to any
+  // other name is refused even if the realm allows it: the model's choice of tools is
+  // untrusted, and the turn always sets this.
+  const std::vector<std::string>* offered = nullptr;
 };
 
 // Who refused a call, when one was refused: the realm's tool policy (or the runner's own

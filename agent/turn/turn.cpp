@@ -261,6 +261,8 @@ void turn::call_model(const std::string& tier, const std::string& model) {
     LOG_INFO("budget", "max_tokens ", r.max_tokens, " → ", v.max_tokens, " to fit the budget");
     r.max_tokens = v.max_tokens;
   }
+  offered_.clear();
+  for (const auto& t : r.tools) offered_.push_back(t.name);
   call_ = std::make_unique<pending_call>();
   call_->tier = tier;
   call_->model = model;
@@ -311,7 +313,10 @@ void turn::on_outcome(llm::outcome out) {
     return;
   }
   for (const auto& tc : resp.tool_calls) {
-    if (tc.name == escalate_tool_name && !escalated_) {
+    // Only when offered: a public realm's chat model that names escalate unasked would
+    // otherwise reach a tier the realm excludes.
+    if (tc.name == escalate_tool_name && !escalated_ &&
+        std::find(offered_.begin(), offered_.end(), escalate_tool_name) != offered_.end()) {
       escalate(tc.arguments_json);
       return;
     }
@@ -359,6 +364,7 @@ void turn::run_tool_calls(const std::vector<llm::tool_call>& calls) {
   ctx.http = env_.tool_http;
   ctx.caps = &snap_->caps;
   ctx.egress = &egress_;
+  ctx.offered = &offered_;
   for (size_t i = 0; i < calls.size() && !finished_; ++i) {
     const auto& tc = calls[i];
     if (i >= cap) {  // [sandbox] max_calls_per_step: the excess gets an error, not a process

@@ -105,6 +105,9 @@ class turn {
   std::unique_ptr<pending_call> call_;
   session::fold_plan fold_;  // the fold in flight (call_->fold)
   int64_t fold_base_ = 0;    // the summary_through it started from
+  // The tool names (escalate included) of the request whose answer is being acted on: a
+  // tool call, escalate too, counts only if its name was offered (the model is untrusted).
+  std::vector<std::string> offered_;
   std::vector<llm::message> tool_results_;
   size_t tools_pending_ = 0;
   uv_owned<uv_timer_t> deadline_;

@@ -352,6 +352,51 @@ TEST_CASE("turn: escalate moves a chat turn to the tools tier once", "[agent][tu
   CHECK(r.gov->today()->reserved == 0);
 }
 
+// Before: the turn honoured any escalate in a reply, offered or not, so a realm limited to
+// the chat tier reached m-t1 (requests[1].model was "m-t1") when its model named escalate.
+TEST_CASE("turn: escalate that was not offered keeps the turn on the realm's tiers",
+          "[agent][turn]") {
+  rig r;
+  config::file cfg = r.snap->cfg;
+  cfg.realms.at("private").tiers = {"chat"};
+  r.snap = r.make(std::move(cfg));
+  r.fake->script["m-c1"] = {calls({{"e1", "escalate", R"({"reason":"let me out"})"}}),
+                            answer("stayed on chat")};
+  r.start("hello");
+  REQUIRE(r.run());
+  CHECK(r.result->status == turn_status::answered);
+  CHECK(r.result->text == "stayed on chat");
+  REQUIRE(r.fake->requests.size() == 2);
+  CHECK_FALSE(offers(r.fake->requests[0], "escalate"));
+  for (const auto& req : r.fake->requests) CHECK(req.model == "m-c1");
+  const auto& tool_reply = r.fake->requests[1].messages.back();
+  CHECK(tool_reply.is_error);
+  CHECK(tool_reply.content == "unknown tool \"escalate\"");
+  for (const auto& row : ledger_rows(r.db)) CHECK(row.tier == "chat");
+}
+
+// Before: a tool the realm allows ran although the tier had not offered it (the audit row
+// said allowed and the model read {"X":"1"}).
+TEST_CASE("turn: a tool the request did not offer is refused even when the realm allows it",
+          "[agent][turn]") {
+  rig r;  // the chat tier's default tools hold no "upper": it offers escalate only
+  r.fake->script["m-c1"] = {calls({{"u1", "upper", R"({"x":"1"})"}}), answer("fine")};
+  r.start("hello");
+  REQUIRE(r.run());
+  CHECK(r.result->status == turn_status::answered);
+  REQUIRE(r.fake->requests.size() == 2);
+  CHECK_FALSE(offers(r.fake->requests[0], "upper"));
+  const auto& tool_reply = r.fake->requests[1].messages.back();
+  CHECK(tool_reply.is_error);
+  CHECK(tool_reply.content == "tool \"upper\" was not offered in this request");
+  auto audit = tools::audit::recent(r.db, 10);
+  REQUIRE(audit);
+  REQUIRE(audit->size() == 1);
+  CHECK(audit->at(0).tool == "upper");
+  CHECK_FALSE(audit->at(0).allowed);
+  CHECK(audit->at(0).reason == "tool \"upper\" was not offered in this request");
+}
+
 namespace {
 constexpr const char* k_tool_task = "check disk usage on the server and tell me which is biggest";
 

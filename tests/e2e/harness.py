@@ -100,6 +100,16 @@ class FakeModel(FakeServer):
         return self.call("POST", "/_reset", {})
 
 
+# [tiers] for tests that script tool calls whatever the route: chat and tools both on
+# `cheap`, and chat offering every tool (a tier's tool set bounds what its model may call:
+# an unoffered name is refused before the realm or the sandbox would see it).
+EVERY_TOOL_ON_BOTH_TIERS = """tools = ["cheap"]
+[tiers.chat]
+models = ["cheap"]
+tools = ["clock", "read_file", "list_dir", "write_file", "shell", "http_get",
+         "memory_remember", "memory_recall", "memory_forget"]"""
+
+
 def config_text(fake_url, state_dir, kind="openai", stream=False, daily_usd=2.0, extra="",
                 tiers=None, models=None, deadline=30, budget_extra="", agent_extra=""):
     """A config with one provider `fake` of `kind` and models priced so the budget matters:

@@ -21,7 +21,8 @@ import shutil
 import subprocess
 import sys
 
-from harness import BINARY, Checks, FakeModel, Workdir, config_text, env_for, wait_until
+from harness import (EVERY_TOOL_ON_BOTH_TIERS, BINARY, Checks, FakeModel, Workdir, config_text,
+                     env_for, wait_until)
 
 c = Checks()
 if not shutil.which("strace"):
@@ -45,7 +46,7 @@ def traced(w, *args, calls="clone,clone3", pattern=NEW_NS):
 
 with FakeModel() as fake, Workdir() as w:
     ws = os.path.join(w.dir, "ws")
-    w.write_config(config_text(fake.url, w.state, tiers='chat = ["cheap"]\ntools = ["cheap"]',
+    w.write_config(config_text(fake.url, w.state, tiers=EVERY_TOOL_ON_BOTH_TIERS,
                                extra=f"""
 [realms.private]
 owners = ["stdin"]

@@ -7,7 +7,8 @@ The same tools keep working for the owner."""
 import json
 import os
 
-from harness import Checks, FakeModel, Workdir, config_text, env_for, frugal
+from harness import (EVERY_TOOL_ON_BOTH_TIERS, Checks, FakeModel, Workdir, config_text, env_for,
+                     frugal)
 
 CANARY = "CANARY-7f3a9c2e51"
 c = Checks()
@@ -40,7 +41,7 @@ port = 6667
 tls = false
 """
     w.write_config(config_text(fake.url, w.state, extra=extra, kind="openai",
-                               tiers='chat = ["cheap"]\ntools = ["cheap"]'))
+                               tiers=EVERY_TOOL_ON_BOTH_TIERS))
     env = env_for(FRUGAL_TEST_CANARY=CANARY, FAKE_API_KEY=CANARY)
     # The owner plants the canary: a memory row and a file in the private workspace.
     fake.script(tool_step("memory_remember", text="the secret is " + CANARY),

@@ -10,7 +10,7 @@ version are narrowed at the next start."""
 import os
 import stat
 
-from harness import (Checks, FakeModel, Workdir, config_text, env_for, frugal, start_frugal,
+from harness import (EVERY_TOOL_ON_BOTH_TIERS, Checks, FakeModel, Workdir, config_text, env_for, frugal, start_frugal,
                      stop_frugal, wait_until)
 
 c = Checks()
@@ -87,7 +87,7 @@ tls = false
 
     def configure(sandbox=""):
         w.write_config(config_text(fake.url, w.state, kind="openai",
-                                   tiers='chat = ["cheap"]\ntools = ["cheap"]',
+                                   tiers=EVERY_TOOL_ON_BOTH_TIERS,
                                    extra=sandbox + extra_realms))
 
     configure()

@@ -6,7 +6,7 @@ after bob leaves, the room is private again. Against the fake homeserver and fak
 Before the fix, the answer with the canary went to the room while bob was in it."""
 import os
 
-from harness import (Checks, FakeHomeserver, FakeModel, Workdir, config_text, env_for, frugal,
+from harness import (EVERY_TOOL_ON_BOTH_TIERS, Checks, FakeHomeserver, FakeModel, Workdir, config_text, env_for, frugal,
                      start_frugal, stop_frugal, wait_until)
 
 TOKEN = "mx-secret-token-places"
@@ -47,7 +47,7 @@ def ask(hs, fake, text):
 hs = FakeHomeserver(TOKEN)
 with FakeModel() as fake, Workdir() as w:
     os.chmod(w.dir, 0o711)  # as root, sandboxed programs run as nobody and need a way in
-    w.write_config(config_text(fake.url, w.state, tiers='chat = ["cheap"]\ntools = ["cheap"]',
+    w.write_config(config_text(fake.url, w.state, tiers=EVERY_TOOL_ON_BOTH_TIERS,
                                extra=f"""
 [transports.matrix.main]
 homeserver = "{hs.url}"

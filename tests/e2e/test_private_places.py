@@ -9,7 +9,8 @@ Matrix rooms are judged by their members: tests/e2e/test_matrix_places.py."""
 import os
 import time
 
-from harness import Checks, FakeModel, Workdir, config_text, frugal
+from harness import (EVERY_TOOL_ON_BOTH_TIERS, Checks, FakeModel, Workdir, config_text,
+                     frugal)
 from irc_bot import daemon, irc_section, sasl_login
 from irc_servers import irc_user as user, inspircd_server
 
@@ -26,7 +27,7 @@ SUMMARISE = [tool_step(("memory_recall", {"query": "notes"}), ("read_file", {"pa
 
 with inspircd_server() as irc, FakeModel() as fake, Workdir() as w:
     os.chmod(w.dir, 0o711)  # as root, sandboxed programs run as nobody and need a way in
-    w.write_config(config_text(fake.url, w.state, tiers='chat = ["cheap"]\ntools = ["cheap"]',
+    w.write_config(config_text(fake.url, w.state, tiers=EVERY_TOOL_ON_BOTH_TIERS,
                                extra=irc_section("atheme", irc.port) + """
 [realms.private]
 owners = ["account:agentbot"]

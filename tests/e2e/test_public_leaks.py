@@ -9,7 +9,8 @@ import json
 import os
 import re
 
-from harness import Checks, FakeModel, Workdir, config_text, env_for, frugal
+from harness import (EVERY_TOOL_ON_BOTH_TIERS, Checks, FakeModel, Workdir, config_text, env_for,
+                     frugal)
 
 c = Checks()
 PUBLIC = "irc.test:mallory!m@evil.example"
@@ -49,7 +50,7 @@ server = "127.0.0.1"
 port = 6667
 tls = false
 """
-    tiers = 'chat = ["cheap"]\ntools = ["cheap"]'
+    tiers = EVERY_TOOL_ON_BOTH_TIERS
     env = env_for()
 
     def configure(daily, share):
