@@ -358,7 +358,7 @@ TEST_CASE("turn: escalate that was not offered keeps the turn on the realm's tie
           "[agent][turn]") {
   rig r;
   config::file cfg = r.snap->cfg;
-  cfg.realms.at("private").tiers = {"chat"};
+  cfg.realms.at(realm_kind::private_).tiers = {"chat"};
   r.snap = r.make(std::move(cfg));
   r.fake->script["m-c1"] = {calls({{"e1", "escalate", R"({"reason":"let me out"})"}}),
                             answer("stayed on chat")};
