@@ -74,7 +74,6 @@ std::unique_ptr<runtime> runtime::create(const std::string& config_path,
   }
   rt->loop_ready_ = true;
   rt->http_ = std::make_unique<http::client>(&rt->loop_);
-  rt->tools_http_ = std::make_unique<http::client>(&rt->loop_);
   auto caps = tools::probe(loaded->sandbox);
   auto snap = make_snapshot(std::move(loaded.value()), caps, rt->provider_maker());
   if (!snap) {
@@ -178,6 +177,11 @@ provider_factory runtime::provider_maker() {
   };
 }
 
+http::client& runtime::tools_http() {
+  if (!tools_http_) tools_http_ = std::make_unique<http::client>(&loop_);
+  return *tools_http_;
+}
+
 void runtime::handle(turn_request req, turn_done done) {
   sweep();
   turn_env env;
@@ -187,7 +191,7 @@ void runtime::handle(turn_request req, turn_done done) {
   env.health = &health_;
   env.rate = &rate_;
   env.tool_db = db_.get();
-  env.tool_http = tools_http_.get();
+  env.tool_http = &tools_http();
   env.flush_ledger_later = [this] { flush_ledger_later(); };
   turns_.push_back(std::make_unique<turn>(snap_, env, std::move(req), std::move(done)));
   turn* t = turns_.back().get();

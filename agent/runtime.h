@@ -55,8 +55,9 @@ class runtime {
   http::client& http() { return *http_; }
   // Tools' own client: its connection cache never holds a provider's or a homeserver's
   // connection, so a tool request cannot ride one (each request is still checked, see
-  // http::request::public_only).
-  http::client& tools_http() { return *tools_http_; }
+  // http::request::public_only). Made by the first turn: a daemon that has run none holds
+  // no second curl multi handle (~30 KiB of socket hash).
+  http::client& tools_http();
   store::database& db() { return *db_; }
   session::history& history() { return *history_; }
   budget::governor& governor() { return *governor_; }

@@ -72,16 +72,22 @@ int complain(int code, const std::string& message) {
   return code;
 }
 
-int main(int argc, char** argv) {
-  // Before anything opens a file: a closed 0, 1 or 2 would be taken by the next open
-  // (libuv's epoll fd, the database), and then a read of stdin, a printed answer or a log
-  // line would hit that file, and libuv's teardown would abort.
-  if (!open_standard_fds()) return exit_internal;
-  // A peer that closes its socket must become an EPIPE error value on the write, not a
-  // signal that kills the daemon (libuv leaves SIGPIPE to the application).
-  std::signal(SIGPIPE, SIG_IGN);
-  global_options g;
+namespace {
+
+// What argv asked for: the command and how to run it, or an exit code to return at once
+// (help, version, a usage error).
+struct parsed_args {
+  const command* chosen = nullptr;
+  command_fn run;
   std::string log_format = "text";
+  int exit_now = -1;
+};
+
+// Parses argv with CLI11 into `g` and the chosen command's own options. The CLI::App tree
+// lives only here: it is freed before the command runs, so a daemon does not keep it for
+// months. Commands therefore read what they need at parse time, never the App.
+parsed_args parse_args(int argc, char** argv, global_options& g) {
+  parsed_args p;
   CLI::App app("frugal " FRUGAL_VERSION " — a small always-on AI agent with a hard daily spend cap",
                "frugal");
   app.set_version_flag("-V,--version", "frugal " FRUGAL_VERSION);
@@ -93,20 +99,18 @@ int main(int argc, char** argv) {
                  "config's [agent] log_level for run)")
       ->type_name("LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  app.add_option("--log-format", log_format, "text or json lines on stderr")
+  app.add_option("--log-format", p.log_format, "text or json lines on stderr")
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", g.verbose, "more log lines: -v info, -vv debug");
 
-  const command* chosen = nullptr;
-  command_fn run;
   for (const command* c : k_commands) {
     CLI::App* sub = app.add_subcommand(c->name, c->summary);
     sub->fallthrough();  // global options after the command reach the parent
     command_fn fn = c->setup(*sub, g);
-    sub->final_callback([&chosen, &run, c, fn] {
-      chosen = c;
-      run = fn;
+    sub->final_callback([&p, c, fn] {
+      p.chosen = c;
+      p.run = fn;
     });
   }
   app.footer(k_footer);  // after the subcommands, which would inherit it
@@ -115,31 +119,48 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp&) {
     // help() of the top app delegates to the subcommand that was named, if any.
     std::fputs(app.help().c_str(), stdout);
-    return exit_ok;
+    p.exit_now = exit_ok;
   } catch (const CLI::CallForAllHelp&) {
     std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
-    return exit_ok;
+    p.exit_now = exit_ok;
   } catch (const CLI::CallForVersion& e) {
     std::printf("%s\n", e.what());
-    return exit_ok;
+    p.exit_now = exit_ok;
   } catch (const CLI::ExtrasError& e) {
     // A word where the command belongs is a mistyped command, not an "argument".
     std::vector<std::string> rest = app.remaining();
     if (!chosen_name(app) && !rest.empty() && !rest[0].empty() && rest[0][0] != '-')
-      return complain(exit_usage, "unknown command \"" + rest[0] + "\" (see frugal --help)");
-    return complain(exit_usage, one_line(e.what()) + " (see frugal --help)");
+      p.exit_now = complain(exit_usage, "unknown command \"" + rest[0] + "\" (see frugal --help)");
+    else
+      p.exit_now = complain(exit_usage, one_line(e.what()) + " (see frugal --help)");
   } catch (const CLI::ParseError& e) {
-    return complain(exit_usage, one_line(e.what()) + " (see frugal --help)");
+    p.exit_now = complain(exit_usage, one_line(e.what()) + " (see frugal --help)");
   }
-  if (!chosen) {
+  if (p.exit_now < 0 && !p.chosen) {
     std::fputs(app.help().c_str(), stdout);
-    return exit_usage;
+    p.exit_now = exit_usage;
   }
+  return p;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before anything opens a file: a closed 0, 1 or 2 would be taken by the next open
+  // (libuv's epoll fd, the database), and then a read of stdin, a printed answer or a log
+  // line would hit that file, and libuv's teardown would abort.
+  if (!open_standard_fds()) return exit_internal;
+  // A peer that closes its socket must become an EPIPE error value on the write, not a
+  // signal that kills the daemon (libuv leaves SIGPIPE to the application).
+  std::signal(SIGPIPE, SIG_IGN);
+  global_options g;
+  parsed_args p = parse_args(argc, argv, g);
+  if (p.exit_now >= 0) return p.exit_now;
   g.config_given = !g.config_path.empty();
   if (g.config_path.empty()) g.config_path = config::default_path();
-  g.log_level = effective_level(g, *chosen);
-  log::set_json(log_format == "json");
-  return run();
+  g.log_level = effective_level(g, *p.chosen);
+  log::set_json(p.log_format == "json");
+  return p.run();
 }
 
 }  // namespace frugal::cli

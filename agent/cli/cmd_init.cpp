@@ -104,12 +104,13 @@ command_fn setup(CLI::App& sub, const global_options& g) {
   };
   for (const auto& v : values)
     sub.add_option(v.flag, *v.into, v.help)->type_name(v.type)->default_str(*v.into);
+  // Read at parse time: the App is gone when the command runs (cli.cpp).
   CLI::App* self = &sub;
-  return [&g, o, self] {
+  sub.parse_complete_callback([o, self] {
     for (const CLI::Option* opt : self->get_options())
       if (opt->get_name() != "--help" && opt->count() > 0) o->any_flag = true;
-    return exec(g, *o);
-  };
+  });
+  return [&g, o] { return exec(g, *o); };
 }
 
 }  // namespace
