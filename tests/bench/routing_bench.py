@@ -14,7 +14,9 @@ turn starts on the chat tier when it holds tools (`--tool-turns tools_tier`: the
 The day runs twice: routed, and with every turn forced onto the tools tier (`--tier tools`).
 
 Prints dollars routed vs all-tools, request bytes per turn (median, p95), the cached share
-of input tokens, calls per model.
+of input tokens, calls per model, and the floor: what the routed day would cost if every
+input token the cheap model read were free (the capable model's calls as billed plus the
+cheap model's output), the least any prompt trimming or caching could reach.
 usage: python3 tests/bench/routing_bench.py [BINARY] [--kind anthropic|openai] [--turns N]
        [--breakdown] [--tool-turns cheap_first|tools_tier] [--only routed|tools]"""
 import argparse
@@ -230,6 +232,23 @@ PRICES = {"claude-haiku-4-5": (1.0, 0.1, 5.0), "claude-sonnet-4-6": (3.0, 0.3, 1
           "gpt-5-mini": (0.25, 0.025, 2.0), "gpt-5": (1.25, 0.125, 10.0)}
 
 
+def dollars(parts):
+    """(list-price dollars, the floor) of a run's billed parts. The floor is what the run
+    would cost if every input token the cheap model read were free: the capable model's
+    calls as billed, plus the cheap model's output. Routing cannot go below it on this
+    day without moving tool tasks off the capable model (the chat tier holds read-only
+    tools only) or shortening the answers."""
+    total = floor = 0
+    for (cls, model), (n, inp, rd, wr, out) in parts.items():
+        pi, pc, po = PRICES.get(model, (0, 0, 0))
+        if args.kind == "openai":  # prompt_tokens includes the cached part
+            inp -= rd
+        cost = (inp * pi + rd * pc + wr * pi * 1.25 + out * po) / 1e6
+        total += cost
+        floor += cost if model == CAPABLE else out * po / 1e6
+    return total, floor
+
+
 def print_breakdown(parts):
     print("  %-10s %-18s %5s %10s %10s %10s %9s  %s" % (
         "class", "model", "calls", "in $", "read $", "write $", "out $", "total $"))
@@ -267,3 +286,8 @@ for name, forced in (("routed", False), ("all-tools", True)):
 if len(results) == 2 and results["all-tools"]["usd"] > 0:
     print("routed / all-tools: %.0f %%" % (100 * results["routed"]["usd"] /
                                            results["all-tools"]["usd"]))
+    routed_list, floor = dollars(results["routed"]["parts"])
+    tools_list, _ = dollars(results["all-tools"]["parts"])
+    print("floor: $%.4f = %.0f %% of all-tools at list prices (routed %.0f %%): the capable "
+          "model's calls as billed plus the cheap model's output, every cheap input token "
+          "free" % (floor, 100 * floor / tools_list, 100 * routed_list / tools_list))
