@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config g++ libuv1-dev libcurl4-openssl-dev
   libsimdjson-dev libtomlplusplus-dev libsqlite3-dev catch2 libssl-dev libseccomp-dev
-  libcli11-dev libedit-dev)
+  libedit-dev)
 test_pkgs=(python3 ngircd inspircd atheme-services openssl ccache procps systemd clang
   libclang-rt-14-dev dpkg-dev file sqlite3 man-db groff-base strace bubblewrap lintian
   faketime libfaketime fakeroot)

@@ -1,16 +1,16 @@
 // The front door: global options (accepted before or after the command, as --opt VALUE or
-// --opt=VALUE), then one command from the table, each parsed by CLI11. Usage errors exit 2
-// with a one-line message; --help (also COMMAND --help) and --version print to stdout and
-// exit 0. It does not load the config: the commands do.
+// --opt=VALUE), then one command from the table, each declared as an arg_table and parsed
+// by arg_parser.h. Usage errors exit 2 with a one-line message; --help (also COMMAND --help)
+// and --version print to stdout and exit 0. It does not load the config: the commands do.
 #include "agent/cli/cli.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
 #include "agent/cli/command.h"
 #include "core/config/config.h"
@@ -37,18 +37,6 @@ std::string effective_level(const global_options& g, const command& c) {
   if (!g.log_level.empty()) return g.log_level;
   if (c.quiet_by_default) return g.verbose >= 2 ? "debug" : g.verbose == 1 ? "info" : "warn";
   return g.verbose > 0 ? "debug" : "";
-}
-
-std::string one_line(std::string what) {
-  while (!what.empty() && what.back() == '\n') what.pop_back();
-  for (auto& ch : what)
-    if (ch == '\n') ch = ' ';
-  return what;
-}
-
-// True when argv named one of the commands.
-bool chosen_name(const CLI::App& app) {
-  return !app.get_subcommands().empty();
 }
 
 }  // namespace
@@ -83,62 +71,102 @@ struct parsed_args {
   int exit_now = -1;
 };
 
-// Parses argv with CLI11 into `g` and the chosen command's own options. The CLI::App tree
-// lives only here: it is freed before the command runs, so a daemon does not keep it for
-// months. Commands therefore read what they need at parse time, never the App.
-parsed_args parse_args(int argc, char** argv, global_options& g) {
-  parsed_args p;
-  CLI::App app("frugal " FRUGAL_VERSION " — a small always-on AI agent with a hard daily spend cap",
-               "frugal");
-  app.set_version_flag("-V,--version", "frugal " FRUGAL_VERSION);
-  app.require_subcommand(0, 1);
-  app.option_defaults()->always_capture_default(false);
-  app.add_option("-c,--config", g.config_path, "config file (TOML)")->type_name("FILE");
-  app.add_option("--log-level", g.log_level,
-                 "debug, info, warn or error (default: warn for terminal commands, the "
-                 "config's [agent] log_level for run)")
-      ->type_name("LEVEL")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  app.add_option("--log-format", p.log_format, "text or json lines on stderr")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json"}));
-  app.add_flag("-v,--verbose", g.verbose, "more log lines: -v info, -vv debug");
+const char* const k_levels[] = {"debug", "info", "warn", "error", nullptr};
+const char* const k_formats[] = {"text", "json", nullptr};
 
+std::vector<option_spec> global_table(global_options& g, std::string& log_format) {
+  return {
+      {.name = "version",
+       .letter = 'V',
+       .help = "print the version and exit",
+       .stop = option_spec::action::version},
+      {.name = "config",
+       .letter = 'c',
+       .value_name = "FILE",
+       .help = "config file (TOML)",
+       .text = &g.config_path},
+      {.name = "log-level",
+       .value_name = "LEVEL",
+       .help = "debug, info, warn or error (default: warn for terminal commands, the "
+               "config's [agent] log_level for run)",
+       .text = &g.log_level,
+       .choices = k_levels},
+      {.name = "log-format",
+       .value_name = "FORMAT",
+       .help = "text or json lines on stderr",
+       .text = &log_format,
+       .choices = k_formats},
+      {.name = "verbose",
+       .letter = 'v',
+       .help = "more log lines: -v info, -vv debug",
+       .count = &g.verbose},
+  };
+}
+
+std::string root_help(const arg_table& root) {
+  std::string out = "frugal " FRUGAL_VERSION
+                    " — a small always-on AI agent with a hard daily spend cap\n"
+                    "Usage: frugal [OPTIONS] COMMAND [ARGS...]\n\n" +
+                    help_text(root) + "\nCommands:\n";
   for (const command* c : k_commands) {
-    CLI::App* sub = app.add_subcommand(c->name, c->summary);
-    sub->fallthrough();  // global options after the command reach the parent
-    command_fn fn = c->setup(*sub, g);
-    sub->final_callback([&p, c, fn] {
-      p.chosen = c;
-      p.run = fn;
-    });
+    std::string name = c->name;
+    out += "  " + name + std::string(24 - name.size(), ' ') + c->summary + "\n";
   }
-  app.footer(k_footer);  // after the subcommands, which would inherit it
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    // help() of the top app delegates to the subcommand that was named, if any.
-    std::fputs(app.help().c_str(), stdout);
+  return out + "\n" + k_footer + "\n";
+}
+
+std::string command_help(const command& c, const arg_table& t) {
+  std::string usage = std::string("Usage: frugal ") + c.name + " [OPTIONS]";
+  for (const positional_spec& p : t.positionals)
+    usage += p.rest ? std::string(" [") + p.value_name + "...]" : std::string(" ") + p.value_name;
+  return std::string(c.summary) + "\n" + usage + "\n\n" + help_text(t);
+}
+
+// Parses argv into `g` and the chosen command's own options, in two walks of the one
+// parser (arg_parser.h): the global options up to the command word, then the command's
+// table followed by the global ones, so globals may also follow the command and a command's
+// own option wins a shared letter (`ask -c` is --continue, `budget -c FILE` is --config).
+// The tables live only here: commands read what they need at parse time.
+parsed_args read_argv(int argc, char** argv, global_options& g) {
+  parsed_args p;
+  arg_table root{global_table(g, p.log_format), {}};
+  int at = argc;
+  auto r = parse_args(argc, argv, root, &at);
+  if (!r) {
+    p.exit_now = complain(exit_usage, r.message() + " (see frugal --help)");
+  } else if (*r == parsed::help) {
+    std::fputs(root_help(root).c_str(), stdout);
     p.exit_now = exit_ok;
-  } catch (const CLI::CallForAllHelp&) {
-    std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+  } else if (*r == parsed::version) {
+    std::puts("frugal " FRUGAL_VERSION);
     p.exit_now = exit_ok;
-  } catch (const CLI::CallForVersion& e) {
-    std::printf("%s\n", e.what());
-    p.exit_now = exit_ok;
-  } catch (const CLI::ExtrasError& e) {
-    // A word where the command belongs is a mistyped command, not an "argument".
-    std::vector<std::string> rest = app.remaining();
-    if (!chosen_name(app) && !rest.empty() && !rest[0].empty() && rest[0][0] != '-')
-      p.exit_now = complain(exit_usage, "unknown command \"" + rest[0] + "\" (see frugal --help)");
-    else
-      p.exit_now = complain(exit_usage, one_line(e.what()) + " (see frugal --help)");
-  } catch (const CLI::ParseError& e) {
-    p.exit_now = complain(exit_usage, one_line(e.what()) + " (see frugal --help)");
-  }
-  if (p.exit_now < 0 && !p.chosen) {
-    std::fputs(app.help().c_str(), stdout);
+  } else if (at >= argc) {
+    std::fputs(root_help(root).c_str(), stdout);
     p.exit_now = exit_usage;
+  }
+  if (p.exit_now >= 0) return p;
+  for (const command* c : k_commands)
+    if (std::strcmp(c->name, argv[at]) == 0) p.chosen = c;
+  if (!p.chosen) {
+    p.exit_now = complain(exit_usage,
+                          std::string("unknown command \"") + argv[at] + "\" (see frugal --help)");
+    return p;
+  }
+  const command& c = *p.chosen;
+  arg_table own;
+  p.run = c.setup(own, g);
+  arg_table all = own;
+  all.options.insert(all.options.end(), root.options.begin(), root.options.end());
+  r = parse_args(argc - at, argv + at, all);
+  if (!r) {
+    p.exit_now = complain(exit_usage, std::string(c.name) + ": " + r.message() + " (see frugal " +
+                                          c.name + " --help)");
+  } else if (*r == parsed::help) {
+    std::fputs(command_help(c, own).c_str(), stdout);
+    p.exit_now = exit_ok;
+  } else if (*r == parsed::version) {
+    std::puts("frugal " FRUGAL_VERSION);
+    p.exit_now = exit_ok;
   }
   return p;
 }
@@ -154,7 +182,7 @@ int main(int argc, char** argv) {
   // signal that kills the daemon (libuv leaves SIGPIPE to the application).
   std::signal(SIGPIPE, SIG_IGN);
   global_options g;
-  parsed_args p = parse_args(argc, argv, g);
+  parsed_args p = read_argv(argc, argv, g);
   if (p.exit_now >= 0) return p.exit_now;
   g.config_given = !g.config_path.empty();
   if (g.config_path.empty()) g.config_path = config::default_path();

@@ -5,7 +5,6 @@
 // terminal the answer is streamed (stream_printer.h); piped, it is printed whole.
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -90,19 +89,32 @@ int exec(const global_options& g, const options& o) {
   return code;
 }
 
-command_fn setup(CLI::App& sub, const global_options& g) {
+command_fn setup(arg_table& t, const global_options& g) {
   auto o = std::make_shared<options>();
-  sub.add_option("--tier", o->tier, "use this tier (chat, tools, local, ...) instead of routing")
-      ->type_name("NAME");
-  sub.add_flag("--dry-run", o->dry_run, "show the route and the reservation; call no model");
-  sub.add_option("--as", o->as,
-                 "run as another sender: irc.NAME:nick!user@host, irc.NAME:account:NAME or "
-                 "matrix.NAME:@user:server")
-      ->type_name("ID");
-  sub.add_flag("-c,--continue", o->resume, "continue the last ask conversation");
-  sub.add_option("--session", o->session, "keep a named conversation (at most 64 characters)")
-      ->type_name("NAME");
-  sub.add_option("text", o->words, "the task (else all of stdin)")->type_name("TEXT");
+  t.options = {
+      {.name = "tier",
+       .value_name = "NAME",
+       .help = "use this tier (chat, tools, local, ...) instead of routing",
+       .text = &o->tier},
+      {.name = "dry-run",
+       .help = "show the route and the reservation; call no model",
+       .flag = &o->dry_run},
+      {.name = "as",
+       .value_name = "ID",
+       .help = "run as another sender: irc.NAME:nick!user@host, irc.NAME:account:NAME or "
+               "matrix.NAME:@user:server",
+       .text = &o->as},
+      {.name = "continue",
+       .letter = 'c',
+       .help = "continue the last ask conversation",
+       .flag = &o->resume},
+      {.name = "session",
+       .value_name = "NAME",
+       .help = "keep a named conversation (at most 64 characters)",
+       .text = &o->session},
+  };
+  t.positionals = {
+      {.value_name = "TEXT", .help = "the task (else all of stdin)", .rest = &o->words}};
   return [&g, o] { return exec(g, *o); };
 }
 

@@ -7,7 +7,6 @@
 // (deleted, emptied, restored from a copy) as the ledger from now on.
 #include <sys/stat.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
@@ -76,14 +75,20 @@ int exec(const global_options& g, const options& o) {
   return exit_ok;
 }
 
-command_fn setup(CLI::App& sub, const global_options& g) {
+command_fn setup(arg_table& t, const global_options& g) {
   auto o = std::make_shared<options>();
-  sub.add_flag("--json", o->json, "print JSON instead of text");
-  sub.add_flag("--accept-new-ledger", o->accept,
-               "take a replaced ledger (deleted, emptied, an older copy) as the ledger");
-  sub.add_option("--history", o->history, "the last N days instead of today (1-3660)")
-      ->type_name("N")
-      ->check(CLI::Range(int64_t{1}, int64_t{3660}));
+  t.options = {
+      {.name = "json", .help = "print JSON instead of text", .flag = &o->json},
+      {.name = "accept-new-ledger",
+       .help = "take a replaced ledger (deleted, emptied, an older copy) as the ledger",
+       .flag = &o->accept},
+      {.name = "history",
+       .value_name = "N",
+       .help = "the last N days instead of today (1-3660)",
+       .number = &o->history,
+       .min = 1,
+       .max = 3660},
+  };
   return [&g, o] { return exec(g, *o); };
 }
 

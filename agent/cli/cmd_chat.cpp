@@ -8,7 +8,6 @@
 #include <langinfo.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <clocale>
 #include <csignal>
 #include <cstdio>
@@ -181,14 +180,19 @@ int exec(const global_options& g, const options& o) {
   return exit_ok;
 }
 
-command_fn setup(CLI::App& sub, const global_options& g) {
+command_fn setup(arg_table& t, const global_options& g) {
   auto o = std::make_shared<options>();
-  sub.add_option("--tier", o->tier, "use this tier for every turn instead of routing")
-      ->type_name("NAME");
-  sub.add_option("--as", o->as,
-                 "talk as another sender: irc.NAME:nick!user@host, irc.NAME:account:NAME or "
-                 "matrix.NAME:@user:server")
-      ->type_name("ID");
+  t.options = {
+      {.name = "tier",
+       .value_name = "NAME",
+       .help = "use this tier for every turn instead of routing",
+       .text = &o->tier},
+      {.name = "as",
+       .value_name = "ID",
+       .help = "talk as another sender: irc.NAME:nick!user@host, irc.NAME:account:NAME or "
+               "matrix.NAME:@user:server",
+       .text = &o->as},
+  };
   return [&g, o] { return exec(g, *o); };
 }
 

@@ -4,7 +4,6 @@
 // token (whoami), and the tool sandbox. Exit 0 when nothing failed, 1 otherwise.
 #include <sys/stat.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <vector>
 
@@ -223,7 +222,7 @@ int exec(const global_options& g) {
   return failed ? exit_internal : exit_ok;
 }
 
-command_fn setup(CLI::App&, const global_options& g) {
+command_fn setup(arg_table&, const global_options& g) {
   return [&g] { return exec(g); };
 }
 

@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "agent/cli/cli.h"
 #include "agent/cli/command.h"
@@ -79,37 +79,40 @@ int exec(const global_options& g, options opts) {
   return exit_ok;
 }
 
-command_fn setup(CLI::App& sub, const global_options& g) {
+command_fn setup(arg_table& t, const global_options& g) {
   auto o = std::make_shared<options>();
   starter_options& s = o->starter;
-  sub.add_flag("--force", o->force, "replace an existing config file");
+  t.options = {{.name = "force",
+                .help = "replace an existing config file",
+                .flag = &o->force,
+                .given = &o->any_flag}};
   struct value {
-    const char* flag;
+    const char* name;
     std::string* into;
     const char* help;
     const char* type;
   };
   const value values[] = {
-      {"--state-dir", &s.state_dir, "state folder (ledger, history, workspaces)", "DIR"},
-      {"--base-url", &s.base_url, "OpenAI-compatible API base URL", "URL"},
-      {"--api-key-env", &s.api_key_env, "environment variable holding the API key", "NAME"},
-      {"--chat-model", &s.chat_model, "cheap model id for the chat tier", "ID"},
-      {"--tools-model", &s.tools_model, "capable model id for the tools tier", "ID"},
-      {"--local-url", &s.local_url, "local OpenAI-compatible server (e.g. Ollama)", "URL"},
-      {"--local-model", &s.local_model, "model id on the local server", "ID"},
-      {"--daily-usd", &s.daily_usd, "daily spend cap in USD", "N"},
-      {"--irc-server", &s.irc_server, "IRC server host[:port] (empty: no IRC)", "HOST"},
-      {"--irc-channel", &s.irc_channel, "IRC channel to join", "CHANNEL"},
-      {"--irc-nick", &s.irc_nick, "IRC nick", "NICK"},
+      {"state-dir", &s.state_dir, "state folder (ledger, history, workspaces)", "DIR"},
+      {"base-url", &s.base_url, "OpenAI-compatible API base URL", "URL"},
+      {"api-key-env", &s.api_key_env, "environment variable holding the API key", "NAME"},
+      {"chat-model", &s.chat_model, "cheap model id for the chat tier", "ID"},
+      {"tools-model", &s.tools_model, "capable model id for the tools tier", "ID"},
+      {"local-url", &s.local_url, "local OpenAI-compatible server (e.g. Ollama)", "URL"},
+      {"local-model", &s.local_model, "model id on the local server", "ID"},
+      {"daily-usd", &s.daily_usd, "daily spend cap in USD", "N"},
+      {"irc-server", &s.irc_server, "IRC server host[:port] (empty: no IRC)", "HOST"},
+      {"irc-channel", &s.irc_channel, "IRC channel to join", "CHANNEL"},
+      {"irc-nick", &s.irc_nick, "IRC nick", "NICK"},
   };
+  // Each sets any_flag when given: an init with options never asks (the help shows the
+  // starter values as defaults).
   for (const auto& v : values)
-    sub.add_option(v.flag, *v.into, v.help)->type_name(v.type)->default_str(*v.into);
-  // Read at parse time: the App is gone when the command runs (cli.cpp).
-  CLI::App* self = &sub;
-  sub.parse_complete_callback([o, self] {
-    for (const CLI::Option* opt : self->get_options())
-      if (opt->get_name() != "--help" && opt->count() > 0) o->any_flag = true;
-  });
+    t.options.push_back({.name = v.name,
+                         .value_name = v.type,
+                         .help = v.help,
+                         .text = v.into,
+                         .given = &o->any_flag});
   return [&g, o] { return exec(g, *o); };
 }
 

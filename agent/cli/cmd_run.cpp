@@ -1,5 +1,4 @@
 // `frugal run`: the daemon (agent/daemon.h) with every configured transport.
-#include <CLI/CLI.hpp>
 
 #include "agent/cli/cli.h"
 #include "agent/cli/command.h"
@@ -15,7 +14,7 @@ int exec(const global_options& g) {
   return agent::run_daemon(o);
 }
 
-command_fn setup(CLI::App&, const global_options& g) {
+command_fn setup(arg_table&, const global_options& g) {
   return [&g] { return exec(g); };
 }
 

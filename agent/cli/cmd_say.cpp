@@ -3,7 +3,6 @@
 // (`frugal ask … | frugal say irc.libera:#ops`). It never starts a connection of its own.
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -42,14 +41,15 @@ int exec(const global_options& g, const options& o) {
   return ask_daemon(g, r, "say");
 }
 
-command_fn setup(CLI::App& sub, const global_options& g) {
+command_fn setup(arg_table& t, const global_options& g) {
   auto o = std::make_shared<options>();
-  sub.add_option("target", o->target,
-                 "irc.NAME:#channel, irc.NAME:nick, matrix.NAME:!room:server or "
-                 "matrix.NAME:#alias:server")
-      ->required()
-      ->type_name("TARGET");
-  sub.add_option("text", o->words, "the text (default: all of stdin)")->type_name("TEXT");
+  t.positionals = {
+      {.value_name = "TARGET",
+       .help = "irc.NAME:#channel, irc.NAME:nick, matrix.NAME:!room:server or "
+               "matrix.NAME:#alias:server",
+       .one = &o->target},
+      {.value_name = "TEXT", .help = "the text (default: all of stdin)", .rest = &o->words},
+  };
   return [&g, o] { return exec(g, *o); };
 }
 

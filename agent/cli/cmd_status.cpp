@@ -1,7 +1,6 @@
 // `frugal status [--json | --prometheus]`: the running daemon's figures (uptime,
 // transports, turns today and in flight, today's spend and cap) from its control socket.
 // Exit 1 with one line when no daemon is running.
-#include <CLI/CLI.hpp>
 #include <memory>
 
 #include "agent/cli/command.h"
@@ -15,12 +14,15 @@ struct options {
   bool prometheus = false;
 };
 
-command_fn setup(CLI::App& sub, const global_options& g) {
+command_fn setup(arg_table& t, const global_options& g) {
   auto o = std::make_shared<options>();
-  auto* j = sub.add_flag("--json", o->json, "print one JSON object");
-  sub.add_flag("--prometheus", o->prometheus,
-               "print the Prometheus text format (node_exporter's textfile collector)")
-      ->excludes(j);
+  t.options = {
+      {.name = "json", .help = "print one JSON object", .flag = &o->json},
+      {.name = "prometheus",
+       .help = "print the Prometheus text format (node_exporter's textfile collector)",
+       .flag = &o->prometheus,
+       .excludes = "json"},
+  };
   return [&g, o] {
     control::request r;
     r.op = control::request::kind::status;

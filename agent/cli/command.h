@@ -1,14 +1,12 @@
 // command: one entry of the subcommand table (tmux-style: a constant descriptor and a
-// static setup function per file, cmd_*.cpp). setup declares the command's options on its
-// CLI11 subcommand and returns the function that runs it once argv parsed; options common
-// to all commands (global_options) are declared by cli.cpp and may appear anywhere.
+// static setup function per file, cmd_*.cpp). setup declares the command's options in its
+// arg_table (arg_parser.h) and returns the function that runs it once argv parsed; options
+// common to all commands (global_options) are declared by cli.cpp and may appear anywhere.
 #pragma once
 #include <functional>
 #include <string>
 
-namespace CLI {
-class App;
-}
+#include "agent/cli/arg_parser.h"
 
 namespace frugal::cli {
 
@@ -28,9 +26,9 @@ struct command {
   // True for the terminal commands (ask, chat, ...): they log warnings and errors only
   // unless -v or --log-level; false (run) keeps the config's [agent] log_level.
   bool quiet_by_default;
-  // Declares options and positionals on `sub` (bound to storage the returned function
+  // Declares options and positionals in `t` (bound to storage the returned function
   // owns); `g` is filled by the time the returned function runs.
-  command_fn (*setup)(CLI::App& sub, const global_options& g);
+  command_fn (*setup)(arg_table& t, const global_options& g);
 };
 
 extern const command cmd_ask;

@@ -41,6 +41,21 @@ c.check(r.returncode == 2 and r.stderr.count("\n") == 1 and "unknown command" in
 r = run("ask", "--no-such-flag", "x")
 c.check(r.returncode == 2 and r.stderr.count("\n") == 1 and "--no-such-flag" in r.stderr,
         "an unknown option: exit 2, one line naming it", r.stderr)
+# Each usage error: exit 2, one line on stderr naming what was wrong.
+for args, want in ((("ask", "--dry", "x"), "--dry"),  # no abbreviations of --dry-run
+                   (("ask", "--tier"), "--tier"),
+                   (("ask", "--tier", "a", "--tier", "b", "x"), "--tier"),
+                   (("ask", "--dry-run=yes", "x"), "--dry-run"),
+                   (("status", "--json", "--prometheus"), "--prometheus"),
+                   (("say",), "TARGET"),
+                   (("run", "extra"), "extra"),
+                   (("-x", "ask"), "-x")):
+    r = run(*args)
+    c.check(r.returncode == 2 and r.stderr.count("\n") == 1 and want in r.stderr,
+            "usage error: %s" % " ".join(args), (r.returncode, r.stderr))
+r = run("status", "--help")
+c.check(r.returncode == 0 and "--prometheus" in r.stdout and "--json" in r.stdout,
+        "status --help lists its flags", r.stdout)
 r = run("--log-level=loud", "ask", "x")
 c.check(r.returncode == 2 and "--log-level" in r.stderr, "a bad --log-level value: exit 2",
         r.stderr)
@@ -55,6 +70,13 @@ with FakeModel() as fake, Workdir() as w:
             reqs[-1]["body"]["model"] == "fake-big",
             "ask --tier=tools --config=FILE --log-level=warn (globals after the command)",
             (r.returncode, r.stdout, r.stderr[-400:]))
+    # Options after the words of the task, and -c after ask is --continue, not --config.
+    fake.script({"content": "from the big one"})
+    r = run("--config", w.config, "ask", "hi", "there", "--tier", "tools", "-c")
+    reqs = fake.requests()
+    c.check(r.returncode == 0 and reqs and reqs[-1]["body"]["model"] == "fake-big" and
+            "hi there" in json.dumps(reqs[-1]["body"]["messages"]),
+            "ask TEXT --tier tools -c: options after the words", (r.returncode, r.stderr[-400:]))
     r = run("budget", "--json", "--history=2", "-c", w.config)
     c.check(r.returncode == 0 and len(json.loads(r.stdout).get("days", [])) >= 1,
             "budget --history=2 --json with -c after the command", (r.stdout, r.stderr))
