@@ -272,9 +272,6 @@ void load_top(toml_reader& root, file& f, env_fn env, const std::string& base_di
     realm.workspace = absolute_from(base_dir, realm.workspace);
     if (realm.workspace_quota_mb == 0)
       realm.workspace_quota_mb = kind == core::realm_kind::public_ ? 16 : 1024;
-    for (const auto& tier : realm.tiers)
-      if (!f.tiers.count(tier))
-        throw config_error(f.path + ": realms." + name + ".tiers: no tier named \"" + tier + "\"");
   }
 }
 

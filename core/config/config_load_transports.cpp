@@ -184,6 +184,8 @@ void load_realms(toml_reader r, file& f) {
     sub.get("tools", re.tools);
     note_line(sub, f, "tools");
     sub.get("tiers", re.tiers);
+    for (const auto& tier : re.tiers)  // [tiers] is loaded before [realms]
+      if (!f.tiers.count(tier)) sub.fail_at("tiers", "no tier named \"" + tier + "\"");
     sub.get("workspace", re.workspace);
     sub.get("shell_allow", re.shell_allow);
     for (const auto& p : re.shell_allow)

@@ -154,6 +154,9 @@ TEST_CASE("a realm the code does not know is refused with file, line and key") {
         line + "realms.privat: unknown realm \"privat\" (use \"private\" or \"public\")");
   CHECK(error_after("[realms.public]", "[realms.\"\"]") ==
         line + "realms.: unknown realm \"\" (use \"private\" or \"public\")");
+  // A realm's tier list names tiers of [tiers]; the mistake points at the realm's line.
+  CHECK(error_after("tools = [\"clock\"]", "tools = [\"clock\"]\ntiers = [\"chat\", \"tool\"]") ==
+        ":42: realms.public.tiers: no tier named \"tool\"");
   // A known realm still reports its own keys' mistakes.
   CHECK(error_after("tools = [\"clock\"]", "tools = [\"clock\"]\nowner = []") ==
         ":42: realms.public.owner: unknown key");
