@@ -14,7 +14,11 @@ Before, every start mapped all four (about 4 ms of dynamic loading).
 An ask takes sqlite's WAL write lock three times (reserve, settle, history), not four: the
 start-up search for reservations left by ended processes reads without a lock and takes it
 only when it found some (strace on fcntl of the -shm file's write-lock byte, 120). Before,
-every start took it once for nothing. A real orphan is still settled (test_budget.py)."""
+every start took it once for nothing. A real orphan is still settled (test_budget.py).
+The binary lists the libraries most of the loader's ~13,000 symbol lookups resolve to
+(libcrypto, libstdc++, libm, libc, libsqlite3) first in DT_NEEDED, so each lookup finds
+its library after a miss or two (CMakeLists.txt); before, libseccomp, libuv and libcurl
+came first and libc twelfth (readelf -d)."""
 import os
 import re
 import shutil
@@ -43,6 +47,13 @@ def traced(w, *args, calls="clone,clone3", pattern=NEW_NS):
         clones = [line for line in f if pattern.search(line)]
     return r, clones
 
+
+if shutil.which("readelf"):
+    dyn = subprocess.run(["readelf", "-d", BINARY], capture_output=True, text=True).stdout
+    needed = [n for n in re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dyn)
+              if not n.startswith(("libasan.", "libubsan.", "liblsan.", "libtsan."))]
+    first = ["libcrypto.so.3", "libstdc++.so.6", "libm.so.6", "libc.so.6", "libsqlite3.so.0"]
+    c.check(needed[:5] == first, "the most looked-up libraries come first in DT_NEEDED", needed)
 
 with FakeModel() as fake, Workdir() as w:
     ws = os.path.join(w.dir, "ws")
