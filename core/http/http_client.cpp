@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/http/tls_config.h"
 #include "core/http/transfer.h"
 #include "core/lifetime.h"
 #include "core/log.h"
@@ -25,7 +26,10 @@ struct socket_ctx {
 
 void global_init() {
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [] {
+    tls::defer_system_config();  // read when a transfer may use TLS (start())
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+  });
 }
 
 }  // namespace
@@ -83,6 +87,8 @@ struct client::impl {
       call_done(t->done, finish_response(*t, failure::cancelled, "cancelled: client shut down"));
       return id;
     }
+    if (tls::may_use_tls(t->req.url, t->req.follow_redirects, !t->req.public_only))
+      tls::load_system_config();
     transfer& tr = *t;
     transfers.emplace(id, std::move(t));
     if (status s = configure_transfer(tr); !s) {

@@ -18,12 +18,18 @@ every start took it once for nothing. A real orphan is still settled (test_budge
 The binary lists the libraries most of the loader's ~13,000 symbol lookups resolve to
 (libcrypto, libstdc++, libm, libc, libsqlite3) first in DT_NEEDED, so each lookup finds
 its library after a miss or two (CMakeLists.txt); before, libseccomp, libuv and libcurl
-came first and libc twelfth (readelf -d)."""
+came first and libc twelfth (readelf -d).
+OpenSSL's configuration is read when TLS may be used: a plain-HTTP ask does not open it
+(before, curl_global_init read it at every start), and an https ask still reads it and
+keeps its policy (a TLS 1.3 minimum against a TLS 1.2 endpoint fails on the version)."""
 import os
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
+import threading
 
 from harness import (EVERY_TOOL_ON_BOTH_TIERS, BINARY, Checks, FakeModel, Workdir, config_text,
                      env_for, wait_until)
@@ -36,13 +42,13 @@ if not shutil.which("strace"):
 NEW_NS = re.compile(r"clone3?\(.*CLONE_NEWUSER")
 
 
-def traced(w, *args, calls="clone,clone3", pattern=NEW_NS):
+def traced(w, *args, calls="clone,clone3", pattern=NEW_NS, **env):
     """Runs frugal under strace -f; returns (CompletedProcess, the traced lines matching
     `pattern`: by default, namespace clones)."""
     out = os.path.join(w.dir, "clone.trace")
     r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=" + calls, "-o", out, BINARY,
                         "--config", w.config, *args], capture_output=True, text=True,
-                       timeout=60, env=env_for(ASAN_OPTIONS="detect_leaks=0"))  # LSan cannot run under ptrace
+                       timeout=60, env=env_for(ASAN_OPTIONS="detect_leaks=0", **env))  # LSan cannot run under ptrace
     with open(out) as f:
         clones = [line for line in f if pattern.search(line)]
     return r, clones
@@ -120,8 +126,62 @@ shell_allow = ["echo"]
                   if lib.startswith(("libedit.", "libtinfo.", "libbsd.", "libmd.")))
     c.check(edit == [], "ask maps no line-editing library", edit)
 
+    # OpenSSL's configuration (here a copy named by OPENSSL_CONF) is read when TLS may be
+    # used, not by every start: before, curl_global_init read it for a plain-HTTP ask too.
+    cnf = os.path.join(w.dir, "openssl.cnf")
+    with open(cnf, "w") as f:
+        f.write("openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_sect\n"
+                "[ssl_sect]\nsystem_default = tls_sect\n[tls_sect]\nMinProtocol = TLSv1.2\n")
+    fake.script({"content": "plain"})
+    r, opens = traced(w, "ask", "plain http", calls="openat", pattern=re.compile(re.escape(cnf)),
+                      OPENSSL_CONF=cnf)
+    c.check(r.returncode == 0 and r.stdout == "plain\n", "the plain-HTTP ask answers",
+            (r.returncode, r.stdout, r.stderr[-500:]))
+    c.check(opens == [], "a plain-HTTP ask does not read OpenSSL's configuration", opens)
+
     r, clones = traced(w, "doctor")
     c.check(re.search(r"sandbox: namespaces.*(user, PID|unavailable)", r.stdout) is not None,
             "doctor reports the namespaces", r.stdout[-800:])
     c.check(len(clones) == 1, "doctor probes the namespaces (one child)", clones)
+# An https:// provider: the configuration is read before the first TLS connection and
+# its policy holds. The endpoint speaks TLS 1.2 at most and the configuration asks for 1.3
+# at least: the handshake fails on the protocol version (without the configuration it
+# would get as far as the self-signed certificate).
+def serve_tls12(cert, key):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+
+    def run():
+        while True:
+            conn, _ = srv.accept()
+            try:
+                ctx.wrap_socket(conn, server_side=True).close()
+            except (ssl.SSLError, OSError):
+                conn.close()
+    threading.Thread(target=run, daemon=True).start()
+    return srv.getsockname()[1]
+
+
+if shutil.which("openssl"):
+    with Workdir() as w:
+        cert, key = os.path.join(w.dir, "cert.pem"), os.path.join(w.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1"],
+                       check=True, capture_output=True)
+        port = serve_tls12(cert, key)
+        w.write_config(config_text("https://127.0.0.1:%d" % port, w.state, deadline=10))
+        cnf = os.path.join(w.dir, "openssl.cnf")
+        with open(cnf, "w") as f:
+            f.write("openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_sect\n"
+                    "[ssl_sect]\nsystem_default = tls_sect\n[tls_sect]\nMinProtocol = TLSv1.3\n")
+        r, opens = traced(w, "ask", "over tls", calls="openat",
+                          pattern=re.compile(re.escape(cnf)), OPENSSL_CONF=cnf)
+        c.check(len(opens) >= 1, "an https ask reads OpenSSL's configuration", opens)
+        c.check(r.returncode != 0 and "protocol version" in r.stderr,
+                "the configuration's TLS policy holds for the https provider",
+                (r.returncode, r.stderr[-800:]))
 c.done()

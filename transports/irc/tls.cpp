@@ -7,6 +7,8 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "core/http/tls_config.h"
+
 namespace frugal::irc {
 
 namespace {
@@ -25,6 +27,7 @@ bool is_ip(const std::string& host) {
 }  // namespace
 
 result<ssl_ctx_ptr> make_tls_context(const tls_options& opt) {
+  tls::load_system_config();  // the system TLS policy, deferred at start (tls_config.h)
   ERR_clear_error();
   ssl_ctx_ptr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return fail("tls: SSL_CTX_new: ", openssl_error());
