@@ -14,7 +14,7 @@ interleaved, ratios taken pair by pair), since a shared machine's speed drifts.
                 in-process socket server answering one canned OpenAI reply at once, so the
                 fake's own latency is near zero and the time is frugal's); `curl` sends the
                 same request (the bytes frugal sent) in the same rounds, and the ask/curl
-                wall ratio is taken per round; then, for each, the dynamic loader's part
+                wall and CPU (user + system) ratios are taken per round; then, for each, the dynamic loader's part
                 (libraries initialised, symbol relocations, loader cycles before main:
                 LD_DEBUG=libs,statistics)
   peak RSS      of that `frugal ask`
@@ -320,8 +320,9 @@ def loader_stats(argv, env):
 
 def ask_vs_curl(model, w, env):
     """Rounds of: each binary's `frugal ask`, then curl with the same request."""
-    runs = {label: {"first": [], "wall": [], "rss": [], "ratio": []} for label, _ in binaries()}
-    curl_walls = []
+    runs = {label: {"first": [], "wall": [], "rss": [], "ratio": [], "cpu": [], "cpu_ratio": []}
+            for label, _ in binaries()}
+    curl_walls, curl_cpus = [], []
     for _, path in binaries():  # creates the database; not counted
         run_child([path, "--config", w.config, "--log-level", "warn", "ask", "warm up"], env)
     curl = curl_argv(model, os.path.join(w.dir, "request.json"))
@@ -338,19 +339,28 @@ def ask_vs_curl(model, w, env):
             walls[label] = (t1 - t0) / 1e6
             runs[label]["wall"].append(walls[label])
             runs[label]["rss"].append(usage.ru_maxrss)
-        t0, t1, _, status = run_child(curl, env)
+            runs[label]["cpu"].append((usage.ru_utime + usage.ru_stime) * 1000)
+        t0, t1, cusage, status = run_child(curl, env)
         if status != 0:
             sys.exit("footprint: curl failed (status %d)" % status)
         c = (t1 - t0) / 1e6
         curl_walls.append(c)
+        ccpu = (cusage.ru_utime + cusage.ru_stime) * 1000
+        curl_cpus.append(ccpu)
         for label in walls:
             runs[label]["ratio"].append(walls[label] / c)
+            runs[label]["cpu_ratio"].append(runs[label]["cpu"][-1] / ccpu)
     med = statistics.median
     for label, r in runs.items():
         show("ask " + label, "%.0f µs to the first request byte; %.1f ms wall; peak RSS %d "
              "KiB; %.2f× curl's wall (median of %d paired rounds)" % (
                  med(r["first"]), med(r["wall"]), med(r["rss"]), med(r["ratio"]), args.runs))
-    show("curl", "%.1f ms wall for the same request (median of %d)" % (med(curl_walls), args.runs))
+        # User + system CPU: what the process itself costs, less sensitive than wall time to
+        # a shared machine's load.
+        show("  cpu ask " + label, "%.1f ms user+system; %.2f× curl's CPU (median of %d paired "
+             "rounds)" % (med(r["cpu"]), med(r["cpu_ratio"]), args.runs))
+    show("curl", "%.1f ms wall, %.1f ms user+system for the same request (median of %d)" % (
+        med(curl_walls), med(curl_cpus), args.runs))
     for label, path in binaries():
         show("  loader " + ("ask " + label).strip(), loader_stats(
             [path, "--config", w.config, "--log-level", "warn", "ask", "ping"], env))
@@ -358,6 +368,9 @@ def ask_vs_curl(model, w, env):
     if old:
         pairs = [a / b for a, b in zip(runs["new"]["wall"], runs["old"]["wall"])]
         show("ask new/old", "wall ratio %.2f (median of %d pairs, min %.2f, max %.2f)" % (
+            med(pairs), len(pairs), min(pairs), max(pairs)))
+        pairs = [a / b for a, b in zip(runs["new"]["cpu"], runs["old"]["cpu"])]
+        show("ask new/old", "CPU ratio %.2f (median of %d pairs, min %.2f, max %.2f)" % (
             med(pairs), len(pairs), min(pairs), max(pairs)))
 
 
