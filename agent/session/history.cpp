@@ -23,12 +23,20 @@ const std::vector<std::string_view> k_migrations = {
     " PRIMARY KEY(realm, transport, target));",
 };
 
+// Binds the session key (realm, transport, target) at parameters first..first+2: every
+// statement here picks out one conversation by those three columns.
+store::statement& bind_key(store::statement& s, const key& k, int first = 1) {
+  return s.bind(first, core::realm_name(k.realm))
+      .bind(first + 1, k.transport)
+      .bind(first + 2, k.target);
+}
+
 // Deletes the session's rows with id <= through (INT64_MAX: all of them).
 status delete_through(store::database& db, const key& k, int64_t through) {
   auto del = store::statement::prepare(
       db.get(), "DELETE FROM history WHERE realm=? AND transport=? AND target=? AND id<=?");
   if (!del) return del.err();
-  del->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target).bind(4, through);
+  bind_key(*del, k).bind(4, through);
   if (del->step() != SQLITE_DONE) return fail("history: delete: ", sqlite3_errmsg(db.get()));
   return status::success();
 }
@@ -50,10 +58,7 @@ result<std::vector<llm::message>> history::load(const key& k, int64_t max_messag
       "SELECT role, content FROM history WHERE realm=? AND transport=? AND target=? "
       "ORDER BY id DESC LIMIT ?");
   if (!q) return q.err();
-  q->bind(1, core::realm_name(k.realm))
-      .bind(2, k.transport)
-      .bind(3, k.target)
-      .bind(4, max_messages);
+  bind_key(*q, k).bind(4, max_messages);
   std::vector<llm::message> out;
   int rc;
   while ((rc = q->step()) == SQLITE_ROW) {
@@ -77,7 +82,7 @@ status history::append(const key& k, const std::string& user_text, const std::st
       auto del = store::statement::prepare(
           db_->get(), "DELETE FROM history_summary WHERE realm=? AND transport=? AND target=?");
       if (!del) return del.err();
-      del->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
+      bind_key(*del, k);
       if (del->step() != SQLITE_DONE) return fail("history: replace: ", sqlite3_errmsg(db_->get()));
     }
     auto ins = store::statement::prepare(
@@ -89,11 +94,7 @@ status history::append(const key& k, const std::string& user_text, const std::st
                                                                {"assistant", &answer}};
     for (const auto& [role, text] : rows) {
       ins->reset();
-      ins->bind(1, core::realm_name(k.realm))
-          .bind(2, k.transport)
-          .bind(3, k.target)
-          .bind(4, role)
-          .bind(5, *text);
+      bind_key(*ins, k).bind(4, role).bind(5, *text);
       ins->bind(6, role[0] == 'a' ? tool_calls : 0);
       if (ins->step() != SQLITE_DONE) return fail("history: append: ", sqlite3_errmsg(db_->get()));
     }
@@ -103,8 +104,8 @@ status history::append(const key& k, const std::string& user_text, const std::st
         " SELECT id FROM history WHERE realm=? AND transport=? AND target=?"
         " ORDER BY id DESC LIMIT 1 OFFSET ?)");
     if (!trim) return trim.err();
-    trim->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
-    trim->bind(4, core::realm_name(k.realm)).bind(5, k.transport).bind(6, k.target).bind(7, keep);
+    bind_key(*trim, k);
+    bind_key(*trim, k, 4).bind(7, keep);
     if (trim->step() != SQLITE_DONE) return fail("history: trim: ", sqlite3_errmsg(db_->get()));
     return status::success();
   });
@@ -117,7 +118,7 @@ result<window> history::load_window(const key& k) {
       "SELECT content, through_id FROM history_summary WHERE realm=? AND transport=? AND "
       "target=?");
   if (!sum) return sum.err();
-  sum->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
+  bind_key(*sum, k);
   int rc = sum->step();
   if (rc == SQLITE_ROW) {
     w.summary = sum->text_at(0);
@@ -130,7 +131,7 @@ result<window> history::load_window(const key& k) {
       "SELECT id, role, content FROM history WHERE realm=? AND transport=? AND target=? "
       "ORDER BY id");
   if (!q) return q.err();
-  q->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
+  bind_key(*q, k);
   while ((rc = q->step()) == SQLITE_ROW) {
     stored_message m;
     m.id = q->int_at(0);
@@ -151,7 +152,7 @@ result<bool> history::fold(const key& k, int64_t base_through, int64_t through_i
         db_->get(),
         "SELECT through_id FROM history_summary WHERE realm=? AND transport=? AND target=?");
     if (!cur) return cur.err();
-    cur->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target);
+    bind_key(*cur, k);
     int rc = cur->step();
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
       return fail("history: fold: ", sqlite3_errmsg(db_->get()));
@@ -162,7 +163,7 @@ result<bool> history::fold(const key& k, int64_t base_through, int64_t through_i
         "VALUES(?,?,?,?,?) ON CONFLICT(realm, transport, target) DO UPDATE SET "
         "content=excluded.content, through_id=excluded.through_id");
     if (!put) return put.err();
-    put->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target).bind(4, summary);
+    bind_key(*put, k).bind(4, summary);
     put->bind(5, through_id);
     if (put->step() != SQLITE_DONE) return fail("history: fold: ", sqlite3_errmsg(db_->get()));
     won = true;
@@ -183,7 +184,7 @@ result<int64_t> history::recent_tool_calls(const key& k, int64_t turns) {
       " WHERE realm=? AND transport=? AND target=? AND role='assistant'"
       " ORDER BY id DESC LIMIT ?)");
   if (!q) return q.err();
-  q->bind(1, core::realm_name(k.realm)).bind(2, k.transport).bind(3, k.target).bind(4, turns);
+  bind_key(*q, k).bind(4, turns);
   if (q->step() != SQLITE_ROW) return fail("history: ", sqlite3_errmsg(db_->get()));
   return q->int_at(0);
 }
