@@ -87,7 +87,8 @@ struct client::impl {
       call_done(t->done, finish_response(*t, failure::cancelled, "cancelled: client shut down"));
       return id;
     }
-    if (tls::may_use_tls(t->req.url, t->req.follow_redirects, !t->req.public_only))
+    if (!tls::system_config_loaded() &&
+        tls::may_use_tls(t->req.url, t->req.follow_redirects, !t->req.public_only))
       tls::load_system_config();
     transfer& tr = *t;
     transfers.emplace(id, std::move(t));

@@ -6,6 +6,7 @@
 
 #include <openssl/conf.h>
 #include <openssl/crypto.h>
+#include <strings.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -22,15 +23,6 @@ bool env_set(const char* name) {
   return v && *v;
 }
 
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 }  // namespace
 
 void defer_system_config() {
@@ -54,7 +46,7 @@ bool system_config_loaded() {
 }
 
 bool may_use_tls(std::string_view url, bool follow_redirects, bool proxy_allowed) {
-  if (!starts_with_nocase(url, "http://") || follow_redirects) return true;
+  if (url.size() < 7 || strncasecmp(url.data(), "http://", 7) != 0 || follow_redirects) return true;
   // curl takes a plain-HTTP URL's proxy from http_proxy (lower case only), all_proxy or
   // ALL_PROXY; an https:// proxy is a TLS connection.
   return proxy_allowed && (env_set("http_proxy") || env_set("all_proxy") || env_set("ALL_PROXY"));
